@@ -1,0 +1,147 @@
+import { EvsynthError } from '../core/errors.ts';
+import { assertNonNegative } from './columns.ts';
+import { RowResults } from './result.ts';
+import { rowsToCorrect } from './zero-cells.ts';
+import type { EffectColumns, ZeroCellRule } from './types.ts';
+
+/** The four cells of each 2×2 table: ai, bi (treated events, non-events), ci, di (control). */
+export interface Tables {
+  readonly ai: Float64Array;
+  readonly bi: Float64Array;
+  readonly ci: Float64Array;
+  readonly di: Float64Array;
+}
+
+/**
+ * Reads 2×2 tables from `ai, bi, ci, di` or from `ai, n1i, ci, n2i` (bi = n1i − ai,
+ * di = n2i − ci). Negative cells and events above the group size are errors.
+ */
+export function readTables(cols: EffectColumns, k: number, measure: string): Tables {
+  const { ai, ci } = cols;
+  if (ai === undefined || ci === undefined) {
+    const column = ai === undefined ? 'ai' : 'ci';
+    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns ai, bi, ci, di (or ai, n1i, ci, n2i)`, { column });
+  }
+  const useN = cols.bi === undefined || cols.di === undefined;
+  if (useN && (cols.n1i === undefined || cols.n2i === undefined)) {
+    const column = cols.bi === undefined ? 'bi' : 'di';
+    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns ai, bi, ci, di (or ai, n1i, ci, n2i)`, { column });
+  }
+  const t: Tables = { ai: new Float64Array(k), bi: new Float64Array(k), ci: new Float64Array(k), di: new Float64Array(k) };
+  for (let i = 0; i < k; i++) {
+    const a = ai[i] as number, c = ci[i] as number;
+    assertNonNegative(a, i, 'ai', 'ai (events, group 1)');
+    assertNonNegative(c, i, 'ci', 'ci (events, group 2)');
+    let b: number, d: number;
+    if (useN) {
+      const n1 = cols.n1i?.[i] as number, n2 = cols.n2i?.[i] as number;
+      if (a > n1) throw new EvsynthError('INVALID_VALUE', `ai = ${a} events exceed n1i = ${n1}`, { row: i, column: 'ai' });
+      if (c > n2) throw new EvsynthError('INVALID_VALUE', `ci = ${c} events exceed n2i = ${n2}`, { row: i, column: 'ci' });
+      b = n1 - a;
+      d = n2 - c;
+    } else {
+      b = cols.bi?.[i] as number;
+      d = cols.di?.[i] as number;
+      assertNonNegative(b, i, 'bi', 'bi (non-events, group 1)');
+      assertNonNegative(d, i, 'di', 'di (non-events, group 2)');
+    }
+    t.ai[i] = a; t.bi[i] = b; t.ci[i] = c; t.di[i] = d;
+  }
+  return t;
+}
+
+/** Double-zero table: no events in either group, or events in everyone (metafor's drop00 rule). */
+export function isDoubleZero(t: Tables, i: number): boolean {
+  return ((t.ai[i] as number) === 0 && (t.ci[i] as number) === 0) || ((t.bi[i] as number) === 0 && (t.di[i] as number) === 0);
+}
+
+export type BinaryMeasure = 'RR' | 'OR' | 'RD' | 'PETO';
+
+/**
+ * Per-study effects for 2×2 tables, after the continuity correction `add` has been
+ * applied to the rows selected by `to` (metafor's defaults: add = 1/2, to = "only0"):
+ *
+ * ```text
+ * RR:   yi = log((a/n₁)/(c/n₂)),       vi = 1/a − 1/n₁ + 1/c − 1/n₂
+ * OR:   yi = log(ad/(bc)),             vi = 1/a + 1/b + 1/c + 1/d
+ * RD:   yi = a/n₁ − c/n₂,              vi = p₁(1−p₁)/n₁ + p₂(1−p₂)/n₂
+ * PETO: yi = (a − E)/V,                vi = 1/V,
+ *       E = (a+c)n₁/N,  V = (a+c)(b+d)n₁n₂/(N²(N−1))
+ * ```
+ *
+ * With `drop00`, double-zero tables are not estimable. Rows with a missing cell are
+ * excluded and reported. Infinite values (a zero cell without correction) make the row
+ * not estimable, as in metafor.
+ *
+ * References: Fleiss JL, Berlin JA (2009), Effect sizes for dichotomous data, in The
+ * Handbook of Research Synthesis and Meta-Analysis; Yusuf S et al. (1985) Prog Cardiovasc
+ * Dis 27(5):335–371 (Peto). Cross-check: `metafor::escalc(measure="RR"|"OR"|"RD"|"PETO")`.
+ */
+export function binary(
+  measure: BinaryMeasure,
+  cols: EffectColumns,
+  k: number,
+  add: number,
+  to: ZeroCellRule,
+  drop00: boolean,
+): RowResults {
+  const t = readTables(cols, k, measure);
+  const out = new RowResults(k);
+  const usable: boolean[] = [];
+  const hasZero: boolean[] = [];
+  const useN = cols.bi === undefined || cols.di === undefined;
+  for (let i = 0; i < k; i++) {
+    const missing = Number.isNaN(t.ai[i] as number) ? 'ai'
+      : Number.isNaN(t.ci[i] as number) ? 'ci'
+      : Number.isNaN(t.bi[i] as number) ? (useN ? 'n1i' : 'bi')
+      : Number.isNaN(t.di[i] as number) ? (useN ? 'n2i' : 'di')
+      : undefined;
+    if (missing !== undefined) {
+      out.exclude(i, `missing value in column '${missing}'`);
+      usable.push(false);
+    } else if (drop00 && isDoubleZero(t, i)) {
+      out.exclude(i, 'double-zero study (no events, or only events, in both groups; drop00)');
+      usable.push(false);
+    } else {
+      usable.push(true);
+    }
+    hasZero.push(t.ai[i] === 0 || t.bi[i] === 0 || t.ci[i] === 0 || t.di[i] === 0);
+  }
+  const correct = rowsToCorrect(hasZero, usable, to);
+  for (let i = 0; i < k; i++) {
+    if (!usable[i]) continue;
+    const corr = correct[i] === true ? add : 0;
+    if (corr !== 0) out.corrected.push(i);
+    const a = (t.ai[i] as number) + corr, b = (t.bi[i] as number) + corr;
+    const c = (t.ci[i] as number) + corr, d = (t.di[i] as number) + corr;
+    const n1 = a + b, n2 = c + d;
+    let yi: number, vi: number;
+    switch (measure) {
+      case 'RR':
+        yi = Math.log(a / n1) - Math.log(c / n2);
+        vi = 1 / a - 1 / n1 + 1 / c - 1 / n2;
+        break;
+      case 'OR':
+        yi = Math.log((a * d) / (b * c));
+        vi = 1 / a + 1 / b + 1 / c + 1 / d;
+        break;
+      case 'RD': {
+        const p1 = a / n1, p2 = c / n2;
+        yi = p1 - p2;
+        vi = (p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2;
+        break;
+      }
+      case 'PETO': {
+        const N = n1 + n2;
+        const E = ((a + c) * n1) / N;
+        const V = ((a + c) * (b + d) * n1 * n2) / (N * N * (N - 1));
+        yi = (a - E) / V;
+        vi = 1 / V;
+        break;
+      }
+    }
+    if (vi === 0) { out.exclude(i, `${measure} not estimable: sampling variance is 0`); continue; }
+    out.set(i, yi, vi, `${measure} not estimable: a zero cell without continuity correction (to = "${to}")`);
+  }
+  return out;
+}
