@@ -1,0 +1,50 @@
+/**
+ * Small dense linear algebra for p × p systems (p = number of model coefficients),
+ * stored row-major in Float64Array. Models never form k × k matrices.
+ */
+import { EvsynthError } from '../errors.ts';
+
+/**
+ * In-place Cholesky factorisation A = LLᵀ of a symmetric positive-definite p × p matrix;
+ * the lower triangle of `a` is overwritten with L. Returns log det(A), or throws
+ * SINGULAR_MATRIX when A is not positive definite (e.g. collinear moderators).
+ */
+export function cholesky(a: Float64Array, p: number): number {
+  let logdet = 0;
+  for (let j = 0; j < p; j++) {
+    let d = a[j * p + j] as number;
+    for (let m = 0; m < j; m++) d -= (a[j * p + m] as number) ** 2;
+    const scale = Math.abs(a[j * p + j] as number);
+    if (!(d > 1e-13 * scale) || !Number.isFinite(d)) {
+      throw new EvsynthError('SINGULAR_MATRIX', 'the model matrix is not of full rank (collinear moderators, or more coefficients than studies)');
+    }
+    const l = Math.sqrt(d);
+    a[j * p + j] = l;
+    logdet += 2 * Math.log(l);
+    for (let i = j + 1; i < p; i++) {
+      let s = a[i * p + j] as number;
+      for (let m = 0; m < j; m++) s -= (a[i * p + m] as number) * (a[j * p + m] as number);
+      a[i * p + j] = s / l;
+    }
+  }
+  return logdet;
+}
+
+/** Inverse of A from its Cholesky factor L (lower triangle of `l`), written into `out` (full, symmetric). */
+export function choleskyInverse(l: Float64Array, p: number, out: Float64Array): void {
+  // Solve L Lᵀ X = I column by column.
+  for (let c = 0; c < p; c++) {
+    // forward: L z = e_c (z stored in out column c)
+    for (let i = 0; i < p; i++) {
+      let s = i === c ? 1 : 0;
+      for (let m = 0; m < i; m++) s -= (l[i * p + m] as number) * (out[m * p + c] as number);
+      out[i * p + c] = s / (l[i * p + i] as number);
+    }
+    // backward: Lᵀ x = z
+    for (let i = p - 1; i >= 0; i--) {
+      let s = out[i * p + c] as number;
+      for (let m = i + 1; m < p; m++) s -= (l[m * p + i] as number) * (out[m * p + c] as number);
+      out[i * p + c] = s / (l[i * p + i] as number);
+    }
+  }
+}

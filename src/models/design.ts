@@ -1,0 +1,43 @@
+import { EvsynthError } from '../core/errors.ts';
+
+/**
+ * A model matrix X (k × p) stored by row in one Float64Array, with column names in
+ * metafor's convention (`intrcpt` for the intercept).
+ */
+export interface Design {
+  readonly k: number;
+  readonly p: number;
+  /** Row-major k × p values: X[i, j] = x[i·p + j]. */
+  readonly x: Float64Array;
+  readonly names: readonly string[];
+}
+
+/** The intercept-only design (a column of ones). */
+export function interceptDesign(k: number): Design {
+  return { k, p: 1, x: new Float64Array(k).fill(1), names: ['intrcpt'] };
+}
+
+/** A design from named columns (each of length k); `intercept` prepends a column of ones. */
+export function designFromColumns(columns: readonly { readonly name: string; readonly values: ArrayLike<number> }[], k: number, intercept = true): Design {
+  const names = [...(intercept ? ['intrcpt'] : []), ...columns.map((c) => c.name)];
+  const p = names.length;
+  const x = new Float64Array(k * p);
+  for (let i = 0; i < k; i++) {
+    let j = 0;
+    if (intercept) x[i * p + j++] = 1;
+    for (const c of columns) {
+      if (c.values.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `moderator '${c.name}' has ${c.values.length} values, expected ${k}`);
+      const v = c.values[i] as number;
+      if (!Number.isFinite(v)) throw new EvsynthError('NON_FINITE', `moderator '${c.name}' is ${v} in study ${i + 1}; expected a finite number`, { row: i, column: c.name });
+      x[i * p + j++] = v;
+    }
+  }
+  return { k, p, x, names };
+}
+
+/** Rows `rows` of a design (for subsets: leave-one-out, subgroups, GOSH). */
+export function subsetDesign(d: Design, rows: readonly number[]): Design {
+  const x = new Float64Array(rows.length * d.p);
+  rows.forEach((r, i) => x.set(d.x.subarray(r * d.p, (r + 1) * d.p), i * d.p));
+  return { k: rows.length, p: d.p, x, names: d.names };
+}

@@ -1,0 +1,263 @@
+import { EvsynthError } from '../core/errors.ts';
+import { assertEffects, assertLevel } from '../core/validate.ts';
+import { critical, pchisqUpper, pfUpper, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
+import { interceptDesign, type Design } from './design.ts';
+import { Kernel } from './kernel.ts';
+import { estimateTau2, parseTau2Method, tau2StandardError, TAU2_METHODS, type Tau2Control, type Tau2Method } from './tau2/index.ts';
+
+/** Inference for the coefficients: Wald z, Knapp–Hartung t, or KH truncated so it is never narrower than z. */
+export const TESTS = ['z', 'knha', 'adhoc'] as const;
+export type TestType = (typeof TESTS)[number];
+
+export interface RmaOptions {
+  /** τ² estimator (default REML); `EE`/`FE` for the common-effect model. */
+  readonly method?: Tau2Method;
+  /** Test and CI type (default z). */
+  readonly test?: TestType;
+  /** Confidence level in percent (default 95). */
+  readonly level?: number;
+  /** Model matrix (default: intercept only). */
+  readonly design?: Design;
+  /** Fix τ² at this value instead of estimating it (metafor `tau2=`). */
+  readonly tau2?: number;
+  readonly control?: Tau2Control;
+}
+
+export const RMA_DEFAULTS = { method: 'REML', test: 'z', level: 95 } as const;
+
+export interface Coefficient {
+  readonly name: string;
+  readonly estimate: number;
+  readonly se: number;
+  /** z, or t under knha/adhoc. */
+  readonly statistic: number;
+  readonly pValue: number;
+  readonly ciLower: number;
+  readonly ciUpper: number;
+}
+
+export interface FitStatistics {
+  readonly ll: number;
+  readonly dev: number;
+  readonly AIC: number;
+  readonly BIC: number;
+  readonly AICc: number;
+}
+
+/** A fitted fixed-, common- or random/mixed-effects model (metafor `rma.uni`). Immutable. */
+export interface RmaFit {
+  readonly kind: 'rma';
+  readonly k: number;
+  readonly p: number;
+  readonly method: Tau2Method;
+  readonly test: TestType;
+  readonly level: number;
+  readonly coefficients: readonly Coefficient[];
+  /** Covariance matrix of the coefficients (scaled by s2w under knha/adhoc), row-major p × p. */
+  readonly vb: readonly (readonly number[])[];
+  readonly tau2: number;
+  /** Standard error of τ² (NaN for common-effect models and fixed τ²). */
+  readonly tau2SE: number;
+  readonly tau: number;
+  /** I² in percent. */
+  readonly I2: number;
+  readonly H2: number;
+  /** The "typical" within-study variance ṽ = (k − p)/tr P₀. */
+  readonly vt: number;
+  readonly QE: number;
+  readonly QEdf: number;
+  readonly QEp: number;
+  readonly QM: number;
+  readonly QMdf: readonly [number, number | null];
+  readonly QMp: number;
+  /** Denominator df of t/F tests (null under z). */
+  readonly ddf: number | null;
+  /** Knapp–Hartung scale factor (1 under z). */
+  readonly s2w: number;
+  /** Weights in percent of the total. */
+  readonly weights: Float64Array;
+  readonly fitstats: { readonly ML: FitStatistics; readonly REML: FitStatistics };
+  /** Iterations of the τ² estimator (0 for closed forms) and whether it converged. */
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly warnings: readonly string[];
+  readonly yi: Float64Array;
+  readonly vi: Float64Array;
+  readonly design: Design;
+  /** Indices (into coefficients) tested by QM: all but the intercept when there is one and p > 1. */
+  readonly btt: readonly number[];
+}
+
+/** True for the common-effect (τ² ≡ 0) methods. */
+export function isCommonEffect(method: Tau2Method): boolean {
+  return method === 'EE' || method === 'FE';
+}
+
+/**
+ * Fits the (mixed-effects) meta-analysis model yᵢ = xᵢᵀβ + uᵢ + εᵢ, uᵢ ~ N(0, τ²),
+ * εᵢ ~ N(0, vᵢ) (metafor `rma.uni`):
+ *
+ * ```text
+ * wᵢ = 1/(vᵢ + τ̂²),  b = (XᵀWX)⁻¹XᵀWy,  Var(b) = (XᵀWX)⁻¹ (·s2w under knha)
+ * z/t tests, CI b ± crit·se;  crit = z_{1−α/2}, or t_{k−p,1−α/2} under knha/adhoc
+ * s2w = Σwᵢ(yᵢ − xᵢᵀb)²/(k − p) (knha);  max(1, s2w) (adhoc)
+ * Q_E = Σ(yᵢ − xᵢᵀb₀)²/vᵢ with b₀ the common-effect fit, df = k − p
+ * RE: I² = 100τ²/(τ² + ṽ), H² = 1 + τ²/ṽ, ṽ = (k − p)/tr P₀;  EE: I² = 100(Q_E − df)/Q_E ∨ 0, H² = Q_E/df
+ * ```
+ *
+ * τ² = 0 when k − p < 1 (with a warning). Results are immutable.
+ *
+ * References: Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+ * J Stat Softw 36(3). doi:10.18637/jss.v036.i03; Knapp G, Hartung J (2003). Stat Med
+ * 22(17):2693–2710. doi:10.1002/sim.1482; Higgins JPT, Thompson SG (2002). Stat Med
+ * 21(11):1539–1558 (I², H²). Cross-check: `metafor::rma.uni(yi, vi, method=, test=)`.
+ *
+ * @throws EvsynthError LENGTH_MISMATCH, TOO_FEW_STUDIES, NON_FINITE, NON_POSITIVE_VARIANCE,
+ *   UNKNOWN_METHOD, INVALID_ARGUMENT, SINGULAR_MATRIX
+ */
+export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: RmaOptions = {}): RmaFit {
+  assertEffects(yi, vi, 'fitRma');
+  const method = options.method ?? RMA_DEFAULTS.method;
+  if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
+  const test = options.test ?? RMA_DEFAULTS.test;
+  if (!TESTS.includes(test)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `test = '${String(test)}'; expected one of ${TESTS.join(', ')}`);
+  const level = options.level ?? RMA_DEFAULTS.level;
+  assertLevel(level, 'fitRma');
+  const y = Float64Array.from(yi);
+  const v = Float64Array.from(vi);
+  const k = y.length;
+  const design = options.design ?? interceptDesign(k);
+  if (design.k !== k) throw new EvsynthError('LENGTH_MISMATCH', `fitRma: the design has ${design.k} rows for ${k} studies`);
+  const p = design.p;
+  if (p > k) throw new EvsynthError('TOO_FEW_STUDIES', `fitRma: ${p} coefficients but only ${k} studies`);
+  const warnings: string[] = [];
+  const kernel = new Kernel(y, v, design);
+  const common = isCommonEffect(method);
+
+  let tau2: number, iterations = 0, converged = true, tau2SE: number;
+  if (options.tau2 !== undefined) {
+    if (!(Number.isFinite(options.tau2) && options.tau2 >= 0)) throw new EvsynthError('INVALID_ARGUMENT', `fitRma: tau2 = ${options.tau2}; expected a value ≥ 0`);
+    tau2 = common ? 0 : options.tau2;
+    tau2SE = Number.NaN;
+  } else {
+    if (!common && k - p < 1) warnings.push(`τ² cannot be estimated with k − p = ${k - p}; τ² set to 0`);
+    const est = estimateTau2(kernel, method, options.control);
+    tau2 = est.tau2; iterations = est.iterations; converged = est.converged;
+    if (!converged) warnings.push(`the ${method} estimator did not converge in ${iterations} iterations`);
+    tau2SE = common || k - p < 1 ? Number.NaN : tau2StandardError(kernel, method, tau2);
+  }
+
+  // Heterogeneity at τ² = 0 (common-effect weights)
+  kernel.evaluate(0);
+  const QEdf = k - p;
+  const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
+  const QEp = QEdf > 0 ? pchisqUpper(QE, QEdf) : 1;
+  const vt = QEdf > 0 ? QEdf / kernel.trP : Number.NaN;
+  const llSaturated = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV);
+  let I2: number, H2: number;
+  if (common) {
+    I2 = QEdf > 0 && QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : Number.NaN;
+    H2 = QEdf > 0 ? QE / QEdf : Number.NaN;
+  } else {
+    I2 = QEdf > 0 ? (100 * tau2) / (tau2 + vt) : Number.NaN;
+    H2 = QEdf > 0 ? 1 + tau2 / vt : Number.NaN;
+  }
+
+  // The model at τ̂²
+  kernel.evaluate(tau2);
+  const beta = Array.from(kernel.beta);
+  let s2w = 1;
+  if (test !== 'z') {
+    s2w = QEdf > 0 ? kernel.RSS / QEdf : Number.NaN;
+    if (test === 'adhoc') s2w = Math.max(1, s2w);
+    if (common && test === 'knha') warnings.push('Knapp–Hartung adjustment applied to a common-effect model');
+  }
+  const vb = Array.from({ length: p }, (_, r) => Array.from({ length: p }, (_, c) => (kernel.Ainv[r * p + c] as number) * s2w));
+  const ddf = test === 'z' ? null : QEdf;
+  const crit = ddf === null ? critical(level) : critical(level, ddf);
+  const coefficients: Coefficient[] = beta.map((b, j) => {
+    const se = Math.sqrt(vb[j]?.[j] as number);
+    const statistic = b / se;
+    return {
+      name: design.names[j] ?? `b${j}`, estimate: b, se, statistic,
+      pValue: ddf === null ? pnormTwoSided(statistic) : ptTwoSided(statistic, ddf),
+      ciLower: b - crit * se, ciUpper: b + crit * se,
+    };
+  });
+  const hasIntercept = design.names[0] === 'intrcpt';
+  const btt = p > 1 && hasIntercept ? beta.map((_, j) => j).slice(1) : beta.map((_, j) => j);
+  const QMraw = waldStatistic(beta, vb, btt);
+  const m = btt.length;
+  const QM = ddf === null ? QMraw : QMraw / m;
+  const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
+
+  const sumW = kernel.sumW;
+  const weights = Float64Array.from(kernel.w, (w) => (100 * w) / sumW);
+  const fitstats = fitStatistics(kernel, common, llSaturated);
+
+  return Object.freeze({
+    kind: 'rma', k, p, method, test, level, coefficients, vb, tau2, tau2SE, tau: Math.sqrt(tau2),
+    I2, H2, vt, QE, QEdf, QEp, QM, QMdf: [m, ddf] as const, QMp, ddf, s2w, weights, fitstats,
+    iterations, converged, warnings, yi: y, vi: v, design, btt,
+  });
+}
+
+/** bᵀ V⁻¹ b over the coefficients `idx` (V the submatrix of `vb`). */
+function waldStatistic(beta: readonly number[], vb: readonly (readonly number[])[], idx: readonly number[]): number {
+  const m = idx.length;
+  if (m === 1) { const j = idx[0] as number; return (beta[j] as number) ** 2 / (vb[j]?.[j] as number); }
+  // Solve V x = b by Gaussian elimination on the small m × m system.
+  const a = idx.map((r) => [...idx.map((c) => vb[r]?.[c] as number), beta[r] as number]);
+  for (let c = 0; c < m; c++) {
+    let piv = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(a[r]?.[c] as number) > Math.abs(a[piv]?.[c] as number)) piv = r;
+    [a[c], a[piv]] = [a[piv] as number[], a[c] as number[]];
+    const row = a[c] as number[];
+    for (let r = c + 1; r < m; r++) {
+      const f = (a[r]?.[c] as number) / (row[c] as number);
+      const target = a[r] as number[];
+      for (let j = c; j <= m; j++) target[j] = (target[j] as number) - f * (row[j] as number);
+    }
+  }
+  const x = new Array<number>(m).fill(0);
+  for (let r = m - 1; r >= 0; r--) {
+    const row = a[r] as number[];
+    let s = row[m] as number;
+    for (let j = r + 1; j < m; j++) s -= (row[j] as number) * (x[j] as number);
+    x[r] = s / (row[r] as number);
+  }
+  return idx.reduce((acc, j, i) => acc + (beta[j] as number) * (x[i] as number), 0);
+}
+
+/**
+ * metafor's fit statistics. ML: ll = −½(k log 2π + Σlog(vᵢ+τ²) + Σwᵢeᵢ²), deviance
+ * −2(ll − ll_saturated); REML: ll = −½((k−p) log 2π + Σlog(vᵢ+τ²) + log|XᵀWX| − log|XᵀX| + Σwᵢeᵢ²),
+ * deviance −2ll. AIC = −2ll + 2q, BIC = −2ll + q·log(n), AICc = −2ll + 2q·max(n, q+2)/(max(n, q+2) − q − 1),
+ * with q = p (+1 for τ²) and n = k (ML) or k − p (REML). Expects the kernel at τ̂².
+ */
+function fitStatistics(kernel: Kernel, common: boolean, llSaturated: number): { ML: FitStatistics; REML: FitStatistics } {
+  const { k, p } = kernel;
+  const q = p + (common ? 0 : 1);
+  const llML = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV + kernel.RSS);
+  const logdetA = kernel.logdetA;
+  const logdetXtX = logDetCrossprod(kernel);
+  const llREML = -0.5 * ((k - p) * Math.log(2 * Math.PI) + kernel.sumLogV + logdetA - logdetXtX + kernel.RSS);
+  const stats = (ll: number, dev: number, n: number): FitStatistics => {
+    const nn = Math.max(n, q + 2);
+    return { ll, dev, AIC: -2 * ll + 2 * q, BIC: -2 * ll + q * Math.log(n), AICc: -2 * ll + (2 * q * nn) / (nn - q - 1) };
+  };
+  return { ML: stats(llML, -2 * (llML - llSaturated), k), REML: stats(llREML, -2 * llREML, k - p) };
+}
+
+function logDetCrossprod(kernel: Kernel): number {
+  const { k, p } = kernel;
+  const x = kernel.design.x;
+  if (p === 1) { let s = 0; for (let i = 0; i < k; i++) s += (x[i] as number) ** 2; return Math.log(s); }
+  const save = Float64Array.from(kernel.w);
+  kernel.w.fill(1);
+  kernel.evaluateWeights();
+  const ld = kernel.logdetA;
+  kernel.w.set(save);
+  kernel.evaluateWeights();
+  return ld;
+}

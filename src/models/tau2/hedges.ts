@@ -1,0 +1,39 @@
+import type { Kernel } from '../kernel.ts';
+import type { Tau2Estimate } from './types.ts';
+
+/**
+ * Unweighted least-squares quantities: e = (I − H)y with H = X(XᵀX)⁻¹Xᵀ, the residual sum
+ * of squares eᵀe and the hat values hᵢ. Leaves the kernel evaluated with unit weights.
+ */
+export function olsResiduals(kernel: Kernel): { rss: number; hat: Float64Array } {
+  kernel.w.fill(1);
+  kernel.evaluateWeights();
+  const { k, p, Ainv } = kernel;
+  const x = kernel.design.x;
+  const hat = new Float64Array(k);
+  let rss = 0;
+  for (let i = 0; i < k; i++) {
+    let h = 0;
+    for (let r = 0; r < p; r++) for (let s = 0; s < p; s++) h += (x[i * p + r] as number) * (Ainv[r * p + s] as number) * (x[i * p + s] as number);
+    hat[i] = h;
+    rss += (kernel.residuals[i] as number) ** 2;
+  }
+  return { rss, hat };
+}
+
+/**
+ * Hedges' (variance-component, "HE") estimator from the ordinary least-squares residuals:
+ *
+ * ```text
+ * τ̂² = max(0, (eᵀe − tr((I − H)V)) / (k − p)),   tr((I − H)V) = Σ vᵢ(1 − hᵢ)
+ * ```
+ *
+ * Reference: Hedges LV (1983). A random effects model for effect sizes. Psychol Bull
+ * 93(2):388–395. doi:10.1037/0033-2909.93.2.388. Cross-check: `rma(method="HE")`.
+ */
+export function tau2Hedges(kernel: Kernel): Tau2Estimate {
+  const { rss, hat } = olsResiduals(kernel);
+  let trPV = 0;
+  for (let i = 0; i < kernel.k; i++) trPV += (kernel.vi[i] as number) * (1 - (hat[i] as number));
+  return { tau2: Math.max(0, (rss - trPV) / (kernel.k - kernel.p)), iterations: 0, converged: true };
+}

@@ -1,0 +1,68 @@
+/** Compares an evsynth RmaFit (and its predictions/CIs) with a metafor `fit` object from the oracle. */
+import { expect } from 'vitest';
+import { tau2ConfidenceInterval } from '../src/inference/tau2-interval.ts';
+import { predict, type PiType } from '../src/inference/prediction.ts';
+import type { RmaFit } from '../src/models/rma.ts';
+import { expectAllClose, expectClose } from './support.ts';
+
+type Obj = Record<string, unknown>;
+const arr = (o: Obj, k: string): (number | null)[] => o[k] as (number | null)[];
+const n = (o: Obj, k: string): number | null => o[k] as number | null;
+
+export function compareFit(fit: RmaFit, e: Obj, rel: number, skip: readonly string[] = []): void {
+  const abs = rel * 1e-2;
+  expect(fit.k).toBe(e['k']);
+  expect(fit.p).toBe(e['p']);
+  expect(fit.coefficients.map((c) => c.name)).toEqual(e['coef_names']);
+  expectAllClose(fit.coefficients.map((c) => c.estimate), arr(e, 'beta'), rel, abs, 'beta');
+  expectAllClose(fit.coefficients.map((c) => c.se), arr(e, 'se'), rel, abs, 'se');
+  expectAllClose(fit.coefficients.map((c) => c.statistic), arr(e, 'zval'), rel, abs, 'zval');
+  expectAllClose(fit.coefficients.map((c) => c.pValue), arr(e, 'pval'), rel, 1e-300, 'pval');
+  expectAllClose(fit.coefficients.map((c) => c.ciLower), arr(e, 'ci.lb'), rel, abs, 'ci.lb');
+  expectAllClose(fit.coefficients.map((c) => c.ciUpper), arr(e, 'ci.ub'), rel, abs, 'ci.ub');
+  expectAllClose(fit.vb.flat(), (e['vb'] as number[][]).flat(), rel, abs, 'vb');
+  expectClose(fit.tau2, n(e, 'tau2'), rel, abs, 'tau2');
+  if (!skip.includes('se.tau2')) expectClose(fit.tau2SE, n(e, 'se.tau2'), rel, abs, 'se.tau2');
+  expectClose(fit.tau, n(e, 'tau'), rel, abs, 'tau');
+  expectClose(fit.I2, n(e, 'I2'), rel, abs, 'I2');
+  expectClose(fit.H2, n(e, 'H2'), rel, abs, 'H2');
+  if (e['vt'] !== undefined && e['vt'] !== null) expectClose(fit.vt, n(e, 'vt'), rel, abs, 'vt');
+  expectClose(fit.QE, n(e, 'QE'), rel, abs, 'QE');
+  expect(fit.QEdf).toBe(e['QEdf']);
+  expectClose(fit.QEp, n(e, 'QEp'), rel, 1e-300, 'QEp');
+  expectClose(fit.QM, n(e, 'QM'), rel, abs, 'QM');
+  expect([...fit.QMdf]).toEqual(e['QMdf']);
+  expectClose(fit.QMp, n(e, 'QMp'), rel, 1e-300, 'QMp');
+  expect(fit.ddf).toBe(e['ddf'] ?? null);
+  expectClose(fit.s2w, n(e, 's2w'), rel, abs, 's2w');
+  expectAllClose(fit.weights, arr(e, 'weights'), rel, abs, 'weights');
+  const fs = e['fitstats'] as Record<'ML' | 'REML', Record<string, number>> | undefined;
+  if (fs && !skip.includes('fitstats')) {
+    for (const t of ['ML', 'REML'] as const) for (const s of ['ll', 'dev', 'AIC', 'BIC', 'AICc'] as const) {
+      expectClose(fit.fitstats[t][s], fs[t][s] ?? null, rel, abs, `fitstats.${t}.${s}`);
+    }
+  }
+}
+
+export function comparePredict(fit: RmaFit, e: Obj, rel: number, piType: PiType = 'default', x0?: number[], abs = rel * 1e-2): void {
+  const p = predict(fit, x0, piType);
+  expectClose(p.pred, arr(e, 'pred')[0] ?? null, rel, abs, 'pred');
+  expectClose(p.se, arr(e, 'se')[0] ?? null, rel, abs, 'pred.se');
+  expectClose(p.ciLower, arr(e, 'ci.lb')[0] ?? null, rel, abs, 'pred.ci.lb');
+  expectClose(p.ciUpper, arr(e, 'ci.ub')[0] ?? null, rel, abs, 'pred.ci.ub');
+  const pil = e['pi.lb'] as (number | null)[] | null;
+  expectClose(p.piLower, pil === null ? null : pil[0] ?? null, rel, abs, 'pi.lb');
+  const piu = e['pi.ub'] as (number | null)[] | null;
+  expectClose(p.piUpper, piu === null ? null : piu[0] ?? null, rel, abs, 'pi.ub');
+}
+
+export function compareConfint(fit: RmaFit, e: Obj, rel: number, abs: number, keys: readonly ('tau2' | 'tau' | 'I2' | 'H2')[] = ['tau2', 'tau', 'I2', 'H2']): void {
+  const ci = tau2ConfidenceInterval(fit);
+  for (const key of keys) {
+    const name = key;
+    const x = e[name] as { 'ci.lb': number; 'ci.ub': number };
+    expectClose(ci[key].lower, x['ci.lb'], rel, abs, `${name}.ci.lb`);
+    expectClose(ci[key].upper, x['ci.ub'], rel, abs, `${name}.ci.ub`);
+  }
+  expect(ci.ciNull).toBe(e['ci.null']);
+}
