@@ -1,0 +1,38 @@
+/**
+ * The one number formatter shared by text, JSON-to-text and plots, so that a number
+ * printed anywhere reads the same. R-like: fixed decimals, p-values as "<.0001".
+ */
+
+/** x with `digits` decimals; "NA" for NaN/null, "Inf"/"-Inf" for infinities. */
+export function formatNumber(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return 'NA';
+  if (x === Number.POSITIVE_INFINITY) return 'Inf';
+  if (x === Number.NEGATIVE_INFINITY) return '-Inf';
+  const s = x.toFixed(digits);
+  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+}
+
+/** A p-value as metafor prints it: "<.0001" below 1e-4, else 4 decimals without the leading 0. */
+export function formatPValue(p: number | null | undefined, digits = 4): string {
+  if (p === null || p === undefined || Number.isNaN(p)) return 'NA';
+  const lim = 10 ** -digits;
+  if (p < lim) return `<${lim.toFixed(digits).slice(1)}`;
+  return p.toFixed(digits).replace(/^0\./, '.');
+}
+
+/** A percentage, e.g. "92.22%". */
+export function formatPercent(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || Number.isNaN(x) ? 'NA' : `${x.toFixed(digits)}%`;
+}
+
+/** Significance stars as R prints them. */
+export function stars(p: number): string {
+  return p < 0.001 ? '***' : p < 0.01 ? '**' : p < 0.05 ? '*' : p < 0.1 ? '.' : '';
+}
+
+/** Right-aligned columns of a small text table. */
+export function alignTable(rows: readonly (readonly string[])[], leftAlign: readonly number[] = []): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, j) => { widths[j] = Math.max(widths[j] ?? 0, c.length); });
+  return rows.map((r) => r.map((c, j) => (leftAlign.includes(j) ? c.padEnd(widths[j] ?? 0) : c.padStart(widths[j] ?? 0))).join('  ').trimEnd());
+}
