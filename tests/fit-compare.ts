@@ -6,26 +6,30 @@ import type { RmaFit } from '../src/models/rma.ts';
 import { expectAllClose, expectClose } from './support.ts';
 
 type Obj = Record<string, unknown>;
-const arr = (o: Obj, k: string): (number | null)[] => o[k] as (number | null)[];
+/** R's jsonlite unboxes length-1 vectors: accept a scalar where an array is meant. */
+export const asArray = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : x === undefined ? [] : [x as T]);
+const arr = (o: Obj, k: string): (number | null)[] => asArray<number | null>(o[k]);
 const n = (o: Obj, k: string): number | null => o[k] as number | null;
 
 export function compareFit(fit: RmaFit, e: Obj, rel: number, skip: readonly string[] = []): void {
   const abs = rel * 1e-2;
   expect(fit.k).toBe(e['k']);
   expect(fit.p).toBe(e['p']);
-  expect(fit.coefficients.map((c) => c.name)).toEqual(e['coef_names']);
+  expect(fit.coefficients.map((c) => c.name)).toEqual(asArray(e['coef_names']));
   expectAllClose(fit.coefficients.map((c) => c.estimate), arr(e, 'beta'), rel, abs, 'beta');
   expectAllClose(fit.coefficients.map((c) => c.se), arr(e, 'se'), rel, abs, 'se');
   expectAllClose(fit.coefficients.map((c) => c.statistic), arr(e, 'zval'), rel, abs, 'zval');
   expectAllClose(fit.coefficients.map((c) => c.pValue), arr(e, 'pval'), rel, 1e-300, 'pval');
   expectAllClose(fit.coefficients.map((c) => c.ciLower), arr(e, 'ci.lb'), rel, abs, 'ci.lb');
   expectAllClose(fit.coefficients.map((c) => c.ciUpper), arr(e, 'ci.ub'), rel, abs, 'ci.ub');
-  expectAllClose(fit.vb.flat(), (e['vb'] as number[][]).flat(), rel, abs, 'vb');
+  expectAllClose(fit.vb.flat(), asArray<number | number[]>(e['vb']).flat(), rel, abs, 'vb');
   expectClose(fit.tau2, n(e, 'tau2'), rel, abs, 'tau2');
   if (!skip.includes('se.tau2')) expectClose(fit.tau2SE, n(e, 'se.tau2'), rel, abs, 'se.tau2');
-  expectClose(fit.tau, n(e, 'tau'), rel, abs, 'tau');
-  expectClose(fit.I2, n(e, 'I2'), rel, abs, 'I2');
-  expectClose(fit.H2, n(e, 'H2'), rel, abs, 'H2');
+  // tau = √tau2 amplifies differences near 0: a tau2 difference of 1e-12 is a tau difference of 1e-6.
+  expectClose(fit.tau, n(e, 'tau'), rel, Math.max(abs, 1e-6), 'tau');
+  // I² (percent) and H² near τ² = 0 move by ~1e-10 when τ² moves by 1e-13: absolute 1e-8.
+  expectClose(fit.I2, n(e, 'I2'), rel, Math.max(abs, 1e-8), 'I2');
+  expectClose(fit.H2, n(e, 'H2'), rel, Math.max(abs, 1e-10), 'H2');
   if (e['vt'] !== undefined && e['vt'] !== null) expectClose(fit.vt, n(e, 'vt'), rel, abs, 'vt');
   expectClose(fit.QE, n(e, 'QE'), rel, abs, 'QE');
   expect(fit.QEdf).toBe(e['QEdf']);
@@ -50,10 +54,8 @@ export function comparePredict(fit: RmaFit, e: Obj, rel: number, piType: PiType 
   expectClose(p.se, arr(e, 'se')[0] ?? null, rel, abs, 'pred.se');
   expectClose(p.ciLower, arr(e, 'ci.lb')[0] ?? null, rel, abs, 'pred.ci.lb');
   expectClose(p.ciUpper, arr(e, 'ci.ub')[0] ?? null, rel, abs, 'pred.ci.ub');
-  const pil = e['pi.lb'] as (number | null)[] | null;
-  expectClose(p.piLower, pil === null ? null : pil[0] ?? null, rel, abs, 'pi.lb');
-  const piu = e['pi.ub'] as (number | null)[] | null;
-  expectClose(p.piUpper, piu === null ? null : piu[0] ?? null, rel, abs, 'pi.ub');
+  expectClose(p.piLower, asArray<number | null>(e['pi.lb'])[0] ?? null, rel, abs, 'pi.lb');
+  expectClose(p.piUpper, asArray<number | null>(e['pi.ub'])[0] ?? null, rel, abs, 'pi.ub');
 }
 
 export function compareConfint(fit: RmaFit, e: Obj, rel: number, abs: number, keys: readonly ('tau2' | 'tau' | 'I2' | 'H2')[] = ['tau2', 'tau', 'I2', 'H2']): void {
@@ -62,7 +64,10 @@ export function compareConfint(fit: RmaFit, e: Obj, rel: number, abs: number, ke
     const name = key;
     const x = e[name] as { 'ci.lb': number; 'ci.ub': number };
     expectClose(ci[key].lower, x['ci.lb'], rel, abs, `${name}.ci.lb`);
-    expectClose(ci[key].upper, x['ci.ub'], rel, abs, `${name}.ci.ub`);
+    // metafor stops at its search limit max(100, 10·τ̂²) and flags the bound with '>';
+    // evsynth finds the actual root beyond it (a documented difference).
+    if (e['ub.sign'] === '>') expect(ci[key].upper, `${name}.ci.ub beyond metafor's search limit`).toBeGreaterThanOrEqual(x['ci.ub']);
+    else expectClose(ci[key].upper, x['ci.ub'], rel, abs, `${name}.ci.ub`);
   }
   expect(ci.ciNull).toBe(e['ci.null']);
 }

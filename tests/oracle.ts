@@ -21,13 +21,15 @@ export function loadCases(file: string): OracleCase[] {
 
 /** Numeric column with R's NA (null) as NaN. */
 export function num(c: OracleCase, name: string): Float64Array | undefined {
-  const col = c.input[name];
-  if (col === undefined) return undefined;
+  const raw: unknown = c.input[name];
+  if (raw === undefined) return undefined;
+  const col = Array.isArray(raw) ? (raw as unknown[]) : [raw]; // jsonlite unboxes length-1 vectors
   return Float64Array.from(col, (v) => (v === null ? Number.NaN : Number(v)));
 }
 
 export function labels(c: OracleCase): string[] {
   const s = c.input['slab'];
-  const k = Object.values(c.input)[0]?.length ?? 0;
+  const first: unknown = Object.values(c.input)[0];
+  const k = Array.isArray(first) ? first.length : 1;
   return s ? s.map(String) : Array.from({ length: k }, (_, i) => `Study ${i + 1}`);
 }

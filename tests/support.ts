@@ -12,6 +12,7 @@ export function expectClose(actual: number | null | undefined, expected: number 
   const e = typeof expected === 'string' ? Number(expected) : expected;
   expect(typeof actual, `${what}: expected ${e}, got ${actual}`).toBe('number');
   const a = actual as number;
+  if (!Number.isFinite(e)) { expect(a, `${what}: expected ${e}`).toBe(e); return; }
   const tol = Math.max(rel * Math.abs(e), abs);
   expect(Math.abs(a - e) <= tol, `${what}: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > tol ${tol})`).toBe(true);
 }

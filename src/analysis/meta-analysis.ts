@@ -92,14 +92,15 @@ export function metaAnalysis(columns: EffectColumns, labels: readonly string[], 
   const effects = escalc(measure, columns, labels, options);
   const studies = toEffectSet(effects);
   if (studies.yi.length === 0) {
-    const why = effects.excluded.slice(0, 3).map((e) => `${e.label}: ${e.reason}`).join('; ');
-    throw new EvsynthError('TOO_FEW_STUDIES', `no study can be used (${why}${effects.excluded.length > 3 ? '; …' : ''})`);
+    const why = studies.excluded.slice(0, 3).map((e) => `${e.label}: ${e.reason}`).join('; ');
+    throw new EvsynthError('TOO_FEW_STUDIES', `no study can be used (${why}${studies.excluded.length > 3 ? '; …' : ''})`);
   }
   const fit = fitRma(studies.yi, studies.vi, { method, test, level, ...(options.control ? { control: options.control } : {}) });
   const prediction = predict(fit, undefined, piType);
   const tau2CI = !isCommonEffect(method) && fit.k - fit.p >= 1 ? tau2ConfidenceInterval(fit) : null;
   const warnings = [...fit.warnings];
-  if (effects.excluded.length > 0) warnings.push(`${effects.excluded.length} stud${effects.excluded.length === 1 ? 'y' : 'ies'} excluded (see 'excluded')`);
+  const nEx = studies.excluded.length;
+  if (nEx > 0) warnings.push(`${nEx} stud${nEx === 1 ? 'y' : 'ies'} excluded (see 'excluded')`);
   const studyCI = studyIntervals(studies.yi, studies.vi, level);
   return Object.freeze({ measure, method, test, level, piType, effects, studies, studyCI, model: { kind: 'rma' as const, fit, prediction, tau2CI }, warnings });
 }

@@ -140,7 +140,6 @@ export function binary(
         break;
       }
     }
-    if (vi === 0) { out.exclude(i, `${measure} not estimable: sampling variance is 0`); continue; }
     out.set(i, yi, vi, `${measure} not estimable: a zero cell without continuity correction (to = "${to}")`);
   }
   return out;

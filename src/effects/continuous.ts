@@ -128,7 +128,6 @@ export function md(cols: EffectColumns, k: number): RowResults {
     checkArms(c, i, 1, 'MD');
     const n1 = c.n1i[i] as number, n2 = c.n2i[i] as number;
     const v = (c.sd1i[i] as number) ** 2 / n1 + (c.sd2i[i] as number) ** 2 / n2;
-    if (v === 0) { out.exclude(i, 'sampling variance is 0 (both standard deviations are 0)'); continue; }
     out.set(i, (c.m1i[i] as number) - (c.m2i[i] as number), v, 'MD not finite');
   }
   return out;

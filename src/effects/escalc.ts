@@ -71,18 +71,27 @@ export function escalc(measure: Measure, columns: EffectColumns, labels: readonl
 }
 
 /**
- * The studies a model can use: rows with finite yi and vi > 0, in input order, with
- * the excluded rows (and reasons) carried along. Nothing is dropped silently.
+ * The studies a model can use: rows with finite yi and vi > 0, in input order. Rows the
+ * measure could not estimate keep their reason; rows with a zero sampling variance (which
+ * escalc reports, as metafor does) are excluded here with that reason. Nothing is dropped
+ * silently.
  */
 export function toEffectSet(es: EffectSizes): EffectSet {
   const rows: number[] = [];
-  for (let i = 0; i < es.yi.length; i++) if (Number.isFinite(es.yi[i]) && Number.isFinite(es.vi[i])) rows.push(i);
+  const excluded: Exclusion[] = [...es.excluded];
+  for (let i = 0; i < es.yi.length; i++) {
+    const y = es.yi[i] as number, v = es.vi[i] as number;
+    if (!Number.isFinite(y) || !Number.isFinite(v)) continue;
+    if (v > 0) rows.push(i);
+    else excluded.push({ row: i, label: es.labels[i] ?? `row ${i + 1}`, reason: 'sampling variance is 0; the study cannot be weighted' });
+  }
+  excluded.sort((a, b) => a.row - b.row);
   return Object.freeze({
     measure: es.measure,
     labels: rows.map((i) => es.labels[i] as string),
     yi: Float64Array.from(rows, (i) => es.yi[i] as number),
     vi: Float64Array.from(rows, (i) => es.vi[i] as number),
     rows,
-    excluded: es.excluded,
+    excluded,
   });
 }

@@ -148,7 +148,8 @@ export function fitMantelHaenszel(measure: MhMeasure, columns: EffectColumns, la
   }
   const warnings: string[] = [];
   if (!Number.isFinite(estimate) || !(variance > 0)) warnings.push('the Mantel–Haenszel estimate is not defined for these tables (no events in one group across all tables)');
-  const tests = measure === 'OR' ? associationTests(t, rows, Math.exp(estimate), correct) : null;
+  const tests = measure === 'OR' ? associationTests(t, rows, Math.exp(estimate), correct)
+    : measure === 'IRR' ? personTimeTest(t, rows, correct) : null;
   return assemble('mh', measure, level, rows.length, estimate, variance, effects, w, tests, warnings);
 }
 
@@ -164,7 +165,22 @@ function personTimeAsTables(cols: EffectColumns, k: number): Tables {
   };
 }
 
-interface AssociationTests { CO: number; MH: number; BD: number; TA: number; dfBD: number }
+interface AssociationTests { CO: number | null; MH: number; BD: number; TA: number; dfBD: number }
+
+/**
+ * Mantel–Haenszel test of IRR = 1 for person-time data: with mᵢ = x₁ᵢ + x₂ᵢ and Tᵢ = t₁ᵢ + t₂ᵢ,
+ * X² = (|Σx₁ᵢ − Σmᵢt₁ᵢ/Tᵢ| − ½)² / Σmᵢt₁ᵢt₂ᵢ/Tᵢ² (Rothman, Greenland & Lash 2008, ch. 15).
+ */
+function personTimeTest(t: Tables, rows: readonly number[], correct: boolean): AssociationTests {
+  let sX = 0, sE = 0, sV = 0;
+  for (const i of rows) {
+    const x1 = t.ai[i] as number, t1 = t.bi[i] as number, x2 = t.ci[i] as number, t2 = t.di[i] as number;
+    const m = x1 + x2, T = t1 + t2;
+    sX += x1; sE += (m * t1) / T; sV += (m * t1 * t2) / (T * T);
+  }
+  const dev = Math.abs(sX - sE) - (correct ? 0.5 : 0);
+  return { CO: null, MH: Math.max(0, dev) ** 2 / sV, BD: Number.NaN, TA: Number.NaN, dfBD: 0 };
+}
 
 /** Cochran and Mantel–Haenszel χ²(1) tests, Breslow–Day and Tarone homogeneity tests for the MH odds ratio ψ. */
 function associationTests(t: Tables, rows: readonly number[], psi: number, correct: boolean): AssociationTests {
@@ -222,7 +238,7 @@ function assemble(
     I2: QEdf > 0 && QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : Number.NaN,
     H2: QEdf > 0 ? QE / QEdf : Number.NaN,
     tau2: 0 as const,
-    CO: nullable(tests?.CO), COp: tests ? pchisqUpper(tests.CO, 1) : null,
+    CO: nullable(tests?.CO ?? undefined), COp: tests && tests.CO !== null ? pchisqUpper(tests.CO, 1) : null,
     MH: nullable(tests?.MH), MHp: tests ? pchisqUpper(tests.MH, 1) : null,
     BD: tests && tests.dfBD > 0 ? tests.BD : null, BDp: tests && tests.dfBD > 0 ? pchisqUpper(tests.BD, tests.dfBD) : null,
     TA: tests && tests.dfBD > 0 ? tests.TA : null, TAp: tests && tests.dfBD > 0 ? pchisqUpper(tests.TA, tests.dfBD) : null,

@@ -152,15 +152,18 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QEdf = k - p;
   const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
   const QEp = QEdf > 0 ? pchisqUpper(QE, QEdf) : 1;
-  const vt = QEdf > 0 ? QEdf / kernel.trP : Number.NaN;
+  // With k − p = 0 there is no heterogeneity information: metafor reports I² = 0, H² = 1, ṽ = 0.
+  const vt = QEdf > 0 ? QEdf / kernel.trP : 0;
   const llSaturated = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV);
   let I2: number, H2: number;
-  if (common) {
-    I2 = QEdf > 0 && QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : Number.NaN;
-    H2 = QEdf > 0 ? QE / QEdf : Number.NaN;
+  if (QEdf === 0) {
+    I2 = 0; H2 = 1;
+  } else if (common) {
+    I2 = QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : 0;
+    H2 = QE / QEdf;
   } else {
-    I2 = QEdf > 0 ? (100 * tau2) / (tau2 + vt) : Number.NaN;
-    H2 = QEdf > 0 ? 1 + tau2 / vt : Number.NaN;
+    I2 = (100 * tau2) / (tau2 + vt);
+    H2 = 1 + tau2 / vt;
   }
 
   // The model at τ̂²
@@ -188,7 +191,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const btt = p > 1 && hasIntercept ? beta.map((_, j) => j).slice(1) : beta.map((_, j) => j);
   const QMraw = waldStatistic(beta, vb, btt);
   const m = btt.length;
-  const QM = ddf === null ? QMraw : QMraw / m;
+  // A singular Var(b) (e.g. s2w = 0 under knha with identical estimates) leaves QM undefined (NA, as metafor).
+  const QM = !Number.isFinite(QMraw) ? Number.NaN : ddf === null ? QMraw : QMraw / m;
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
   const sumW = kernel.sumW;

@@ -56,7 +56,7 @@ export function summarize(a: MetaAnalysis): FitSummary {
       const yi = a.studies.yi[i] as number, vi = a.studies.vi[i] as number;
       return { label, yi, vi, sei: Math.sqrt(vi), ciLower: a.studyCI.lower[i] as number, ciUpper: a.studyCI.upper[i] as number, weight: weights[weightRow(i)] as number };
     });
-  const excluded = a.effects.excluded.map((e) => ({ label: e.label, row: e.row + 1, reason: e.reason }));
+  const excluded = a.studies.excluded.map((e) => ({ label: e.label, row: e.row + 1, reason: e.reason }));
   if (a.model.kind === 'pooled') {
     const f = a.model.fit;
     const tests: Record<string, { statistic: number | null; pValue: number | null }> = {};
