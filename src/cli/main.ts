@@ -91,7 +91,14 @@ export function buildProgram(): Command {
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default')),
   ).action(runFit);
+  program.command('start').description('the main job (npm start)').action(() => runStart());
   return program;
+}
+
+/** `npm start`: the main job. Until datasets exist it fits the bundled BCG example. */
+function runStart(): void {
+  const file = new URL('../../tests/data/bcg.csv', import.meta.url).pathname;
+  runFit(file, { method: 'REML', test: 'z', level: 95, piType: 'default', measure: 'RR' });
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { loadCases } from './oracle.ts';
+import { expectClose } from './support.ts';
+
+const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'evsynth-cli-'));
+const csv = (name: string, text: string) => { const p = join(tmp, name); writeFileSync(p, text); return p; };
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const ow = process.stdout.write.bind(process.stdout), ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => { err += s; return true; }) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+  }
+}
+
+const oracle = loadCases('metafor-oracle-public.json');
+const fitOf = (id: string) => (oracle.find((c) => c.id === id)!.expected['fit'] as Record<string, number[] | number>);
+
+describe('evsynth fit', () => {
+  it('--json gives metafor REML numbers for the BCG trials', async () => {
+    const r = await run('fit', data('bcg.csv'), '--measure', 'RR', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as Record<string, unknown>;
+    const e = fitOf('rma.uni/bcg_rr-REML-z');
+    expectClose(j['estimate'] as number, (e['beta'] as number[])[0]!, 2e-4, 0, 'estimate'); // metafor default convergence
+    expectClose(j['tau2'] as number, e['tau2'] as number, 0, 1e-5, 'tau2');
+    expectClose(j['Q'] as number, e['QE'] as number, 1e-10, 0, 'Q');
+    expect(j['k']).toBe(13);
+    for (const key of ['k', 'measure', 'method', 'test', 'level', 'estimate', 'se', 'statistic', 'df', 'pValue', 'ciLower', 'ciUpper', 'piLower', 'piUpper',
+      'tau2', 'tau2SE', 'tau', 'I2', 'H2', 'Q', 'QDf', 'QPValue', 'tau2CI', 'I2CI', 'H2CI', 'studies', 'excluded']) expect(j, key).toHaveProperty(key);
+    expect((j['studies'] as unknown[]).length).toBe(13);
+  });
+
+  it('DL with Knapp–Hartung matches metafor to 1e-10', async () => {
+    const r = await run('fit', data('bcg.csv'), '--measure', 'RR', '--method', 'DL', '--test', 'knha', '--json');
+    const j = JSON.parse(r.out) as Record<string, number>;
+    const e = fitOf('rma.uni/bcg_rr-DL-z');
+    expectClose(j['estimate'], (e['beta'] as number[])[0]!, 1e-10, 0, 'estimate');
+    expect(j['df']).toBe(12);
+  });
+
+  it('prints a metafor-like text summary with exponentiated ratios', async () => {
+    const r = await run('fit', data('bcg.csv'), '--measure', 'RR', '--method', 'DL');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Random-Effects Model (k = 13; tau^2 estimator: DerSimonian-Laird)');
+    expect(r.out).toContain('Q(df = 12) = 152.2330, p-val <.0001');
+    expect(r.out).toContain('Exponentiated (RR)');
+  });
+
+  it('Mantel–Haenszel and Peto', async () => {
+    const mh = JSON.parse((await run('fit', data('bcg.csv'), '--measure', 'OR', '--method', 'MH', '--json')).out) as Record<string, number>;
+    const e = oracle.find((c) => c.id === 'rma.mh/bcg-OR')!.expected as Record<string, number>;
+    expectClose(mh['estimate'], e['beta']!, 1e-10, 0, 'MH');
+    const peto = await run('fit', data('bcg.csv'), '--measure', 'OR', '--method', 'PETO');
+    expect(peto.code).toBe(0);
+    expect(peto.out).toContain("Peto's method");
+  });
+
+  it('SMD with the RevMan variant differs from metafor Hedges g', async () => {
+    const a = JSON.parse((await run('effects', data('normand1999.csv'), '--measure', 'SMD', '--json')).out) as { studies: { yi: number }[] };
+    const b = JSON.parse((await run('effects', data('normand1999.csv'), '--measure', 'SMD', '--smd', 'revman', '--json')).out) as { studies: { yi: number }[] };
+    const e = oracle.find((c) => c.id === 'escalc/normand1999-SMD')!.expected as { yi: number[] };
+    a.studies.forEach((s, i) => expectClose(s.yi, e.yi[i]!, 1e-10, 0, `yi[${i}]`));
+    expect(b.studies[0]!.yi).not.toBe(a.studies[0]!.yi);
+  });
+
+  it('lists excluded studies with the reason', async () => {
+    const f = csv('dz.csv', 'study,ai,bi,ci,di\nA,0,10,0,12\nB,3,7,1,9\nC,4,6,2,8\n');
+    const j = JSON.parse((await run('fit', f, '--measure', 'OR', '--drop00', '--method', 'DL', '--json')).out) as { k: number; excluded: { label: string; reason: string }[] };
+    expect(j.k).toBe(2);
+    expect(j.excluded).toEqual([{ label: 'A', row: 1, reason: expect.stringContaining('double-zero') }]);
+    const t = await run('fit', f, '--measure', 'OR', '--drop00', '--method', 'DL');
+    expect(t.out).toContain('Excluded studies (1):');
+  });
+});
+
+describe('bad input: one line naming file, line and column; exit code 2', () => {
+  const cases: [string, string, string[], RegExp][] = [
+    ['missing column', 'study,n1i,m1i,sd1i,n2i,m2i\nA,10,1,1,10,2\n', ['--measure', 'SMD'], /column 'sd2i'.*needs column 'sd2i'/],
+    ['non-numeric cell', 'study,yi,vi\nA,0.1,0.02\nB,abc,0.03\n', [], /line 3, column 'yi': 'abc' is not a number/],
+    ['decimal comma', 'study,yi,vi\nA,"0,1",0.02\n', [], /line 2, column 'yi'.*decimal separator/],
+    ['negative variance', 'study,yi,vi\nA,0.1,-0.02\nB,0.2,0.03\n', [], /line 2, column 'vi'.*sampling variance/],
+    ['negative SD', 'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,10,1,-1,10,2,1\n', ['--measure', 'SMD'], /line 2, column 'sd1i'.*≥ 0/],
+    ['n < 2 for SMD', 'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,1,1,1,10,2,1\n', ['--measure', 'SMD'], /line 2, column 'n1i'.*at least 2/],
+    ['events > n', 'study,ai,n1i,ci,n2i\nA,12,10,3,10\n', ['--measure', 'OR'], /line 2, column 'ai'.*exceed n1i/],
+    ['empty file', '', [], /empty/],
+    ['header only', 'study,yi,vi\n', [], /no study rows/],
+    ['duplicate column', 'study,yi,yi\nA,1,2\n', [], /column 'yi'.*appears twice/],
+    ['ragged row', 'study,yi,vi\nA,1\n', [], /line 2.*2 fields but the header has 3/],
+    ['unknown measure', 'study,yi,vi\nA,1,2\n', ['--measure', 'XYZ'], /unknown measure 'XYZ'/],
+    ['unknown method', 'study,yi,vi\nA,1,2\nB,2,1\n', ['--method', 'FOO'], /unknown method 'FOO'/],
+  ];
+  it.each(cases)('%s', async (name, text, args, pattern) => {
+    const f = csv(`${name.replace(/\W+/g, '-')}.csv`, text);
+    const r = await run('fit', f, ...args);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(pattern);
+    if (text !== '' && !name.startsWith('unknown')) expect(r.err).toContain(f); // option errors name the option, data errors the file
+  });
+
+  it('an unknown file', async () => {
+    const r = await run('fit', join(tmp, 'nope.csv'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no file/);
+  });
+});
