@@ -117,3 +117,32 @@ describe('bad input: one line naming file, line and column; exit code 2', () => 
     expect(r.err).toMatch(/no file/);
   });
 });
+
+describe('datasets from the command line', () => {
+  it('evsynth datasets lists them with k and outcome', async () => {
+    const r = await run('datasets');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/knee-oa-exercise-pain\s+52\s+complete\s+SMD/);
+    expect(r.out).toMatch(/searle2015-exercise-chronic-lbp\s+0\s+none/);
+  });
+  it('a dataset name works where a file does, with its measure as default', async () => {
+    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--method', 'DL', '--json')).out) as { k: number; measure: string };
+    expect(j).toMatchObject({ k: 8, measure: 'MD' });
+  });
+  it('a claims-only dataset cannot be fitted, and says why', async () => {
+    const r = await run('fit', 'searle2015-exercise-chronic-lbp');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/has no study rows.*template/);
+  });
+  it('evsynth reproduce <name> --json', async () => {
+    const r = JSON.parse((await run('reproduce', 'wang2012-core-stability', '--json')).out) as { counts: Record<string, number> }[];
+    expect(r[0]!.counts).toEqual({ reproduced: 0, differs: 0, 'no study rows': 3, inconsistent: 1 });
+  });
+  it('npm start: reproduce everything, then the flagship subgroup table', async () => {
+    const r = await run('start');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Claims over \d+ datasets: \d+ reproduced, 0 differ/);
+    expect(r.out).toMatch(/Strengthening\s+19/);
+    expect(r.out).toMatch(/Test for subgroup differences/);
+  });
+});

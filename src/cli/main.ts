@@ -7,7 +7,14 @@ import { PI_TYPES, type PiType } from '../inference/prediction.ts';
 import { TESTS, type TestType } from '../models/rma.ts';
 import { summarize } from '../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../report/text.ts';
-import { effectColumns, inTable, readInput, resolveMeasure, studyLabels } from './input.ts';
+import { alignTable } from '../report/format.ts';
+import { effectColumns, inTable, resolveMeasure, studyLabels } from './input.ts';
+import { listDatasetNames, loadDataset, resolveInput } from '../io/datasets.ts';
+import { reproduceDataset, reviewOptions, tableColumns } from '../analysis/reproduce.ts';
+import { subgroupAnalysis } from '../analysis/subgroup-analysis.ts';
+import { stringColumn } from '../io/csv.ts';
+import { formatReproduction, formatReproductionTotals } from '../report/reproduce-text.ts';
+import { formatSubgroupText } from '../report/subgroup-text.ts';
 import { toJson } from './json.ts';
 
 interface EffectFlags {
@@ -54,8 +61,9 @@ function effectOptions(flags: EffectFlags) {
 }
 
 function runEffects(file: string, flags: EffectFlags): void {
-  const t = readInput(file);
-  const es = inTable(t, () => escalc(resolveMeasure(t, flags.measure), effectColumns(t), studyLabels(t), effectOptions(flags)));
+  const { table: t, dataset } = resolveInput(file);
+  const measure = resolveMeasure(t, flags.measure ?? dataset?.provenance.measure);
+  const es = inTable(t, () => escalc(measure, effectColumns(t), studyLabels(t), effectOptions(flags)));
   if (flags.json) {
     process.stdout.write(toJson({
       measure: es.measure, k: es.labels.length,
@@ -67,9 +75,9 @@ function runEffects(file: string, flags: EffectFlags): void {
 }
 
 function runFit(file: string, flags: FitFlags): void {
-  const t = readInput(file);
+  const { table: t, dataset } = resolveInput(file);
   const opts: AnalysisOptions = {
-    measure: resolveMeasure(t, flags.measure), method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType,
+    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType,
     ...effectOptions(flags),
   };
   const a = inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts));
@@ -91,14 +99,47 @@ export function buildProgram(): Command {
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default')),
   ).action(runFit);
-  program.command('start').description('the main job (npm start)').action(() => runStart());
+  program.command('datasets').description('list the bundled datasets').option('--json', 'print JSON').action(runDatasets);
+  program.command('reproduce [dataset]').description("recompute each published claim of a dataset (all datasets by default) with the review's method")
+    .option('--all', 'list every per-study claim, not only those that differ').option('--json', 'print JSON').action(runReproduce);
+  program.command('start').description('the main job (npm start): reproduce every dataset, then the flagship subgroup analysis').action(runStart);
   return program;
 }
 
-/** `npm start`: the main job. Until datasets exist it fits the bundled BCG example. */
+function runDatasets(flags: { json?: boolean }): void {
+  const list = listDatasetNames().map((name) => {
+    const d = loadDataset(name);
+    const p = d.provenance;
+    return { name, k: d.table?.rows.length ?? 0, rows: p.rows.status, measure: p.measure, outcome: p.analysis?.outcome ?? '', claims: p.claims.length + (p.perStudyClaims ? (d.table?.rows.length ?? 0) : 0), title: p.title };
+  });
+  if (flags.json) { process.stdout.write(toJson(list) + '\n'); return; }
+  const rows = [['name', 'k', 'rows', 'measure', 'claims', 'outcome'], ...list.map((d) => [d.name, String(d.k), d.rows, d.measure, String(d.claims), d.outcome.length > 60 ? `${d.outcome.slice(0, 57)}...` : d.outcome])];
+  process.stdout.write(alignTable(rows, [0, 2, 3, 5]).join('\n') + '\n');
+}
+
+function runReproduce(name: string | undefined, flags: { all?: boolean; json?: boolean }): void {
+  const names = name !== undefined ? [name] : listDatasetNames();
+  const results = names.map((n) => reproduceDataset(loadDataset(n)));
+  if (flags.json) { process.stdout.write(toJson(results) + '\n'); return; }
+  for (const r of results) process.stdout.write(formatReproduction(r, flags.all) + '\n');
+  process.stdout.write(formatReproductionTotals(results));
+}
+
+/** The flagship: knee-OA pain by exercise type (Cochrane CD004376.pub4, analysis 4.3), with RevMan's conventions. */
+export const FLAGSHIP_DATASET = 'knee-oa-exercise-pain';
+
+function runFlagship(): void {
+  const ds = loadDataset(FLAGSHIP_DATASET);
+  const t = ds.table;
+  if (t === null || ds.provenance.subgroupColumn === undefined) throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
+  const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', reviewOptions(ds.provenance));
+  process.stdout.write(formatSubgroupText(s, `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
+}
+
 function runStart(): void {
-  const file = new URL('../../tests/data/bcg.csv', import.meta.url).pathname;
-  runFit(file, { method: 'REML', test: 'z', level: 95, piType: 'default', measure: 'RR' });
+  runReproduce(undefined, {});
+  process.stdout.write('\n');
+  runFlagship();
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
