@@ -6,8 +6,6 @@ import { describe, it } from 'vitest';
 import { loadCases } from './oracle.ts';
 
 const PENDING: Record<string, string> = {
-  subgroup: 'issue 4 (subgroups)',
-  metareg: 'issue 4 (meta-regression)',
   sensitivity: 'issue 7 (sensitivity analyses)',
   pubbias: 'issue 7 (publication bias)',
 };

@@ -21,6 +21,8 @@ export interface RmaOptions {
   /** Fix τ² at this value instead of estimating it (metafor `tau2=`). */
   readonly tau2?: number;
   readonly control?: Tau2Control;
+  /** Compute R² for models with moderators (default true; it needs a second, intercept-only fit). */
+  readonly r2?: boolean;
 }
 
 export const RMA_DEFAULTS = { method: 'REML', test: 'z', level: 95 } as const;
@@ -86,6 +88,13 @@ export interface RmaFit {
   readonly design: Design;
   /** Indices (into coefficients) tested by QM: all but the intercept when there is one and p > 1. */
   readonly btt: readonly number[];
+  /**
+   * Percentage of heterogeneity accounted for by the moderators (null without moderators or
+   * intercept): RE max(0, 100(τ²₀ − τ²)/τ²₀) with τ²₀ from the intercept-only fit by the same
+   * method (0 when τ²₀ = 0); EE max(0, 100·adjusted R²) of the weighted least-squares fit.
+   * Reference: Raudenbush (2009), eq. 16.63; metafor `rma.uni` field `R2`.
+   */
+  readonly R2: number | null;
 }
 
 /** True for the common-effect (τ² ≡ 0) methods. */
@@ -198,12 +207,27 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const sumW = kernel.sumW;
   const weights = Float64Array.from(kernel.w, (w) => (100 * w) / sumW);
   const fitstats = fitStatistics(kernel, common, llSaturated);
+  const R2 = p > 1 && hasIntercept && options.tau2 === undefined && (options.r2 ?? true)
+    ? explainedHeterogeneity(y, v, method, options.control, common, tau2, QE, QEdf) : null;
 
   return Object.freeze({
     kind: 'rma', k, p, method, test, level, coefficients, vb, tau2, tau2SE, tau: Math.sqrt(tau2),
     I2, H2, vt, QE, QEdf, QEp, QM, QMdf: [m, ddf] as const, QMp, ddf, s2w, weights, fitstats,
-    iterations, converged, warnings, yi: y, vi: v, design, btt,
+    iterations, converged, warnings, yi: y, vi: v, design, btt, R2,
   });
+}
+
+/** R² of a model with moderators against the intercept-only model (see {@link RmaFit.R2}). */
+function explainedHeterogeneity(y: Float64Array, v: Float64Array, method: Tau2Method, control: Tau2Control | undefined, common: boolean, tau2: number, QE: number, QEdf: number): number {
+  const k = y.length;
+  const base = new Kernel(y, v, interceptDesign(k));
+  if (common) {
+    const QE0 = base.evaluate(0).RSS;
+    if (!(QE0 > 0) || QEdf < 1) return 0;
+    return Math.max(0, 100 * (1 - (QE / QEdf) / (QE0 / (k - 1))));
+  }
+  const tau20 = estimateTau2(base, method, control).tau2;
+  return tau20 > 0 ? Math.max(0, (100 * (tau20 - tau2)) / tau20) : 0;
 }
 
 /** bᵀ V⁻¹ b over the coefficients `idx` (V the submatrix of `vb`). */

@@ -1,5 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { pchisqUpper } from '../distributions/index.ts';
+import { parseModerators } from './formula.ts';
+import { buildModelMatrix } from './model-matrix.ts';
 import { fitRma, type RmaFit, type RmaOptions } from './rma.ts';
 
 export interface SubgroupFit {
@@ -57,4 +59,36 @@ export function fitSeparateSubgroups(yi: ArrayLike<number>, vi: ArrayLike<number
   const Q = est.reduce((a, e, i) => a + (w[i] as number) * (e - mean) ** 2, 0);
   const df = fits.length - 1;
   return { levels: fits, test: { Q, df, pValue: pchisqUpper(Q, df), I2: Q > 0 ? Math.max(0, (100 * (Q - df)) / Q) : 0 } };
+}
+
+export interface CommonTau2Subgroups {
+  /** `mods = ~ factor(group)`: intercept = first level; QM (df = G − 1) is metafor's test of subgroup differences, R² the heterogeneity explained. */
+  readonly moderatorModel: RmaFit;
+  /** `mods = ~ 0 + factor(group)`: one mean per level, all sharing one τ². */
+  readonly groupMeans: RmaFit;
+}
+
+/**
+ * The subgroup model with a common τ² (metafor's mixed-effects model with a categorical moderator):
+ *
+ * ```text
+ * yᵢ = μ_g(i) + uᵢ + εᵢ,  uᵢ ~ N(0, τ²) with one τ² for all groups
+ * QM = b₂..G ᵀ Var(b₂..G)⁻¹ b₂..G ~ χ²_{G−1} (F_{G−1, k−G} under knha)
+ * ```
+ *
+ * Reference: Viechtbauer W (2010), J Stat Softw 36(3), §3.3. Cross-check:
+ * `rma(yi, vi, mods = ~ factor(group))` and `rma(yi, vi, mods = ~ 0 + factor(group))`.
+ */
+export function fitCommonTau2Subgroups(yi: ArrayLike<number>, vi: ArrayLike<number>, groups: readonly string[], options: RmaOptions = {}, column = 'group'): CommonTau2Subgroups {
+  if (new Set(groups).size < 2) throw new EvsynthError('INVALID_ARGUMENT', 'a subgroup model needs at least two groups');
+  const rows = groups.map((_, i) => i);
+  if (!/^[A-Za-z_.][\w.]*$/.test(column)) throw new EvsynthError('INVALID_ARGUMENT', `'${column}' cannot name a moderator (letters, digits, '.', '_')`);
+  const cols = { [column]: groups };
+  const y = Array.from({ length: yi.length }, (_, i) => yi[i] as number), v = Array.from({ length: vi.length }, (_, i) => vi[i] as number);
+  const mod = buildModelMatrix(parseModerators(`~ factor(${column})`), cols, rows);
+  const means = buildModelMatrix(parseModerators(`~ 0 + factor(${column})`), cols, rows);
+  return {
+    moderatorModel: fitRma(y, v, { ...options, design: mod.design }),
+    groupMeans: fitRma(y, v, { ...options, design: means.design }),
+  };
 }
