@@ -146,3 +146,72 @@ describe('datasets from the command line', () => {
     expect(r.out).toMatch(/Test for subgroup differences/);
   });
 });
+
+describe('subgroups and meta-regression from the command line', () => {
+  it('fit --by: per-level fits and both tests for subgroup differences, labelled', async () => {
+    const r = await run('fit', 'knee-oa-exercise-pain', '--by', 'subgroup', '--method', 'DL', '--smd', 'revman');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/separate tau\^2 per subgroup \(RevMan\): Chi\^2 = 6\.29, df = 5/);
+    expect(r.out).toMatch(/common tau\^2 \(metafor, mods = ~ factor\(subgroup\)\): QM\(df = 5\)/);
+    expect(r.out).toMatch(/Stretching \(1 study\)/);
+  });
+  it('fit --by --json has subgroups, subgroupTest and moderatorTest', async () => {
+    const j = JSON.parse((await run('fit', 'knee-oa-exercise-pain', '--by', 'subgroup', '--method', 'DL', '--smd', 'revman', '--json')).out) as {
+      subgroups: { level: string; k: number; singleStudy: boolean }[]; subgroupTest: { df: number }; moderatorTest: { df: number[] } };
+    expect(j.subgroups.map((s) => [s.level, s.k])).toEqual([['Aerobic', 6], ['Balance/proprioceptive', 1], ['Mind-body', 7], ['Mixed', 18], ['Strengthening', 19], ['Stretching', 1]]);
+    expect(j.subgroups[1]!.singleStudy).toBe(true);
+    expect(j.subgroupTest.df).toBe(5);
+    expect(j.moderatorTest.df).toEqual([5, null]);
+  });
+  it('regress: metafor numbers for BCG ~ ablat + year (oracle metareg/bcg-RR-ablat-year-REML-z)', async () => {
+    const j = JSON.parse((await run('regress', data('bcg-mods.csv'), '--mods', 'ablat + year', '--predict', '10,1950', '--json')).out) as {
+      coefficients: { name: string; estimate: number }[]; QM: number; R2: number; predictions: { pred: number }[] };
+    const e = oracle.find((c) => c.id === 'metareg/bcg-RR-ablat-year-REML-z')!.expected_precise!['fit'] as { beta: number[]; QM: number; R2: number };
+    expect(j.coefficients.map((c) => c.name)).toEqual(['intrcpt', 'ablat', 'year']);
+    j.coefficients.forEach((c, i) => expectClose(c.estimate, e.beta[i]!, 1e-7, 0, c.name)); // raw year is ill-conditioned (oracle README)
+    expectClose(j.QM, e.QM, 1e-8, 0, 'QM');
+    expectClose(j.R2, e.R2, 1e-8, 0, 'R2');
+    expect(j.predictions).toHaveLength(1);
+  });
+  it('regress --mod repeated, knha, and a seeded permutation test that reproduces', async () => {
+    const a = JSON.parse((await run('regress', data('bcg-mods.csv'), '--mod', 'ablat', '--test', 'knha', '--permutations', '100', '--seed', '7', '--json')).out) as { QMdf: number[]; permutation: { QMp: number; seed: number; exact: boolean } };
+    const b = JSON.parse((await run('regress', data('bcg-mods.csv'), '--mod', 'ablat', '--test', 'knha', '--permutations', '100', '--seed', '7', '--json')).out) as { permutation: { QMp: number } };
+    expect(a.QMdf).toEqual([1, 11]);
+    expect(a.permutation).toMatchObject({ seed: 7, exact: false });
+    expect(b.permutation.QMp).toBe(a.permutation.QMp);
+  });
+});
+
+describe('bad moderator input', () => {
+  const base = 'study,yi,vi,x,g\nA,0.1,0.02,1,a\nB,0.3,0.03,2,a\nC,0.5,0.02,3,b\nD,0.2,0.04,,b\nE,0.6,0.03,5,c\n';
+  it('a moderator with a missing value: the study is excluded and reported', async () => {
+    const j = JSON.parse((await run('regress', csv('m1.csv', base), '--mods', 'x', '--method', 'DL', '--json')).out) as { k: number; excluded: { label: string; reason: string }[] };
+    expect(j.k).toBe(4);
+    expect(j.excluded).toEqual([{ label: 'D', row: 4, reason: "missing value in moderator 'x'" }]);
+  });
+  it('a non-numeric value in a continuous moderator', async () => {
+    const r = await run('regress', csv('m2.csv', base.replace(',5,c', ',five,c')), '--mods', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/line 6, column 'x': 'five' is not a number; 'x' is a continuous moderator/);
+  });
+  it('more coefficients than studies', async () => {
+    const r = await run('regress', csv('m3.csv', base), '--mods', 'x + factor(g)', '--method', 'DL');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/4 coefficients .* only 4 studies/);
+  });
+  it('collinear moderators', async () => {
+    const r = await run('regress', csv('m4.csv', 'study,yi,vi,x,z\nA,0.1,0.02,1,2\nB,0.3,0.03,2,4\nC,0.5,0.02,3,6\nD,0.2,0.04,4,8\nE,0.6,0.03,5,10\n'), '--mods', 'x + z');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/collinear/);
+  });
+  it('a grouping column with one level', async () => {
+    const r = await run('fit', csv('m5.csv', 'study,yi,vi,g\nA,0.1,0.02,a\nB,0.3,0.03,a\nC,0.5,0.02,a\n'), '--by', 'g');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/single level: no test for subgroup differences/);
+  });
+  it('an unknown moderator column', async () => {
+    const r = await run('regress', csv('m6.csv', base), '--mods', 'dose');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/moderator column 'dose' does not exist/);
+  });
+});

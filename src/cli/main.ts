@@ -14,7 +14,10 @@ import { reproduceDataset, reviewOptions, tableColumns } from '../analysis/repro
 import { subgroupAnalysis } from '../analysis/subgroup-analysis.ts';
 import { stringColumn } from '../io/csv.ts';
 import { formatReproduction, formatReproductionTotals } from '../report/reproduce-text.ts';
-import { formatSubgroupText } from '../report/subgroup-text.ts';
+import { formatSubgroupText, summarizeSubgroups } from '../report/subgroup-text.ts';
+import { formatRegressionText, summarizeRegression } from '../report/regression-text.ts';
+import { metaRegression } from '../analysis/regression.ts';
+import { progressBar } from './progress.ts';
 import { toJson } from './json.ts';
 
 interface EffectFlags {
@@ -31,6 +34,15 @@ interface FitFlags extends EffectFlags {
   test: TestType;
   level: number;
   piType: PiType;
+  by?: string;
+}
+interface RegressFlags extends FitFlags {
+  mods?: string;
+  mod?: string[];
+  predict?: string;
+  permutations?: number;
+  exact?: boolean;
+  seed?: number;
 }
 
 const number = (name: string) => (v: string): number => {
@@ -80,9 +92,45 @@ function runFit(file: string, flags: FitFlags): void {
     measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType,
     ...effectOptions(flags),
   };
+  if (flags.by !== undefined) {
+    const by = flags.by;
+    const groups = stringColumn(t, by);
+    const sa = inTable(t, () => subgroupAnalysis(effectColumns(t), studyLabels(t), groups, by, opts));
+    const ss = summarizeSubgroups(sa);
+    process.stdout.write(flags.json ? toJson(ss) + '\n' : formatSubgroupText(ss, `Subgroup analysis by '${by}' (measure ${opts.measure}; method ${opts.method ?? 'REML'}; test ${opts.test ?? 'z'})`));
+    return;
+  }
   const a = inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts));
   const s = summarize(a);
   process.stdout.write(flags.json ? toJson(s) + '\n' : formatFitText(s));
+}
+
+/** "10,1950; 30,1960" → [[10, 1950], [30, 1960]] */
+function parsePoints(text: string): number[][] {
+  return text.split(';').map((pt) => pt.split(',').map((v) => {
+    const x = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(x)) throw new EvsynthError('INVALID_ARGUMENT', `--predict: '${v.trim()}' is not a number (format: "10,1950; 30,1960")`);
+    return x;
+  }));
+}
+
+function runRegress(file: string, flags: RegressFlags): void {
+  const { table: t, dataset } = resolveInput(file);
+  const formula = flags.mods ?? (flags.mod && flags.mod.length > 0 ? flags.mod.join(' + ') : undefined);
+  if (formula === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'give the moderators with --mods "x + factor(g)" or --mod x --mod "factor(g)"');
+  const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
+  const onProgress = progressBar('permutations');
+  const r = inTable(t, () => metaRegression(effectColumns(t), studyLabels(t), moderatorColumns, formula, {
+    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType,
+    ...effectOptions(flags),
+    ...(flags.predict !== undefined ? { predictAt: parsePoints(flags.predict) } : {}),
+    ...(flags.permutations !== undefined || flags.exact ? { permutation: {
+      exact: flags.exact ? true : 'auto' as const, ...(flags.permutations !== undefined ? { iterations: flags.permutations } : {}),
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(onProgress ? { onProgress } : {}),
+    } } : {}),
+  }));
+  const s = summarizeRegression(r);
+  process.stdout.write(flags.json ? toJson(s) + '\n' : formatRegressionText(s));
 }
 
 export function buildProgram(): Command {
@@ -97,8 +145,22 @@ export function buildProgram(): Command {
       .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM), EE/FE (common effect), MH or PETO', 'REML')
       .addOption(new Option('--test <t>', 'z, knha (Knapp-Hartung) or adhoc (KH, never narrower than z)').choices(TESTS).default('z'))
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
-      .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default')),
+      .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default'))
+      .option('--by <column>', 'subgroup analysis by this column: separate fits per level and both tests for subgroup differences'),
   ).action(runFit);
+  addEffectOptions(
+    program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)')
+      .option('--mods <formula>', 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)')
+      .option('--mod <term>', 'one moderator term (repeatable): --mod year --mod "factor(type)"', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM) or EE/FE', 'REML')
+      .addOption(new Option('--test <t>', 'z, knha (t tests, F test for QM) or adhoc').choices(TESTS).default('z'))
+      .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
+      .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'))
+      .option('--predict <points>', 'predict at moderator values: "10,1950; 30,1960" (one value per non-intercept coefficient)')
+      .option('--permutations <n>', 'permutation test with n random permutations (exact when n ≥ the number of distinct permutations)', number('--permutations'))
+      .option('--exact', 'exact permutation test over every distinct permutation')
+      .option('--seed <s>', 'seed of the random permutations (default 1)', number('--seed')),
+  ).action(runRegress);
   program.command('datasets').description('list the bundled datasets').option('--json', 'print JSON').action(runDatasets);
   program.command('reproduce [dataset]').description("recompute each published claim of a dataset (all datasets by default) with the review's method")
     .option('--all', 'list every per-study claim, not only those that differ').option('--json', 'print JSON').action(runReproduce);
@@ -133,7 +195,7 @@ function runFlagship(): void {
   const t = ds.table;
   if (t === null || ds.provenance.subgroupColumn === undefined) throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
   const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', reviewOptions(ds.provenance));
-  process.stdout.write(formatSubgroupText(s, `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
+  process.stdout.write(formatSubgroupText(summarizeSubgroups(s), `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
 }
 
 function runStart(): void {

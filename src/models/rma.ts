@@ -128,8 +128,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   assertEffects(yi, vi, 'fitRma');
   const method = options.method ?? RMA_DEFAULTS.method;
   if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
-  const test = options.test ?? RMA_DEFAULTS.test;
-  if (!TESTS.includes(test)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `test = '${String(test)}'; expected one of ${TESTS.join(', ')}`);
+  const requestedTest = options.test ?? RMA_DEFAULTS.test;
+  if (!TESTS.includes(requestedTest)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `test = '${String(requestedTest)}'; expected one of ${TESTS.join(', ')}`);
   const level = options.level ?? RMA_DEFAULTS.level;
   assertLevel(level, 'fitRma');
   const y = Float64Array.from(yi);
@@ -140,6 +140,9 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const p = design.p;
   if (p > k) throw new EvsynthError('TOO_FEW_STUDIES', `fitRma: ${p} coefficients but only ${k} studies`);
   const warnings: string[] = [];
+  // With no residual degrees of freedom a t test is undefined: metafor falls back to z, and so do we.
+  const test: TestType = requestedTest !== 'z' && k - p < 1 ? 'z' : requestedTest;
+  if (test !== requestedTest) warnings.push(`test '${requestedTest}' needs k − p ≥ 1; z tests used`);
   const kernel = new Kernel(y, v, design);
   const common = isCommonEffect(method);
 

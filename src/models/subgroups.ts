@@ -1,7 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { pchisqUpper } from '../distributions/index.ts';
 import { parseModerators } from './formula.ts';
-import { buildModelMatrix } from './model-matrix.ts';
+import { buildModelMatrix, sortLevels } from './model-matrix.ts';
 import { fitRma, type RmaFit, type RmaOptions } from './rma.ts';
 
 export interface SubgroupFit {
@@ -36,7 +36,7 @@ export interface SeparateSubgroups {
  * I²_b = max(0, 100(Q_b − df)/Q_b)
  * ```
  *
- * Levels are sorted alphabetically (as metafor's factor levels); `null` test when G < 2.
+ * Levels are sorted as R's factor() sorts them (numerically when all are numbers); `null` test when G < 2.
  *
  * Reference: Borenstein M, Higgins JPT (2013). Meta-analysis and subgroups. Prev Sci
  * 14(2):134–143. doi:10.1007/s11121-013-0377-7; Deeks JJ, Higgins JPT, Altman DG (eds),
@@ -45,7 +45,7 @@ export interface SeparateSubgroups {
  */
 export function fitSeparateSubgroups(yi: ArrayLike<number>, vi: ArrayLike<number>, groups: readonly string[], options: RmaOptions = {}): SeparateSubgroups {
   if (groups.length !== yi.length) throw new EvsynthError('LENGTH_MISMATCH', `fitSeparateSubgroups: ${groups.length} group labels for ${yi.length} studies`);
-  const levels = [...new Set(groups)].sort();
+  const levels = sortLevels(groups);
   const fits: SubgroupFit[] = levels.map((level) => {
     const indices = groups.flatMap((g, i) => (g === level ? [i] : []));
     const fit = fitRma(indices.map((i) => yi[i] as number), indices.map((i) => vi[i] as number), options);

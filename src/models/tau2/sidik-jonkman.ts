@@ -1,17 +1,25 @@
-import { olsResiduals } from './hedges.ts';
 import type { Kernel } from '../kernel.ts';
 import { TAU2_CONTROL_DEFAULTS, type Tau2Control, type Tau2Estimate } from './types.ts';
 
-/** Sidik–Jonkman start value τ₀²: the OLS residual sum of squares over k (var(y)(k−1)/k without moderators). */
+/**
+ * Sidik–Jonkman start value τ₀² = Σ(yᵢ − ȳ)²/k = var(y)(k−1)/k, from the raw estimates even when
+ * the model has moderators (as metafor does).
+ */
 export function sidikJonkmanStart(kernel: Kernel): number {
-  return olsResiduals(kernel).rss / kernel.k;
+  const { yi, k } = kernel;
+  let m = 0;
+  for (let i = 0; i < k; i++) m += yi[i] as number;
+  m /= k;
+  let s = 0;
+  for (let i = 0; i < k; i++) s += ((yi[i] as number) - m) ** 2;
+  return s / k;
 }
 
 /**
  * Sidik–Jonkman estimator (metafor "SJ") and its iterated form ("SJIT"):
  *
  * ```text
- * τ₀² = Σ(yᵢ − ŷᵢ,OLS)²/k
+ * τ₀² = Σ(yᵢ − ȳ)²/k
  * τ̂²  = τ₀² · Q_gen(τ₀²)/(k − p),   Q_gen(τ²) = Σ (yᵢ − xᵢᵀb̂)²/(vᵢ + τ²)
  * ```
  *
