@@ -76,3 +76,33 @@ export function metaRegression(
   if (matrix.excluded.length > 0) warnings.push(`${matrix.excluded.length} stud${matrix.excluded.length === 1 ? 'y' : 'ies'} with missing moderator values omitted (see 'excluded')`);
   return { formula: f, studies, matrix, fit, labels: keep.map((j) => studies.labels[j] as string), excluded, predictions, tau2CI, permutation, piType, warnings };
 }
+
+export interface RegressionBand {
+  /** Moderator value (the first non-intercept coefficient), others at their mean. */
+  readonly x: number;
+  readonly pred: number;
+  readonly ciLower: number;
+  readonly ciUpper: number;
+  readonly piLower: number | null;
+  readonly piUpper: number | null;
+}
+
+/**
+ * Predicted effect with CI and PI along the range of the first moderator (other moderators held at
+ * their mean over the studies), for bubble plots (metafor `regplot`).
+ */
+export function regressionBands(r: MetaRegression, points = 60): RegressionBand[] {
+  const { design } = r.fit;
+  const j = design.names[0] === 'intrcpt' ? 1 : 0;
+  if (j >= design.p) throw new EvsynthError('INVALID_ARGUMENT', 'a bubble plot needs a moderator');
+  const col = (c: number) => Array.from({ length: design.k }, (_, i) => design.x[i * design.p + c] as number);
+  const xs = col(j);
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  const means = Array.from({ length: design.p }, (_, c) => col(c).reduce((s, v) => s + v, 0) / design.k);
+  return Array.from({ length: points }, (_, i) => {
+    const x = lo + ((hi - lo) * i) / (points - 1);
+    const x0 = means.map((m, c) => (c === j ? x : c === 0 && j === 1 ? 1 : m));
+    const p = predict(r.fit, x0, r.piType);
+    return { x, pred: p.pred, ciLower: p.ciLower, ciUpper: p.ciUpper, piLower: p.piLower, piUpper: p.piUpper };
+  });
+}

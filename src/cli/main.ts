@@ -18,6 +18,20 @@ import { formatSubgroupText, summarizeSubgroups } from '../report/subgroup-text.
 import { formatRegressionText, summarizeRegression } from '../report/regression-text.ts';
 import { metaRegression } from '../analysis/regression.ts';
 import { progressBar } from './progress.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { regressionBands } from '../analysis/regression.ts';
+import { baujat } from '../diagnostics/baujat.ts';
+import { funnelData } from '../diagnostics/funnel.ts';
+import { armEventRates } from '../effects/binary.ts';
+import { RATIO_MEASURES } from '../effects/types.ts';
+import { bubbleSpec, baujatSpec, funnelSpec, labbeSpec } from '../plots/diagnostic-plots.ts';
+import { forestDataColumns } from '../plots/forest-columns.ts';
+import { forestFromAnalysis, forestFromSubgroups, measureLabel, type ForestSort } from '../plots/forest-data.ts';
+import { forestSpec } from '../plots/forest.ts';
+import { renderToBuffer } from '../plots/render.ts';
+import { numericColumn } from '../io/csv.ts';
 import { toJson } from './json.ts';
 
 interface EffectFlags {
@@ -35,6 +49,14 @@ interface FitFlags extends EffectFlags {
   level: number;
   piType: PiType;
   by?: string;
+}
+interface PlotFlags extends RegressFlags {
+  out?: string;
+  width?: number;
+  sort?: ForestSort;
+  favours?: string;
+  title?: string;
+  contour?: boolean;
 }
 interface RegressFlags extends FitFlags {
   mods?: string;
@@ -161,11 +183,81 @@ export function buildProgram(): Command {
       .option('--exact', 'exact permutation test over every distinct permutation')
       .option('--seed <s>', 'seed of the random permutations (default 1)', number('--seed')),
   ).action(runRegress);
+  addEffectOptions(
+    program.command('plot <kind> <file>').description('forest, funnel, baujat, labbe or bubble plot, written as SVG or PNG')
+      .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
+      .option('--width <px>', 'forest plot width in pixels', number('--width'))
+      .option('--by <column>', 'forest plot with subgroups')
+      .addOption(new Option('--sort <order>', 'forest plot study order').choices(['input', 'effect', 'weight', 'year']).default('input'))
+      .option('--favours <left|right>', 'labels under the forest axis, e.g. "Favours exercise|Favours control"')
+      .option('--title <text>', 'plot title')
+      .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
+      .option('--mods <formula>', 'bubble plot: the moderators')
+      .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--method <M>', 'tau^2 estimator, EE/FE, MH or PETO', 'REML')
+      .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
+      .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
+      .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default')),
+  ).action(runPlot);
   program.command('datasets').description('list the bundled datasets').option('--json', 'print JSON').action(runDatasets);
   program.command('reproduce [dataset]').description("recompute each published claim of a dataset (all datasets by default) with the review's method")
     .option('--all', 'list every per-study claim, not only those that differ').option('--json', 'print JSON').action(runReproduce);
-  program.command('start').description('the main job (npm start): reproduce every dataset, then the flagship subgroup analysis').action(runStart);
+  program.command('start').description('the main job (npm start): reproduce every dataset, then the flagship subgroup analysis and its forest plot')
+    .option('--out <dir>', 'where to write the flagship forest plot', 'out').action(runStart);
   return program;
+}
+
+const PLOT_KINDS = ['forest', 'funnel', 'baujat', 'labbe', 'bubble'] as const;
+
+async function runPlot(kind: string, file: string, flags: PlotFlags): Promise<void> {
+  if (!PLOT_KINDS.includes(kind as (typeof PLOT_KINDS)[number])) throw new EvsynthError('INVALID_ARGUMENT', `unknown plot '${kind}'; expected one of ${PLOT_KINDS.join(', ')}`);
+  const { table: t, dataset } = resolveInput(file);
+  const measure = resolveMeasure(t, flags.measure ?? dataset?.provenance.measure);
+  const opts: AnalysisOptions = { measure, method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType, ...effectOptions(flags) };
+  const out = flags.out ?? `${basename(file, extname(file))}-${kind}.png`;
+  const format = extname(out).toLowerCase() === '.svg' ? 'svg' : extname(out).toLowerCase() === '.png' ? 'png' : undefined;
+  if (format === undefined) throw new EvsynthError('INVALID_ARGUMENT', `--out '${out}': expected a .svg or .png file name`);
+  const favours = flags.favours?.split('|').map((x) => x.trim());
+  const title = flags.title ?? dataset?.provenance.title;
+  const labels = studyLabels(t);
+  let spec: TopLevelSpec;
+  if (kind === 'forest') {
+    const forestOptions = {
+      columns: forestDataColumns(t, measure), sort: flags.sort ?? 'input' as const, ...(title ? { title } : {}),
+      ...(favours && favours.length === 2 ? { favours: [favours[0] as string, favours[1] as string] as const } : {}),
+      ...(flags.sort === 'year' ? { sortKeys: Array.from(numericColumn(t, 'year')) } : {}),
+    };
+    if (flags.by !== undefined) {
+      const by = flags.by;
+      const s = inTable(t, () => subgroupAnalysis(effectColumns(t), labels, stringColumn(t, by), by, opts));
+      spec = forestSpec(forestFromSubgroups(s, forestOptions), flags.width !== undefined ? { width: flags.width } : {});
+    } else {
+      const a = inTable(t, () => metaAnalysis(effectColumns(t), labels, opts));
+      spec = forestSpec(forestFromAnalysis(a, forestOptions), flags.width !== undefined ? { width: flags.width } : {});
+    }
+  } else if (kind === 'funnel' || kind === 'baujat') {
+    const a = inTable(t, () => metaAnalysis(effectColumns(t), labels, opts));
+    if (a.model.kind !== 'rma') throw new EvsynthError('INVALID_ARGUMENT', `a ${kind} plot needs an inverse-variance model (not MH or PETO)`);
+    const fit = a.model.fit;
+    spec = kind === 'funnel'
+      ? funnelSpec(funnelData(fit, flags.contour ?? false), { xTitle: (RATIO_MEASURES.has(measure) ? 'log ' : '') + measureLabel(measure), labels: a.studies.labels, ...(title ? { title } : {}) })
+      : baujatSpec(baujat(fit), a.studies.labels, title);
+  } else if (kind === 'labbe') {
+    if (!['RR', 'OR', 'RD', 'PETO'].includes(measure)) throw new EvsynthError('INVALID_ARGUMENT', `a L'Abbé plot needs 2×2 tables (--measure RR, OR, RD or PETO); measure is ${measure}`);
+    spec = labbeSpec(inTable(t, () => armEventRates(effectColumns(t), labels.length)), labels, title ? { title } : {});
+  } else {
+    const formula = flags.mods ?? (flags.mod && flags.mod.length > 0 ? flags.mod.join(' + ') : undefined);
+    if (formula === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'a bubble plot needs --mods or --mod');
+    const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
+    const r = inTable(t, () => metaRegression(effectColumns(t), labels, moderatorColumns, formula, opts));
+    const j = r.fit.design.names[0] === 'intrcpt' ? 1 : 0;
+    const points = r.labels.map((label, i) => ({ x: r.fit.design.x[i * r.fit.design.p + j] as number, y: r.fit.yi[i] as number, weight: r.fit.weights[i] as number, label }));
+    spec = bubbleSpec(points, regressionBands(r), { xTitle: r.fit.design.names[j] ?? 'moderator', yTitle: measureLabel(measure), ...(title ? { title } : {}) });
+  }
+  const buf = await renderToBuffer(spec, format);
+  mkdirSync(dirname(out) || '.', { recursive: true });
+  writeFileSync(out, buf);
+  process.stdout.write(`wrote ${out}\n`);
 }
 
 function runDatasets(flags: { json?: boolean }): void {
@@ -190,18 +282,26 @@ function runReproduce(name: string | undefined, flags: { all?: boolean; json?: b
 /** The flagship: knee-OA pain by exercise type (Cochrane CD004376.pub4, analysis 4.3), with RevMan's conventions. */
 export const FLAGSHIP_DATASET = 'knee-oa-exercise-pain';
 
-function runFlagship(): void {
+async function runFlagship(outDir: string): Promise<void> {
   const ds = loadDataset(FLAGSHIP_DATASET);
   const t = ds.table;
   if (t === null || ds.provenance.subgroupColumn === undefined) throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
-  const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', reviewOptions(ds.provenance));
+  const opts = reviewOptions(ds.provenance);
+  const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', opts);
   process.stdout.write(formatSubgroupText(summarizeSubgroups(s), `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
+  const spec = forestSpec(forestFromSubgroups(s, { columns: forestDataColumns(t, opts.measure), favours: ['Favours exercise', 'Favours control'], title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)' }), { width: 1100 });
+  mkdirSync(outDir, { recursive: true });
+  for (const format of ['svg', 'png'] as const) {
+    const file = `${outDir}/flagship-forest.${format}`;
+    writeFileSync(file, await renderToBuffer(spec, format));
+    process.stdout.write(`wrote ${file}\n`);
+  }
 }
 
-function runStart(): void {
+async function runStart(flags: { out?: string }): Promise<void> {
   runReproduce(undefined, {});
   process.stdout.write('\n');
-  runFlagship();
+  await runFlagship(flags.out ?? 'out');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -144,3 +144,13 @@ export function binary(
   }
   return out;
 }
+
+/** Event rates of each arm of 2×2 tables, a/(a+b) and c/(c+d), and the table size (for L'Abbé plots). */
+export function armEventRates(cols: EffectColumns, k: number): { p1: Float64Array; p2: Float64Array; n: Float64Array } {
+  const t = readTables(cols, k, 'OR');
+  return {
+    p1: Float64Array.from(t.ai, (a, i) => a / (a + (t.bi[i] as number))),
+    p2: Float64Array.from(t.ci, (c, i) => c / (c + (t.di[i] as number))),
+    n: Float64Array.from(t.ai, (a, i) => a + (t.bi[i] as number) + (t.ci[i] as number) + (t.di[i] as number)),
+  };
+}
