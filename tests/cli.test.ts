@@ -215,3 +215,21 @@ describe('bad moderator input', () => {
     expect(r.err).toMatch(/moderator column 'dose' does not exist/);
   });
 });
+
+describe('presets', () => {
+  it('--preset revman5 gives RevMan SMD and DerSimonian-Laird: the per-study values RevMan printed', async () => {
+    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--preset', 'revman5', '--json')).out) as { method: string };
+    expect(j.method).toBe('DL');
+    const e = JSON.parse((await run('effects', 'knee-oa-exercise-pain', '--preset', 'revman5', '--json')).out) as { studies: { yi: number }[] };
+    expectClose(e.studies[0]!.yi, -0.279966, 0, 5e-7, 'Allen 2018 SMD as RevMan printed it');
+  });
+  it('an explicit --method wins over the preset', async () => {
+    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--preset', 'revman5', '--method', 'REML', '--json')).out) as { method: string };
+    expect(j.method).toBe('REML');
+  });
+  it('revman-web is refused with the reason', async () => {
+    const r = await run('fit', data('bcg.csv'), '--measure', 'RR', '--preset', 'revman-web');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not available/);
+  });
+});

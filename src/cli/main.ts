@@ -8,6 +8,7 @@ import { TESTS, type TestType } from '../models/rma.ts';
 import { summarize } from '../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../report/text.ts';
 import { alignTable } from '../report/format.ts';
+import { PRESETS, parsePreset } from '../analysis/presets.ts';
 import { effectColumns, inTable, resolveMeasure, studyLabels } from './input.ts';
 import { listDatasetNames, loadDataset, resolveInput } from '../io/datasets.ts';
 import { reproduceDataset, reviewOptions, tableColumns } from '../analysis/reproduce.ts';
@@ -35,6 +36,7 @@ import { numericColumn } from '../io/csv.ts';
 import { toJson } from './json.ts';
 
 interface EffectFlags {
+  preset?: string;
   measure?: string;
   add?: number;
   to?: ZeroCellRule;
@@ -44,7 +46,7 @@ interface EffectFlags {
   json?: boolean;
 }
 interface FitFlags extends EffectFlags {
-  method: string;
+  method?: string;
   test: TestType;
   level: number;
   piType: PiType;
@@ -75,6 +77,7 @@ const number = (name: string) => (v: string): number => {
 
 function addEffectOptions(cmd: Command): Command {
   return cmd
+    .option('--preset <name>', 'conventions: metafor (default) or revman5 (RevMan 5: its SMD, DerSimonian-Laird, zero-cell rules)')
     .option('-m, --measure <M>', 'effect size: SMD, SMDH, MD, ROM, RR, OR, RD, PETO, ZCOR, COR, PR, PLO, PFT, IRR, IRLN (default: generic yi input)')
     .option('--add <x>', 'continuity correction added to zero cells (metafor add)', number('--add'))
     .addOption(new Option('--to <rule>', 'which studies get --add (metafor to)').choices(ZERO_CELL_RULES))
@@ -85,13 +88,20 @@ function addEffectOptions(cmd: Command): Command {
 }
 
 function effectOptions(flags: EffectFlags) {
+  const preset = flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)] : undefined;
   return {
+    ...(preset ? { smd: preset.smd, drop00: preset.drop00, ...('add' in preset ? { add: preset.add, to: preset.to } : {}) } : {}),
     ...(flags.add !== undefined ? { add: flags.add } : {}),
     ...(flags.to !== undefined ? { to: flags.to } : {}),
     ...(flags.drop00 !== undefined ? { drop00: flags.drop00 } : {}),
     ...(flags.vtype !== undefined ? { vtype: flags.vtype } : {}),
     ...(flags.smd !== undefined ? { smd: flags.smd } : {}),
   };
+}
+
+/** --method, else the preset's, else metafor's REML. */
+function methodOf(flags: FitFlags): string {
+  return flags.method ?? (flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)].method : 'REML');
 }
 
 function runEffects(file: string, flags: EffectFlags): void {
@@ -111,7 +121,7 @@ function runEffects(file: string, flags: EffectFlags): void {
 function runFit(file: string, flags: FitFlags): void {
   const { table: t, dataset } = resolveInput(file);
   const opts: AnalysisOptions = {
-    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType,
+    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, piType: flags.piType,
     ...effectOptions(flags),
   };
   if (flags.by !== undefined) {
@@ -119,7 +129,7 @@ function runFit(file: string, flags: FitFlags): void {
     const groups = stringColumn(t, by);
     const sa = inTable(t, () => subgroupAnalysis(effectColumns(t), studyLabels(t), groups, by, opts));
     const ss = summarizeSubgroups(sa);
-    process.stdout.write(flags.json ? toJson(ss) + '\n' : formatSubgroupText(ss, `Subgroup analysis by '${by}' (measure ${opts.measure}; method ${opts.method ?? 'REML'}; test ${opts.test ?? 'z'})`));
+    process.stdout.write(flags.json ? toJson(ss) + '\n' : formatSubgroupText(ss, `Subgroup analysis by '${by}' (measure ${opts.measure}; method ${opts.method ?? 'REML'}; test ${opts.test ?? 'z'}${flags.preset ? `; preset ${flags.preset}` : ''})`));
     return;
   }
   const a = inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts));
@@ -143,7 +153,7 @@ function runRegress(file: string, flags: RegressFlags): void {
   const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
   const onProgress = progressBar('permutations');
   const r = inTable(t, () => metaRegression(effectColumns(t), studyLabels(t), moderatorColumns, formula, {
-    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType,
+    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, piType: flags.piType,
     ...effectOptions(flags),
     ...(flags.predict !== undefined ? { predictAt: parsePoints(flags.predict) } : {}),
     ...(flags.permutations !== undefined || flags.exact ? { permutation: {
@@ -164,7 +174,7 @@ export function buildProgram(): Command {
   addEffectOptions(program.command('effects <file>').description('per-study effect sizes yi and sampling variances vi (metafor escalc)')).action(runEffects);
   addEffectOptions(
     program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)')
-      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM), EE/FE (common effect), MH or PETO', 'REML')
+      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM), EE/FE (common effect), MH or PETO (default REML; DL under --preset revman5)')
       .addOption(new Option('--test <t>', 'z, knha (Knapp-Hartung) or adhoc (KH, never narrower than z)').choices(TESTS).default('z'))
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default'))
@@ -174,7 +184,7 @@ export function buildProgram(): Command {
     program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)')
       .option('--mods <formula>', 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)')
       .option('--mod <term>', 'one moderator term (repeatable): --mod year --mod "factor(type)"', (v: string, prev: string[] = []) => [...prev, v])
-      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM) or EE/FE', 'REML')
+      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM) or EE/FE (default REML; DL under --preset revman5)')
       .addOption(new Option('--test <t>', 'z, knha (t tests, F test for QM) or adhoc').choices(TESTS).default('z'))
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'))
@@ -194,7 +204,7 @@ export function buildProgram(): Command {
       .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
       .option('--mods <formula>', 'bubble plot: the moderators')
       .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-      .option('--method <M>', 'tau^2 estimator, EE/FE, MH or PETO', 'REML')
+      .option('--method <M>', 'tau^2 estimator, EE/FE, MH or PETO (default REML; DL under --preset revman5)')
       .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default')),
@@ -213,7 +223,7 @@ async function runPlot(kind: string, file: string, flags: PlotFlags): Promise<vo
   if (!PLOT_KINDS.includes(kind as (typeof PLOT_KINDS)[number])) throw new EvsynthError('INVALID_ARGUMENT', `unknown plot '${kind}'; expected one of ${PLOT_KINDS.join(', ')}`);
   const { table: t, dataset } = resolveInput(file);
   const measure = resolveMeasure(t, flags.measure ?? dataset?.provenance.measure);
-  const opts: AnalysisOptions = { measure, method: parsePoolingMethod(flags.method), test: flags.test, level: flags.level, piType: flags.piType, ...effectOptions(flags) };
+  const opts: AnalysisOptions = { measure, method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, piType: flags.piType, ...effectOptions(flags) };
   const out = flags.out ?? `${basename(file, extname(file))}-${kind}.png`;
   const format = extname(out).toLowerCase() === '.svg' ? 'svg' : extname(out).toLowerCase() === '.png' ? 'png' : undefined;
   if (format === undefined) throw new EvsynthError('INVALID_ARGUMENT', `--out '${out}': expected a .svg or .png file name`);
