@@ -6,8 +6,6 @@ import { describe, it } from 'vitest';
 import { loadCases } from './oracle.ts';
 
 const PENDING: Record<string, string> = {
-  sensitivity: 'issue 7 (sensitivity analyses)',
-  pubbias: 'issue 7 (publication bias)',
 };
 const cases = loadCases('metafor-oracle-public.json');
 
