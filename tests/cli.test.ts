@@ -233,3 +233,32 @@ describe('presets', () => {
     expect(r.err).toMatch(/not available/);
   });
 });
+
+describe('sensitivity and bias commands', () => {
+  it('bias on the BCG trials: metafor regtest, ranktest, trimfill and fsn numbers', async () => {
+    const j = JSON.parse((await run('bias', data('bcg.csv'), '--measure', 'RR', '--json')).out) as {
+      egger: { statistic: number }; begg: { tau: number; exact: boolean }; trimfill: { k0: number; side: string }; failsafe: { fsn: number }; warnings: string[] };
+    const e = (id: string) => oracle.find((c) => c.id === id)!.expected as Record<string, number>;
+    expectClose(j.egger.statistic, e('pubbias/bcg-RR-REML-regtest')['zval']!, 2e-4, 0, 'egger z');
+    expectClose(j.begg.tau, e('pubbias/bcg-RR-ranktest')['tau']!, 1e-10, 0, 'begg tau');
+    expect(j.trimfill).toMatchObject({ k0: 1, side: 'right' });
+    expect(j.failsafe.fsn).toBe(e('pubbias/bcg-RR-fsn-rosenthal')['fsnum']);
+  });
+  it('warns about asymmetry tests with fewer than 10 studies', async () => {
+    const r = await run('bias', 'lbp-antidepressants-pain-immediate', '--egger');
+    expect(r.out).toMatch(/Warning: only 8 studies/);
+  });
+  it('sensitivity prints leave-one-out, cumulative, influence and Baujat by default', async () => {
+    const r = await run('sensitivity', 'lbp-antidepressants-pain-short-term', '--preset', 'revman5');
+    expect(r.code).toBe(0);
+    for (const h of ['Leave-one-out', 'Cumulative meta-analysis', 'Influence diagnostics', 'Baujat coordinates']) expect(r.out).toContain(h);
+  });
+  it('sensitivity --gosh --json on k = 13 fits all 8191 subsets (in worker threads)', async () => {
+    const j = JSON.parse((await run('sensitivity', data('bcg.csv'), '--measure', 'RR', '--gosh', '--json')).out) as { gosh: { subsets: number; exhaustive: boolean } };
+    expect(j.gosh).toMatchObject({ subsets: 8191, exhaustive: true });
+  });
+  it('sensitivity --cumulative year orders by the column', async () => {
+    const j = JSON.parse((await run('sensitivity', 'knee-oa-exercise-pain', '--cumulative', 'year', '--json')).out) as { cumulative: { order: string[] } };
+    expect(j.cumulative.order[0]).toBe('Schilke 1996');
+  });
+});

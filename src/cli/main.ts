@@ -23,13 +23,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { regressionBands } from '../analysis/regression.ts';
+import { publicationBias, sensitivityAnalyses } from '../analysis/diagnostics.ts';
+import { biasJson, formatBiasText, formatSensitivityText, sensitivityJson } from '../report/diagnostics-text.ts';
+import { REGTEST_PREDICTORS, type RegtestPredictor } from '../diagnostics/egger.ts';
+import { FSN_TYPES, type FsnType } from '../diagnostics/fail-safe.ts';
+import type { TrimfillEstimator } from '../diagnostics/trim-and-fill.ts';
 import { baujat } from '../diagnostics/baujat.ts';
 import { funnelData } from '../diagnostics/funnel.ts';
 import { armEventRates } from '../effects/binary.ts';
 import { RATIO_MEASURES } from '../effects/types.ts';
-import { bubbleSpec, baujatSpec, funnelSpec, labbeSpec } from '../plots/diagnostic-plots.ts';
+import { bubbleSpec, baujatSpec, funnelSpec, goshSpec, labbeSpec } from '../plots/diagnostic-plots.ts';
 import { forestDataColumns } from '../plots/forest-columns.ts';
-import { forestFromAnalysis, forestFromSubgroups, measureLabel, type ForestSort } from '../plots/forest-data.ts';
+import { forestFromAnalysis, forestFromSubgroups, forestOfRefits, measureLabel, type ForestSort } from '../plots/forest-data.ts';
 import { forestSpec } from '../plots/forest.ts';
 import { renderToBuffer } from '../plots/render.ts';
 import { numericColumn } from '../io/csv.ts';
@@ -53,6 +58,9 @@ interface FitFlags extends EffectFlags {
   by?: string;
 }
 interface PlotFlags extends RegressFlags {
+  trimfill?: boolean;
+  order?: string;
+  subsets?: number;
   out?: string;
   width?: number;
   sort?: ForestSort;
@@ -202,6 +210,10 @@ export function buildProgram(): Command {
       .option('--favours <left|right>', 'labels under the forest axis, e.g. "Favours exercise|Favours control"')
       .option('--title <text>', 'plot title')
       .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
+      .option('--trimfill', 'funnel plot: add the studies filled in by trim and fill (hollow)')
+      .option('--order <column>', 'cumulative plot: order by this numeric column (default input order)')
+      .option('--subsets <n>', 'GOSH plot: random subsets when k > 20', number('--subsets'))
+      .option('--seed <s>', 'GOSH plot: seed of the random subsets', number('--seed'))
       .option('--mods <formula>', 'bubble plot: the moderators')
       .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
       .option('--method <M>', 'tau^2 estimator, EE/FE, MH or PETO (default REML; DL under --preset revman5)')
@@ -209,6 +221,35 @@ export function buildProgram(): Command {
       .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default')),
   ).action(runPlot);
+  addEffectOptions(
+    program.command('sensitivity <file>').description('leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)')
+      .option('--leave-one-out', 'refit without each study')
+      .option('--cumulative [column]', 'cumulative meta-analysis, ordered by a numeric column (e.g. year) or input order')
+      .option('--influence', 'influence diagnostics (externally standardised residuals, DFFITS, Cook, COVRATIO, hat, DFBETAS)')
+      .option('--baujat', 'Baujat coordinates')
+      .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)')
+      .option('--subsets <n>', 'GOSH: random subsets when k > 20 (default 1000000)', number('--subsets'))
+      .option('--seed <s>', 'GOSH: seed of the random subsets', number('--seed'))
+      .option('--method <M>', 'tau^2 estimator or EE/FE (default REML; DL under --preset revman5)')
+      .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
+      .option('--level <pct>', 'confidence level in percent', number('--level'), 95),
+  ).action(runSensitivity);
+  addEffectOptions(
+    program.command('bias <file>').description("publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)")
+      .option('--egger', 'regression test for funnel-plot asymmetry')
+      .addOption(new Option('--predictor <p>', 'regression test predictor').choices(REGTEST_PREDICTORS).default('sei'))
+      .addOption(new Option('--egger-model <m>', "rma (metafor's default: the same model plus the predictor) or lm (classical Egger)").choices(['rma', 'lm']).default('rma'))
+      .option('--begg', "Begg and Mazumdar's rank correlation test")
+      .option('--trimfill', 'trim and fill')
+      .addOption(new Option('--estimator <e>', 'trim-and-fill estimator').choices(['L0', 'R0']).default('L0'))
+      .addOption(new Option('--side <s>', 'side with missing studies (default: from the data)').choices(['left', 'right']))
+      .option('--failsafe', 'fail-safe N')
+      .addOption(new Option('--type <t>', 'fail-safe N type').choices(FSN_TYPES).default('Rosenthal'))
+      .option('--target <x>', 'Orwin: target effect (default: half the mean effect)', number('--target'))
+      .option('--method <M>', 'tau^2 estimator or EE/FE (default REML; DL under --preset revman5)')
+      .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
+      .option('--level <pct>', 'confidence level in percent', number('--level'), 95),
+  ).action(runBias);
   program.command('datasets').description('list the bundled datasets').option('--json', 'print JSON').action(runDatasets);
   program.command('reproduce [dataset]').description("recompute each published claim of a dataset (all datasets by default) with the review's method")
     .option('--all', 'list every per-study claim, not only those that differ').option('--json', 'print JSON').action(runReproduce);
@@ -217,7 +258,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-const PLOT_KINDS = ['forest', 'funnel', 'baujat', 'labbe', 'bubble'] as const;
+const PLOT_KINDS = ['forest', 'funnel', 'baujat', 'labbe', 'bubble', 'leave-one-out', 'cumulative', 'gosh'] as const;
 
 async function runPlot(kind: string, file: string, flags: PlotFlags): Promise<void> {
   if (!PLOT_KINDS.includes(kind as (typeof PLOT_KINDS)[number])) throw new EvsynthError('INVALID_ARGUMENT', `unknown plot '${kind}'; expected one of ${PLOT_KINDS.join(', ')}`);
@@ -245,13 +286,35 @@ async function runPlot(kind: string, file: string, flags: PlotFlags): Promise<vo
       const a = inTable(t, () => metaAnalysis(effectColumns(t), labels, opts));
       spec = forestSpec(forestFromAnalysis(a, forestOptions), flags.width !== undefined ? { width: flags.width } : {});
     }
-  } else if (kind === 'funnel' || kind === 'baujat') {
+  } else if (kind === 'funnel' || kind === 'baujat' || kind === 'leave-one-out' || kind === 'cumulative' || kind === 'gosh') {
     const a = inTable(t, () => metaAnalysis(effectColumns(t), labels, opts));
     if (a.model.kind !== 'rma') throw new EvsynthError('INVALID_ARGUMENT', `a ${kind} plot needs an inverse-variance model (not MH or PETO)`);
     const fit = a.model.fit;
-    spec = kind === 'funnel'
-      ? funnelSpec(funnelData(fit, flags.contour ?? false), { xTitle: (RATIO_MEASURES.has(measure) ? 'log ' : '') + measureLabel(measure), labels: a.studies.labels, ...(title ? { title } : {}) })
-      : baujatSpec(baujat(fit), a.studies.labels, title);
+    const xTitleLog = (RATIO_MEASURES.has(measure) ? 'log ' : '') + measureLabel(measure);
+    if (kind === 'funnel') {
+      // the funnel stays centred on the observed studies' estimate; filled studies are drawn hollow
+      const tf = flags.trimfill ? publicationBias(a, { trimfill: true }).trimfill : null;
+      spec = funnelSpec(funnelData(fit, flags.contour ?? false), {
+        xTitle: xTitleLog, labels: a.studies.labels, ...(title ? { title } : {}),
+        ...(tf ? { filled: { yi: tf.filledYi, sei: Float64Array.from(tf.filledVi, Math.sqrt) } } : {}),
+      });
+    } else if (kind === 'baujat') {
+      spec = baujatSpec(baujat(fit), a.studies.labels, title);
+    } else if (kind === 'gosh') {
+      const onProgress = progressBar('GOSH subsets');
+      const s = await sensitivityAnalyses(a, { gosh: { ...(flags.subsets !== undefined ? { subsets: flags.subsets } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(onProgress ? { onProgress } : {}) } });
+      const g = s.gosh?.result;
+      spec = goshSpec(g?.estimate ?? [], g?.I2 ?? [], { xTitle: xTitleLog, ...(title ? { title } : {}) });
+    } else {
+      const order = flags.order;
+      const s = await sensitivityAnalyses(a, kind === 'leave-one-out' ? { leaveOneOut: true } : {
+        cumulative: order ? { column: order, key: Float64Array.from(a.studies.rows, (r) => numericColumn(t, order)[r] as number) } : true,
+      });
+      const rows = kind === 'leave-one-out'
+        ? a.studies.labels.map((label, i) => ({ label, est: s.leaveOneOut?.estimate[i] as number, lo: s.leaveOneOut?.ciLower[i] as number, hi: s.leaveOneOut?.ciUpper[i] as number }))
+        : (s.cumulative?.order ?? []).map((idx, i) => ({ label: `+ ${a.studies.labels[idx] ?? ''}`, est: s.cumulative?.estimate[i] as number, lo: s.cumulative?.ciLower[i] as number, hi: s.cumulative?.ciUpper[i] as number }));
+      spec = forestSpec(forestOfRefits(a, rows, { kind, ...(title ? { title } : {}), ...(favours && favours.length === 2 ? { favours: [favours[0] as string, favours[1] as string] as const } : {}) }), flags.width !== undefined ? { width: flags.width } : {});
+    }
   } else if (kind === 'labbe') {
     if (!['RR', 'OR', 'RD', 'PETO'].includes(measure)) throw new EvsynthError('INVALID_ARGUMENT', `a L'Abbé plot needs 2×2 tables (--measure RR, OR, RD or PETO); measure is ${measure}`);
     spec = labbeSpec(inTable(t, () => armEventRates(effectColumns(t), labels.length)), labels, title ? { title } : {});
@@ -268,6 +331,49 @@ async function runPlot(kind: string, file: string, flags: PlotFlags): Promise<vo
   mkdirSync(dirname(out) || '.', { recursive: true });
   writeFileSync(out, buf);
   process.stdout.write(`wrote ${out}\n`);
+}
+
+interface SensitivityFlags extends FitFlags { leaveOneOut?: boolean; cumulative?: string | boolean; influence?: boolean; baujat?: boolean; gosh?: boolean; subsets?: number; seed?: number }
+interface BiasFlags extends FitFlags { egger?: boolean; predictor: RegtestPredictor; eggerModel: 'rma' | 'lm'; begg?: boolean; trimfill?: boolean; estimator: TrimfillEstimator; side?: 'left' | 'right'; failsafe?: boolean; type: FsnType; target?: number }
+
+function analysisFor(file: string, flags: FitFlags) {
+  const { table: t, dataset } = resolveInput(file);
+  const opts: AnalysisOptions = { measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, ...effectOptions(flags) };
+  return { t, a: inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts)) };
+}
+
+async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {
+  const { t, a } = analysisFor(file, flags);
+  const none = !flags.leaveOneOut && flags.cumulative === undefined && !flags.influence && !flags.baujat && !flags.gosh;
+  let cumulative: { column: string; key: Float64Array } | boolean | undefined;
+  if (typeof flags.cumulative === 'string') {
+    const all = numericColumn(t, flags.cumulative);
+    cumulative = { column: flags.cumulative, key: Float64Array.from(a.studies.rows, (r) => all[r] as number) };
+  } else cumulative = none || flags.cumulative === true;
+  const onProgress = progressBar('GOSH subsets');
+  const s = await sensitivityAnalyses(a, {
+    leaveOneOut: none || flags.leaveOneOut === true, cumulative, influence: none || flags.influence === true, baujat: none || flags.baujat === true,
+    gosh: flags.gosh ? { ...(flags.subsets !== undefined ? { subsets: flags.subsets } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(onProgress ? { onProgress } : {}) } : false,
+  });
+  process.stdout.write(flags.json ? toJson(sensitivityJson(s)) + '\n' : formatSensitivityText(s));
+}
+
+function runBias(file: string, flags: BiasFlags): void {
+  const { t, a } = analysisFor(file, flags);
+  const none = !flags.egger && !flags.begg && !flags.trimfill && !flags.failsafe;
+  const needsN = ['ni', 'ninv', 'sqrtni', 'sqrtninv'].includes(flags.predictor);
+  let ni: Float64Array | undefined;
+  if (needsN) {
+    const n1 = numericColumn(t, 'n1i'), n2 = numericColumn(t, 'n2i');
+    ni = Float64Array.from(a.studies.rows, (r) => (n1[r] as number) + (n2[r] as number));
+  }
+  const b = publicationBias(a, {
+    egger: none || flags.egger ? { model: flags.eggerModel, predictor: flags.predictor, ...(ni ? { ni } : {}) } : false,
+    begg: none || flags.begg === true,
+    trimfill: none || flags.trimfill ? { estimator: flags.estimator, ...(flags.side ? { side: flags.side } : {}) } : false,
+    failsafe: none || flags.failsafe ? { type: flags.type, ...(flags.target !== undefined ? { target: flags.target } : {}) } : false,
+  });
+  process.stdout.write(flags.json ? toJson(biasJson(b)) + '\n' : formatBiasText(b));
 }
 
 function runDatasets(flags: { json?: boolean }): void {

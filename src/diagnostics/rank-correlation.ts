@@ -5,7 +5,7 @@ export interface RankCorrelationTest {
   /** Kendall's τ (τ-b when there are ties). */
   readonly tau: number;
   readonly pValue: number;
-  /** Exact when there are no ties and k < 50 (as R's cor.test), else the normal approximation. */
+  /** Exact when there are no ties (as metafor, at any k), else the normal approximation. */
   readonly exact: boolean;
   readonly warnings: readonly string[];
 }
@@ -27,7 +27,7 @@ function kendallCdf(q: number, n: number): number {
 /**
  * Begg and Mazumdar's rank correlation test for funnel-plot asymmetry (metafor `ranktest`): Kendall's
  * τ between the standardised deviates (yᵢ − θ̂)/√(vᵢ − 1/Σwⱼ), θ̂ the common-effect estimate with
- * wⱼ = 1/vⱼ, and the variances vᵢ. Without ties and with k < 50 the p-value is exact (Kendall's
+ * wⱼ = 1/vⱼ, and the variances vᵢ. Without ties the p-value is exact (Kendall's
  * distribution); otherwise z = S/√Var(S) with the tie-corrected variance.
  *
  * References: Begg CB, Mazumdar M (1994). Operating characteristics of a rank correlation test for
@@ -53,7 +53,7 @@ export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
   const tau = S / Math.sqrt((n0 - tx) * (n0 - ty));
   const warnings = [...(ties ? ['ties in the ranks: the normal approximation is used, not the exact p-value'] : []),
     ...(k < 10 ? [`only ${k} studies: tests for funnel-plot asymmetry have low power with fewer than 10 (Cochrane Handbook §13.3.5.4)`] : [])];
-  if (!ties && k < 50) {
+  if (!ties) {
     const q = Math.round(((tau + 1) * k * (k - 1)) / 4);
     const p = q > (k * (k - 1)) / 4 ? 1 - kendallCdf(q - 1, k) : kendallCdf(q, k);
     return { tau, pValue: Math.min(2 * p, 1), exact: true, warnings };

@@ -87,3 +87,16 @@ export function bubbleSpec(points: readonly { x: number; y: number; weight: numb
     ],
   } as unknown as TopLevelSpec;
 }
+
+/** GOSH plot: each subset's pooled estimate against its I², as a dense scatter (at most `maxPoints`, evenly thinned). */
+export function goshSpec(estimate: ArrayLike<number>, I2: ArrayLike<number>, o: { xTitle: string; title?: string; maxPoints?: number }): TopLevelSpec {
+  const n = estimate.length, max = o.maxPoints ?? 50_000;
+  const step = Math.max(1, Math.ceil(n / max));
+  const values: { e: number; i2: number }[] = [];
+  for (let i = 0; i < n; i += step) values.push({ e: estimate[i] as number, i2: I2[i] as number });
+  return {
+    $schema: SCHEMA, config: baseConfig(), width: 440, height: 340, ...(o.title ? { title: o.title } : {}), data: { values },
+    mark: { type: 'circle', size: 6, opacity: 0.25, color: THEME.square },
+    encoding: { x: q('e', o.xTitle, { scale: { zero: false } }), y: q('i2', 'I² (%)', { scale: { domain: [0, 100] } }) },
+  } as unknown as TopLevelSpec;
+}

@@ -148,3 +148,10 @@ export function forestFromSubgroups(s: SubgroupAnalysis, options: ForestOptions 
   const footer = t ? [`Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`] : [];
   return { ...base, groups, footer };
 }
+
+/** A forest of refits (leave-one-out or cumulative): one row per refit, no weights, the full-data diamond at the bottom. */
+export function forestOfRefits(a: MetaAnalysis, rows: readonly { label: string; est: number; lo: number; hi: number }[], options: ForestOptions & { kind: 'leave-one-out' | 'cumulative' }): ForestInput {
+  const base = forestFromAnalysis(a, { ...options, columns: [] });
+  const studies: ForestStudy[] = rows.map((r) => ({ ...r, weight: Number.NaN, columns: [] }));
+  return { ...base, groups: [{ title: options.kind === 'leave-one-out' ? 'Omitting' : 'Adding (cumulative)', studies, summary: null }], columnHeaders: [] };
+}

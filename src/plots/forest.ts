@@ -52,7 +52,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   for (const g of input.groups) {
     if (g.title !== null) add({ ...blank, kind: 'group', label: g.title, bold: true });
     for (const s of g.studies) {
-      add({ ...blank, kind: 'study', label: s.label, cols: [...s.columns], effectText: ci(s.est, s.lo, s.hi), weightText: `${formatNumber(s.weight, 1)}%`, est: s.est, lo: s.lo, hi: s.hi, weight: s.weight });
+      add({ ...blank, kind: 'study', label: s.label, cols: [...s.columns], effectText: ci(s.est, s.lo, s.hi), weightText: Number.isFinite(s.weight) ? `${formatNumber(s.weight, 1)}%` : '', est: s.est, lo: s.lo, hi: s.hi, weight: Number.isFinite(s.weight) ? s.weight : 1 });
     }
     if (g.summary) summaryRows(g.summary);
     if (g.title !== null) add({ ...blank, kind: 'note', label: '' });
