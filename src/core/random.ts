@@ -44,6 +44,18 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
+  /** A standard normal deviate (Marsaglia's polar method; the spare value is kept for the next call). */
+  normal(): number {
+    if (this.spare !== null) { const s = this.spare; this.spare = null; return s; }
+    let u: number, v: number, s: number;
+    do { u = 2 * this.next() - 1; v = 2 * this.next() - 1; s = u * u + v * v; } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * f;
+    return u * f;
+  }
+
+  private spare: number | null = null;
+
   /** Shuffles `a` in place (Fisher–Yates). */
   shuffle<T>(a: T[] | Int32Array): void {
     for (let i = a.length - 1; i > 0; i--) {

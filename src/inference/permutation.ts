@@ -1,7 +1,10 @@
 import { EvsynthError } from '../core/errors.ts';
 import { Random } from '../core/random.ts';
 import type { Design } from '../models/design.ts';
-import { fitRma, type RmaFit } from '../models/rma.ts';
+import { cholesky } from '../core/numeric/linalg.ts';
+import { Kernel } from '../models/kernel.ts';
+import type { RmaFit } from '../models/rma.ts';
+import { estimateTau2 } from '../models/tau2/index.ts';
 
 export interface PermutationOptions {
   /** true: enumerate every distinct permutation; false: random ones; 'auto' (default): exact when there are at most `iterations`. */
@@ -56,12 +59,31 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
   const signFlip = p === 1;
   const observed = fit.coefficients.map((c) => Math.abs(c.statistic));
   const QMobs = fit.QM;
-  const refit = (yi: ArrayLike<number>, d: Design): RmaFit =>
-    fitRma(yi, fit.vi, { method: fit.method, test: fit.test, level: fit.level, design: d, r2: false });
+  // One kernel, refilled for every permutation: τ² is re-estimated with the fit's method and the
+  // statistics are those of fitRma (z or t per coefficient, QM on the same coefficients), without
+  // building a full fit object each time.
+  const work = new Kernel(Float64Array.from(fit.yi), Float64Array.from(fit.vi), { ...design, x: Float64Array.from(design.x) });
+  const stats = new Float64Array(p);
+  const btt = fit.btt;
+  const sub = new Float64Array(btt.length * btt.length);
+  const refit = (yi: ArrayLike<number>, d: Design): { stats: Float64Array; QM: number } => {
+    work.yi.set(yi as Float64Array);
+    work.design.x.set(d.x);
+    const tau2 = estimateTau2(work, fit.method).tau2;
+    work.evaluate(tau2);
+    let s2w = 1;
+    if (fit.test !== 'z' && k - p >= 1) { s2w = work.RSS / (k - p); if (fit.test === 'adhoc') s2w = Math.max(1, s2w); }
+    for (let j = 0; j < p; j++) stats[j] = (work.beta[j] as number) / Math.sqrt((work.Ainv[j * p + j] as number) * s2w);
+    // Wald statistic over btt: bᵀ V⁻¹ b with V = Ainv[btt, btt]·s2w
+    const m = btt.length;
+    for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) sub[r * m + c] = (work.Ainv[(btt[r] as number) * p + (btt[c] as number)] as number) * s2w;
+    const QM = waldQuadratic(sub, btt.map((j) => work.beta[j] as number), m) / (fit.ddf === null ? 1 : m);
+    return { stats, QM };
+  };
   const counts = new Float64Array(p);
   let countQM = 0;
-  const tally = (f: RmaFit): void => {
-    f.coefficients.forEach((c, j) => { if (Math.abs(c.statistic) >= (observed[j] as number) - TOL) counts[j] = (counts[j] as number) + 1; });
+  const tally = (f: { stats: Float64Array; QM: number }): void => {
+    for (let j = 0; j < p; j++) if (Math.abs(f.stats[j] as number) >= (observed[j] as number) - TOL) counts[j] = (counts[j] as number) + 1;
     if (f.QM >= QMobs - TOL) countQM++;
   };
 
@@ -113,6 +135,22 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
       statistics: fit.coefficients.map((c) => c.statistic), pValues: Array.from(counts, pv), QM: QMobs, QMp: pv(countQM),
     };
   }
+}
+
+/** bᵀV⁻¹b for a small symmetric positive-definite V (m × m, row-major), by Cholesky. */
+function waldQuadratic(v: Float64Array, b: readonly number[], m: number): number {
+  const l = Float64Array.from(v);
+  try { cholesky(l, m); } catch { return Number.NaN; }
+  // solve L z = b, then bᵀV⁻¹b = zᵀz
+  const z = new Float64Array(m);
+  let q = 0;
+  for (let i = 0; i < m; i++) {
+    let s = b[i] as number;
+    for (let j = 0; j < i; j++) s -= (l[i * m + j] as number) * (z[j] as number);
+    z[i] = s / (l[i * m + i] as number);
+    q += (z[i] as number) ** 2;
+  }
+  return q;
 }
 
 /** Rows of X grouped by identical values (each group: its row indices). */

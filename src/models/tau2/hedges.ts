@@ -32,6 +32,16 @@ export function olsResiduals(kernel: Kernel): { rss: number; hat: Float64Array }
  * 93(2):388–395. doi:10.1037/0033-2909.93.2.388. Cross-check: `rma(method="HE")`.
  */
 export function tau2Hedges(kernel: Kernel): Tau2Estimate {
+  if (kernel.p === 1 && kernel.design.names[0] === 'intrcpt') {
+    // intercept only: hᵢ = 1/k, no allocation
+    const { yi, vi, k } = kernel;
+    let m = 0, sv = 0;
+    for (let i = 0; i < k; i++) { m += yi[i] as number; sv += vi[i] as number; }
+    m /= k;
+    let rss = 0;
+    for (let i = 0; i < k; i++) rss += ((yi[i] as number) - m) ** 2;
+    return { tau2: Math.max(0, (rss - sv * (1 - 1 / k)) / (k - 1)), iterations: 0, converged: true };
+  }
   const { rss, hat } = olsResiduals(kernel);
   let trPV = 0;
   for (let i = 0; i < kernel.k; i++) trPV += (kernel.vi[i] as number) * (1 - (hat[i] as number));

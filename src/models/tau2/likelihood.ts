@@ -1,3 +1,4 @@
+import { brent } from '../../core/numeric/root.ts';
 import type { Kernel } from '../kernel.ts';
 import { tau2Hedges } from './hedges.ts';
 import { meanOf } from './sidik-jonkman.ts';
@@ -12,6 +13,16 @@ function scoringStep(kernel: Kernel, method: LikelihoodMethod): number {
     case 'REML': return (yPPy - trP) / trPP;
     case 'ML': return (yPPy - sumW) / sumW2;
     case 'EB': return ((RSS * k) / (k - p) - k) / sumW;
+  }
+}
+
+/** The estimating equation whose root the scoring step seeks (its sign is the step's sign). */
+function score(kernel: Kernel, method: LikelihoodMethod): number {
+  const { k, p, RSS, yPPy, trP, sumW } = kernel;
+  switch (method) {
+    case 'REML': return yPPy - trP;
+    case 'ML': return yPPy - sumW;
+    case 'EB': return (RSS * k) / (k - p) - k;
   }
 }
 
@@ -32,7 +43,8 @@ export function logLikCore(kernel: Kernel, restricted: boolean): number {
  * ```
  *
  * Iterates until |Δτ²| ≤ threshold·max(τ², mean vᵢ) (default 1e-13, far tighter than
- * metafor's default 1e-5) or `maxiter`; then, as metafor's `ll0check`, keeps τ² = 0 if the
+ * metafor's default 1e-5) or `maxiter`; when the steps alternate in sign, the last two iterates
+ * bracket the root of the estimating equation, which Brent's method then finds; then, as metafor's `ll0check`, keeps τ² = 0 if the
  * (restricted) log-likelihood is higher there. EB is the Morris (1983) estimator, whose
  * fixed point is also Paule–Mandel's.
  *
@@ -47,13 +59,25 @@ export function tau2Likelihood(kernel: Kernel, method: LikelihoodMethod, control
   const scale = meanOf(kernel.vi);
   let iterations = 0;
   let converged = false;
+  let prevStep = Number.POSITIVE_INFINITY, prevTau2 = Number.NaN, prevSigned = 0;
   while (iterations < maxiter) {
     iterations++;
     kernel.evaluate(tau2);
     let step = scoringStep(kernel, method);
     while (tau2 + step < 0) step /= 2;
+    const size = Math.abs(step), tol = threshold * Math.max(tau2 + step, scale);
+    // converged: below the threshold, or no longer shrinking once at the level of rounding noise
+    // (with very many studies the sums carry errors larger than the threshold)
+    if (size <= tol || (size >= prevStep && size <= 1e4 * tol)) { tau2 += step; converged = true; break; }
+    // Fisher scoring that overshoots back and forth converges slowly: the last two iterates bracket
+    // the root of the estimating equation, so finish with Brent's method on that bracket.
+    if (iterations > 2 && prevSigned * step < 0 && tau2 > 0 && prevTau2 > 0) {
+      const lo = Math.min(prevTau2, tau2), hi = Math.max(prevTau2, tau2);
+      const r = brent((t) => score(kernel.evaluate(t), method), lo, hi);
+      if (r.converged) { tau2 = r.root; iterations += r.iterations; converged = true; break; }
+    }
+    prevTau2 = tau2; prevSigned = step; prevStep = size;
     tau2 += step;
-    if (Math.abs(step) <= threshold * Math.max(tau2, scale)) { converged = true; break; }
   }
   if (method !== 'EB' && tau2 > 0) {
     const restricted = method === 'REML';
