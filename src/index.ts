@@ -20,4 +20,5 @@ export { studyIntervals, type StudyIntervals } from './inference/study-intervals
 export { metaAnalysis, parsePoolingMethod, POOLING_METHODS, type MetaAnalysis, type AnalysisOptions, type PoolingMethod } from './analysis/meta-analysis.ts';
 export { summarize, type FitSummary } from './report/summary.ts';
 export { formatNumber, formatPValue, formatPercent } from './report/format.ts';
-export { parseCsv, readCsv, numericColumn, stringColumn, studyLabels, type DataTable } from './io/csv.ts';
+export { parseCsv, numericColumn, stringColumn, studyLabels, type DataTable } from './io/csv.ts';
+export { readCsv } from './io/csv-file.ts';

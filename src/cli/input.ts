@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { EvsynthError } from '../core/errors.ts';
 import { parseMeasure } from '../effects/escalc.ts';
 import { EFFECT_COLUMNS, type EffectColumns, type Measure } from '../effects/types.ts';
-import { hasColumn, numericColumn, readCsv, studyLabels, type DataTable } from '../io/csv.ts';
+import { hasColumn, numericColumn, studyLabels, type DataTable } from '../io/csv.ts';
+import { readCsv } from '../io/csv-file.ts';
 
 /** The effect-size input columns present in a table, as numbers (missing = NaN). */
 export function effectColumns(t: DataTable): EffectColumns {

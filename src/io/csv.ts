@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/browser/esm/sync';
 import { EvsynthError } from '../core/errors.ts';
 
 /** A CSV file as read: header, raw cell strings and the file line of each data row. */
@@ -46,17 +45,6 @@ export function parseCsv(text: string, file = '<input>'): DataTable {
     }
   }
   return { file, header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
-}
-
-/** Reads and parses a CSV file. */
-export function readCsv(path: string): DataTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new EvsynthError('FILE_NOT_FOUND', `cannot read file '${path}'`);
-  }
-  return parseCsv(text, path);
 }
 
 export function hasColumn(t: DataTable, name: string): boolean {

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvsynthError } from '../core/errors.ts';
-import { numericColumn, parseCsv, readCsv, type DataTable } from './csv.ts';
+import { numericColumn, parseCsv, type DataTable } from './csv.ts';
+import { readCsv } from './csv-file.ts';
 import { validateProvenance, type Provenance } from './provenance.ts';
 
 /** The repository's datasets folder. */
