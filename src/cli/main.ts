@@ -95,6 +95,14 @@ function addEffectOptions(cmd: Command): Command {
     .option('--json', 'print JSON instead of text');
 }
 
+/** --method, --test and --level, as fit, regress, plot, sensitivity and bias take them. */
+function addModelOptions(cmd: Command, methods = 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM or EE/FE'): Command {
+  return cmd
+    .option('--method <M>', `tau^2 estimator: ${methods} (default REML; DL under --preset revman5)`)
+    .addOption(new Option('--test <t>', 'z, knha (Knapp-Hartung: t tests, F for QM) or adhoc (KH never narrower than z)').choices(TESTS).default('z'))
+    .option('--level <pct>', 'confidence level in percent', number('--level'), 95);
+}
+
 function effectOptions(flags: EffectFlags) {
   const preset = flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)] : undefined;
   return {
@@ -181,20 +189,14 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   addEffectOptions(program.command('effects <file>').description('per-study effect sizes yi and sampling variances vi (metafor escalc)')).action(runEffects);
   addEffectOptions(
-    program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)')
-      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM), EE/FE (common effect), MH or PETO (default REML; DL under --preset revman5)')
-      .addOption(new Option('--test <t>', 'z, knha (Knapp-Hartung) or adhoc (KH, never narrower than z)').choices(TESTS).default('z'))
-      .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
+    addModelOptions(program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)'), 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE (common effect), MH or PETO')
       .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default'))
       .option('--by <column>', 'subgroup analysis by this column: separate fits per level and both tests for subgroup differences'),
   ).action(runFit);
   addEffectOptions(
-    program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)')
+    addModelOptions(program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'))
       .option('--mods <formula>', 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)')
       .option('--mod <term>', 'one moderator term (repeatable): --mod year --mod "factor(type)"', (v: string, prev: string[] = []) => [...prev, v])
-      .option('--method <M>', 'tau^2 estimator (DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM) or EE/FE (default REML; DL under --preset revman5)')
-      .addOption(new Option('--test <t>', 'z, knha (t tests, F test for QM) or adhoc').choices(TESTS).default('z'))
-      .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'))
       .option('--predict <points>', 'predict at moderator values: "10,1950; 30,1960" (one value per non-intercept coefficient)')
       .option('--permutations <n>', 'permutation test with n random permutations (exact when n ≥ the number of distinct permutations)', number('--permutations'))
@@ -202,7 +204,7 @@ export function buildProgram(): Command {
       .option('--seed <s>', 'seed of the random permutations (default 1)', number('--seed')),
   ).action(runRegress);
   addEffectOptions(
-    program.command('plot <kind> <file>').description('forest, funnel, baujat, labbe or bubble plot, written as SVG or PNG')
+    addModelOptions(program.command('plot <kind> <file>').description('forest, funnel, baujat, labbe or bubble plot, written as SVG or PNG'), 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE, MH or PETO')
       .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
       .option('--width <px>', 'forest plot width in pixels', number('--width'))
       .option('--by <column>', 'forest plot with subgroups')
@@ -216,13 +218,10 @@ export function buildProgram(): Command {
       .option('--seed <s>', 'GOSH plot: seed of the random subsets', number('--seed'))
       .option('--mods <formula>', 'bubble plot: the moderators')
       .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-      .option('--method <M>', 'tau^2 estimator, EE/FE, MH or PETO (default REML; DL under --preset revman5)')
-      .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
-      .option('--level <pct>', 'confidence level in percent', number('--level'), 95)
       .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default')),
   ).action(runPlot);
   addEffectOptions(
-    program.command('sensitivity <file>').description('leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)')
+    addModelOptions(program.command('sensitivity <file>').description('leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)'))
       .option('--leave-one-out', 'refit without each study')
       .option('--cumulative [column]', 'cumulative meta-analysis, ordered by a numeric column (e.g. year) or input order')
       .option('--influence', 'influence diagnostics (externally standardised residuals, DFFITS, Cook, COVRATIO, hat, DFBETAS)')
@@ -230,12 +229,10 @@ export function buildProgram(): Command {
       .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)')
       .option('--subsets <n>', 'GOSH: random subsets when k > 20 (default 1000000)', number('--subsets'))
       .option('--seed <s>', 'GOSH: seed of the random subsets', number('--seed'))
-      .option('--method <M>', 'tau^2 estimator or EE/FE (default REML; DL under --preset revman5)')
-      .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
-      .option('--level <pct>', 'confidence level in percent', number('--level'), 95),
+,
   ).action(runSensitivity);
   addEffectOptions(
-    program.command('bias <file>').description("publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)")
+    addModelOptions(program.command('bias <file>').description("publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)"))
       .option('--egger', 'regression test for funnel-plot asymmetry')
       .addOption(new Option('--predictor <p>', 'regression test predictor').choices(REGTEST_PREDICTORS).default('sei'))
       .addOption(new Option('--egger-model <m>', "rma (metafor's default: the same model plus the predictor) or lm (classical Egger)").choices(['rma', 'lm']).default('rma'))
@@ -246,9 +243,7 @@ export function buildProgram(): Command {
       .option('--failsafe', 'fail-safe N')
       .addOption(new Option('--type <t>', 'fail-safe N type').choices(FSN_TYPES).default('Rosenthal'))
       .option('--target <x>', 'Orwin: target effect (default: half the mean effect)', number('--target'))
-      .option('--method <M>', 'tau^2 estimator or EE/FE (default REML; DL under --preset revman5)')
-      .addOption(new Option('--test <t>', 'z, knha or adhoc').choices(TESTS).default('z'))
-      .option('--level <pct>', 'confidence level in percent', number('--level'), 95),
+,
   ).action(runBias);
   program.command('datasets').description('list the bundled datasets').option('--json', 'print JSON').action(runDatasets);
   program.command('reproduce [dataset]').description("recompute each published claim of a dataset (all datasets by default) with the review's method")
