@@ -9,7 +9,7 @@ import type { AnalysisOptions } from './meta-analysis.ts';
  * - `revman5`: Review Manager 5 (Deeks JJ, Higgins JPT (2010), "Statistical algorithms in Review
  *   Manager 5"; Cochrane Handbook v6.4 §10.10.4): the SMD is Hedges' adjusted g with the approximate
  *   correction 1 − 3/(4N − 9) and variance N/(n₁n₂) + g²/(2(N − 3.94)); random effects by
- *   DerSimonian–Laird; z tests; 1/2 added to every cell of a study with a zero cell and double-zero
+ *   DerSimonian–Laird (for RR, OR and RD with Q about the Mantel–Haenszel estimate); z tests; 1/2 added to every cell of a study with a zero cell and double-zero
  *   studies not estimable; I² = (Q − df)/Q, which equals evsynth's τ²-based I² under DL without
  *   moderators. Checked against 80,687 study rows of 501 Cochrane reviews (docs/cochrane/SUMMARY.md).
  *
@@ -18,7 +18,7 @@ import type { AnalysisOptions } from './meta-analysis.ts';
  */
 export const PRESETS = {
   metafor: { method: 'REML', test: 'z', smd: 'metafor', drop00: false },
-  revman5: { method: 'DL', test: 'z', smd: 'revman', drop00: true, add: 0.5, to: 'only0' },
+  revman5: { method: 'DL', test: 'z', smd: 'revman', drop00: true, add: 0.5, to: 'only0', tau2From: 'mantel-haenszel' },
 } as const satisfies Record<string, Partial<Omit<AnalysisOptions, 'measure'>>>;
 export type PresetName = keyof typeof PRESETS;
 

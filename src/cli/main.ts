@@ -106,7 +106,7 @@ function addModelOptions(cmd: Command, methods = 'DL, HE, HS, HSk, SJ, SJIT, ML,
 function effectOptions(flags: EffectFlags) {
   const preset = flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)] : undefined;
   return {
-    ...(preset ? { smd: preset.smd, drop00: preset.drop00, ...('add' in preset ? { add: preset.add, to: preset.to } : {}) } : {}),
+    ...(preset ? { smd: preset.smd, drop00: preset.drop00, ...('add' in preset ? { add: preset.add, to: preset.to, tau2From: preset.tau2From } : {}) } : {}),
     ...(flags.add !== undefined ? { add: flags.add } : {}),
     ...(flags.to !== undefined ? { to: flags.to } : {}),
     ...(flags.drop00 !== undefined ? { drop00: flags.drop00 } : {}),
