@@ -3,11 +3,11 @@
  * method and compare it with the printed number at the printed precision.
  */
 import { EvsynthError } from '../core/errors.ts';
-import { RATIO_MEASURES, type EffectColumns, type Measure } from '../effects/types.ts';
-import { hasColumn, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
+import { RATIO_MEASURES, type Measure } from '../effects/types.ts';
+import { numericColumn, stringColumn, studyLabels } from '../io/csv.ts';
+import { effectColumnsFromTable as tableColumns } from '../effects/from-table.ts';
 import type { Dataset } from '../io/datasets.ts';
 import type { PooledClaim, Provenance } from '../io/provenance.ts';
-import { EFFECT_COLUMNS } from '../effects/types.ts';
 import { checkPublishedConsistency } from './consistency.ts';
 import { metaAnalysis, parsePoolingMethod, type AnalysisOptions, type MetaAnalysis } from './meta-analysis.ts';
 
@@ -55,16 +55,7 @@ export function reviewOptions(p: Provenance): AnalysisOptions {
   };
 }
 
-/** The effect-size columns of a table. */
-export function tableColumns(t: DataTable, rows?: readonly number[]): EffectColumns {
-  const cols: Record<string, Float64Array> = {};
-  for (const name of EFFECT_COLUMNS) {
-    if (!hasColumn(t, name)) continue;
-    const all = numericColumn(t, name);
-    cols[name] = rows ? Float64Array.from(rows, (i) => all[i] as number) : all;
-  }
-  return cols;
-}
+export { effectColumnsFromTable as tableColumns } from '../effects/from-table.ts';
 
 /** Half a unit in the last printed decimal, with a hair of slack for binary floating point. */
 export function printedTolerance(decimals: number): number {
