@@ -19,9 +19,9 @@ for (const f of files) {
 }
 const rows = results.flatMap((a) => a.rows);
 
-describe('Cochrane subset (30 reviews)', () => {
+describe('Cochrane subset (31 reviews)', () => {
   it('reads every review and classifies every study row', () => {
-    expect(files.length).toBe(30);
+    expect(files.length).toBe(31);
     expect(rows.length).toBeGreaterThan(4500);
     for (const r of rows) expect(r.verdict === 'reproduced' || r.reason.length > 0).toBe(true);
   });
