@@ -104,6 +104,13 @@ function addModelOptions(cmd: Command, methods = 'DL, HE, HS, HSk, SJ, SJIT, ML,
     .option('--level <pct>', 'confidence level in percent', number('--level'), 95);
 }
 
+/** GOSH's sampling options, as sensitivity and plot take them. */
+function addGoshOptions(cmd: Command): Command {
+  return cmd
+    .option('--subsets <n>', 'GOSH: random subsets when k > 20 (default 1000000)', number('--subsets'))
+    .option('--seed <s>', 'GOSH: seed of the random subsets', number('--seed'));
+}
+
 function effectOptions(flags: EffectFlags) {
   const preset = flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)] : undefined;
   return {
@@ -205,7 +212,7 @@ export function buildProgram(): Command {
       .option('--seed <s>', 'seed of the random permutations (default 1)', number('--seed')),
   ).action(runRegress);
   addEffectOptions(
-    addModelOptions(program.command('plot <kind> <file>').description('forest, funnel, baujat, labbe or bubble plot, written as SVG or PNG'), 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE, MH or PETO')
+    addGoshOptions(addModelOptions(program.command('plot <kind> <file>').description('forest, funnel, baujat, labbe, bubble, leave-one-out, cumulative or gosh plot, written as SVG or PNG'), 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE, MH or PETO')
       .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
       .option('--width <px>', 'forest plot width in pixels', number('--width'))
       .option('--by <column>', 'forest plot with subgroups')
@@ -215,22 +222,17 @@ export function buildProgram(): Command {
       .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
       .option('--trimfill', 'funnel plot: add the studies filled in by trim and fill (hollow)')
       .option('--order <column>', 'cumulative plot: order by this numeric column (default input order)')
-      .option('--subsets <n>', 'GOSH plot: random subsets when k > 20', number('--subsets'))
-      .option('--seed <s>', 'GOSH plot: seed of the random subsets', number('--seed'))
       .option('--mods <formula>', 'bubble plot: the moderators')
       .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-      .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default')),
+      .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'))),
   ).action(runPlot);
   addEffectOptions(
-    addModelOptions(program.command('sensitivity <file>').description('leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)'))
+    addGoshOptions(addModelOptions(program.command('sensitivity <file>').description('leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)')))
       .option('--leave-one-out', 'refit without each study')
       .option('--cumulative [column]', 'cumulative meta-analysis, ordered by a numeric column (e.g. year) or input order')
       .option('--influence', 'influence diagnostics (externally standardised residuals, DFFITS, Cook, COVRATIO, hat, DFBETAS)')
       .option('--baujat', 'Baujat coordinates')
-      .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)')
-      .option('--subsets <n>', 'GOSH: random subsets when k > 20 (default 1000000)', number('--subsets'))
-      .option('--seed <s>', 'GOSH: seed of the random subsets', number('--seed'))
-,
+      .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)'),
   ).action(runSensitivity);
   addEffectOptions(
     addModelOptions(program.command('bias <file>').description("publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)"))

@@ -5,6 +5,7 @@ import { readTables, type Tables } from '../effects/binary.ts';
 import { rowCount } from '../effects/columns.ts';
 import { escalc } from '../effects/escalc.ts';
 import type { EffectColumns, EffectSizes, Exclusion, ZeroCellRule } from '../effects/types.ts';
+import type { Estimate } from './rma.ts';
 
 export const MH_MEASURES = ['OR', 'RR', 'RD', 'IRR'] as const;
 export type MhMeasure = (typeof MH_MEASURES)[number];
@@ -20,7 +21,7 @@ export interface PooledTableOptions {
 }
 
 /** A Mantel–Haenszel or Peto common-effect fit (metafor `rma.mh`, `rma.peto`). Immutable. */
-export interface PooledTableFit {
+export interface PooledTableFit extends Estimate {
   readonly kind: 'mh' | 'peto';
   readonly measure: MhMeasure | 'PETO';
   readonly level: number;
@@ -28,13 +29,7 @@ export interface PooledTableFit {
   readonly k: number;
   /** Tables with an estimable per-study yi (these enter Q). */
   readonly kYi: number;
-  /** On the log scale for ratio measures. */
-  readonly estimate: number;
-  readonly se: number;
-  readonly statistic: number;
-  readonly pValue: number;
-  readonly ciLower: number;
-  readonly ciUpper: number;
+  /** `estimate` and its CI are on the log scale for ratio measures. */
   readonly QE: number;
   readonly QEdf: number;
   readonly QEp: number;

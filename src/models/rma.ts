@@ -27,8 +27,8 @@ export interface RmaOptions {
 
 export const RMA_DEFAULTS = { method: 'REML', test: 'z', level: 95 } as const;
 
-export interface Coefficient {
-  readonly name: string;
+/** An estimate with its standard error, test statistic, two-sided p-value and confidence interval. */
+export interface Estimate {
   readonly estimate: number;
   readonly se: number;
   /** z, or t under knha/adhoc. */
@@ -36,6 +36,10 @@ export interface Coefficient {
   readonly pValue: number;
   readonly ciLower: number;
   readonly ciUpper: number;
+}
+
+export interface Coefficient extends Estimate {
+  readonly name: string;
 }
 
 export interface FitStatistics {
