@@ -1,4 +1,5 @@
 import { EvsynthError } from '../core/errors.ts';
+import { assertEffects } from '../core/validate.ts';
 import { pnorm, pnormTwoSided, qnorm } from '../distributions/index.ts';
 
 export const FSN_TYPES = ['Rosenthal', 'Orwin', 'Rosenberg'] as const;
@@ -32,6 +33,9 @@ export function failSafeN(yi: ArrayLike<number>, vi: ArrayLike<number>, options:
   const type = options.type ?? 'Rosenthal';
   if (!FSN_TYPES.includes(type)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `type '${String(type)}'; expected one of ${FSN_TYPES.join(', ')}`);
   const alpha = options.alpha ?? 0.05;
+  assertEffects(yi, vi, 'failSafeN');
+  if (!(alpha > 0 && alpha < 1)) throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: alpha = ${alpha}; expected a probability between 0 and 1`);
+  if (options.target !== undefined && !(Number.isFinite(options.target) && options.target !== 0)) throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: target = ${options.target}; expected a non-zero number`);
   const k = yi.length;
   let sz = 0, sy = 0, sw = 0, swy = 0;
   for (let i = 0; i < k; i++) {
