@@ -74,3 +74,13 @@ describe('trim and fill with no missing studies; regtest with k = 3; influence u
     expect(inf.influential).toEqual(e['is.infl']);
   });
 });
+
+describe('trim and fill L0 on random data: k0, side and the standard error of k0', () => {
+  it.each(of('trimfill-L0'))('%s', (_id, c) => {
+    const tf = trimAndFill(fitOf(c));
+    const e = c.expected as { k0: number; side: string; 'se.k0': number };
+    expect(tf.k0).toBe(e.k0);
+    expect(tf.side).toBe(e.side);
+    expectClose(tf.seK0, e['se.k0'], 1e-9, 1e-12, 'se.k0');
+  });
+});

@@ -87,6 +87,7 @@ describe('publication bias (metafor regtest, ranktest, trimfill, fsn)', () => {
       expect(tf.k0).toBe(e['k0']);
       expect(tf.side).toBe(e['side']);
       if (tf.estimator === 'R0') { expect(tf.seK0).toBe(e['se.k0']); expectClose(tf.pK0, e['p.k0'] as number, 1e-12, 0, 'p.k0'); }
+      else expectClose(tf.seK0, e['se.k0'] as number, rel, 1e-9, 'se.k0');
       expectAllClose(tf.filledYi, asArray(e['filled_yi']), rel, 1e-6, 'filled yi');
       expectAllClose(tf.filledVi, asArray(e['filled_vi']), 1e-12, 0, 'filled vi');
       const p = predict(tf.fit), x = e['predict'] as Record<string, unknown>;

@@ -42,5 +42,14 @@ inf <- influence(res)
 add_case(list(id = "influence/k10-REML-precise", family = "influence", args = list(method = "REML"), input = list(yi = yi, vi = vi),
   expected = list(rstudent = inf$inf$rstudent, dffits = inf$inf$dffits, cook.d = inf$inf$cook.d, cov.r = inf$inf$cov.r, tau2.del = inf$inf$tau2.del,
     QE.del = inf$inf$QE.del, hat = inf$inf$hat, dfbs = inf$dfbs$intrcpt, is.infl = inf$is.infl)))
+# trim and fill L0 on random asymmetric data: k0 and se.k0
+set.seed(99)
+for (i in 1:20) {
+  k <- sample(6:30, 1); vi <- runif(k, 0.01, 0.5); yi <- rnorm(k, 0.3, sqrt(vi)) + 1.5 * sqrt(vi) * runif(1)
+  m <- if (i %% 2 == 0) "EE" else "DL"
+  tf <- trimfill(rma(yi, vi, method = m))
+  add_case(list(id = sprintf("trimfill/random-%02d-%s", i, m), family = "trimfill-L0", args = list(method = m), input = list(yi = yi, vi = vi),
+    expected = list(k0 = tf$k0, side = tf$side, se.k0 = tf$se.k0)))
+}
 writeLines(toJSON(exact(cases), auto_unbox = TRUE, json_verbatim = TRUE, na = "null", null = "null", pretty = FALSE), out)
 cat(sprintf("wrote %d cases to %s\n", length(cases), out))
