@@ -24,3 +24,16 @@ describe('fitBatch equals fitRma analysis by analysis (the fast path against the
       }), { numRuns: 60 });
   });
 });
+
+describe('fitBatchParallel', () => {
+  it('equals fitBatch exactly (worker threads, blocks reassembled in order)', async () => {
+    const { fitBatchParallel } = await import('../src/models/batch-parallel.ts');
+    const k = 8, n = 5000;
+    const yi = Float64Array.from({ length: k * n }, (_, i) => Math.sin(i * 0.37) * 0.6);
+    const vi = Float64Array.from({ length: k * n }, (_, i) => 0.02 + Math.abs(Math.cos(i * 0.11)) * 0.2);
+    const a = fitBatch(yi, vi, k, { method: 'REML', test: 'knha' });
+    const b = await fitBatchParallel(yi, vi, k, { method: 'REML', test: 'knha', workers: 2 });
+    expect(Array.from(b.estimate)).toEqual(Array.from(a.estimate));
+    expect(Array.from(b.ciUpper)).toEqual(Array.from(a.ciUpper));
+  });
+});

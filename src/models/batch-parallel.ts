@@ -1,0 +1,34 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { fitBatch, type BatchResult } from './batch.ts';
+import type { TestType } from './rma.ts';
+import type { Tau2Method } from './tau2/index.ts';
+
+/**
+ * {@link fitBatch} spread over worker threads: the analyses are split into contiguous blocks, one per
+ * core, and the results reassembled in order, so the output is identical to fitBatch's. Small batches
+ * (under 2,000 analyses) run in this thread.
+ */
+export async function fitBatchParallel(yi: Float64Array, vi: Float64Array, k: number, options: { method?: Tau2Method; test?: TestType; level?: number; workers?: number } = {}): Promise<BatchResult> {
+  const n = Math.floor(yi.length / k);
+  const { workers: w, ...fitOptions } = options;
+  const workers = Math.max(1, Math.min(w ?? availableParallelism(), Math.floor(n / 1000)));
+  if (workers <= 1) return fitBatch(yi, vi, k, fitOptions);
+  const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * n) / workers));
+  const parts = await Promise.all(Array.from({ length: workers }, (_, j) => new Promise<BatchResult>((resolve, reject) => {
+    const from = (bounds[j] as number) * k, to = (bounds[j + 1] as number) * k;
+    const worker = new Worker(new URL('./batch-worker.mjs', import.meta.url), { workerData: { yi: yi.slice(from, to), vi: vi.slice(from, to), k, options: fitOptions } });
+    worker.on('message', (r: BatchResult) => { resolve(r); void worker.terminate(); });
+    worker.on('error', reject);
+  })));
+  const cat = <T extends Float64Array | Uint8Array>(key: keyof BatchResult, make: (len: number) => T): T => {
+    const out = make(n);
+    parts.forEach((p, j) => out.set(p[key] as T, bounds[j] as number));
+    return out;
+  };
+  return {
+    estimate: cat('estimate', (m) => new Float64Array(m)), se: cat('se', (m) => new Float64Array(m)), ciLower: cat('ciLower', (m) => new Float64Array(m)),
+    ciUpper: cat('ciUpper', (m) => new Float64Array(m)), pValue: cat('pValue', (m) => new Float64Array(m)), tau2: cat('tau2', (m) => new Float64Array(m)),
+    converged: cat('converged', (m) => new Uint8Array(m)),
+  };
+}
