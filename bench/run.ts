@@ -13,7 +13,7 @@ import { Random } from '../src/core/random.ts';
 import { goshParallel } from '../src/diagnostics/gosh-parallel.ts';
 import { leaveOneOut } from '../src/diagnostics/leave-one-out.ts';
 import { permutationTest } from '../src/inference/permutation.ts';
-import { fitBatchParallel } from '../src/models/batch-parallel.ts';
+import { fitBatch } from '../src/models/batch.ts';
 import { designFromColumns } from '../src/models/design.ts';
 import { fitRma } from '../src/models/rma.ts';
 
@@ -69,11 +69,11 @@ function fmt(s: number): string { return s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-
     const g = new Random(1);
     const yi = new Float64Array(n * k), vi = new Float64Array(n * k);
     for (let i = 0; i < n * k; i++) { const v = 0.01 + g.next() * 0.3; vi[i] = v; yi[i] = 0.3 + g.normal() * Math.sqrt(v + 0.05); }
-    return fitBatchParallel(yi, vi, k, { method: 'REML', test: 'knha' });
+    return fitBatch(yi, vi, k, { method: 'REML', test: 'knha' });
   }, 3);
   const m = full ? n : 500;
   const r = hasR ? (rTime(`${rMedian(`for (s in 1:${m}) { vi <- runif(10, 0.01, 0.31); yi <- rnorm(10, 0.3, sqrt(vi + 0.05)); try(rma(yi, vi, method="REML", test="knha"), silent=TRUE) }`, 1)}`) * n) / m : null;
-  add('10,000 simulated meta-analyses (k = 10), REML + Knapp–Hartung', e, r, '≥ 300×', `${cpus().length} worker threads (data generation in the main thread)${full ? '' : `; metafor: ${m} analyses timed, ×${n / m}`}`);
+  add('10,000 simulated meta-analyses (k = 10), REML + Knapp–Hartung', e, r, '≥ 300×', `one thread, data generation included${full ? '' : `; metafor: ${m} analyses timed, ×${n / m}`}`);
 }
 // 3. GOSH of a REML fit, k = 14 (16,383 subsets)
 {

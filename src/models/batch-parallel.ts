@@ -6,13 +6,14 @@ import type { Tau2Method } from './tau2/index.ts';
 
 /**
  * {@link fitBatch} spread over worker threads: the analyses are split into contiguous blocks, one per
- * core, and the results reassembled in order, so the output is identical to fitBatch's. Small batches
- * (under 2,000 analyses) run in this thread.
+ * core, and the results reassembled in order, so the output is identical to fitBatch's. A worker needs
+ * about half a second to start (it loads the TypeScript sources), while fitBatch fits about 150,000
+ * small meta-analyses a second, so only batches of 100,000 analyses or more per worker are split.
  */
 export async function fitBatchParallel(yi: Float64Array, vi: Float64Array, k: number, options: { method?: Tau2Method; test?: TestType; level?: number; workers?: number } = {}): Promise<BatchResult> {
   const n = Math.floor(yi.length / k);
   const { workers: w, ...fitOptions } = options;
-  const workers = Math.max(1, Math.min(w ?? availableParallelism(), Math.floor(n / 1000)));
+  const workers = Math.max(1, Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 100_000)));
   if (workers <= 1) return fitBatch(yi, vi, k, fitOptions);
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * n) / workers));
   const parts = await Promise.all(Array.from({ length: workers }, (_, j) => new Promise<BatchResult>((resolve, reject) => {
