@@ -1,0 +1,51 @@
+/** `evsynth sensitivity` and `evsynth bias`. */
+import { metaAnalysis, parsePoolingMethod, type AnalysisOptions } from '../../analysis/meta-analysis.ts';
+import { inTable, resolveMeasure, studyLabels } from '../input.ts';
+import { effectColumnsFromTable as effectColumns } from '../../effects/from-table.ts';
+import { resolveInput } from '../../io/datasets.ts';
+import { progressBar } from '../progress.ts';
+import { publicationBias, sensitivityAnalyses } from '../../analysis/diagnostics.ts';
+import { biasJson, formatBiasText, formatSensitivityText, sensitivityJson } from '../../report/diagnostics-text.ts';
+import { numericColumn } from '../../io/csv.ts';
+import { toJson } from '../json.ts';
+import { type FitFlags, type SensitivityFlags, type BiasFlags, effectOptions, methodOf } from '../options.ts';
+
+export function analysisFor(file: string, flags: FitFlags) {
+  const { table: t, dataset } = resolveInput(file);
+  const opts: AnalysisOptions = { measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, ...effectOptions(flags) };
+  return { t, a: inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts)) };
+}
+
+export async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {
+  const { t, a } = analysisFor(file, flags);
+  const none = !flags.leaveOneOut && flags.cumulative === undefined && !flags.influence && !flags.baujat && !flags.gosh;
+  let cumulative: { column: string; key: Float64Array } | boolean | undefined;
+  if (typeof flags.cumulative === 'string') {
+    const all = numericColumn(t, flags.cumulative);
+    cumulative = { column: flags.cumulative, key: Float64Array.from(a.studies.rows, (r) => all[r] as number) };
+  } else cumulative = none || flags.cumulative === true;
+  const onProgress = progressBar('GOSH subsets');
+  const s = await sensitivityAnalyses(a, {
+    leaveOneOut: none || flags.leaveOneOut === true, cumulative, influence: none || flags.influence === true, baujat: none || flags.baujat === true,
+    gosh: flags.gosh ? { ...(flags.subsets !== undefined ? { subsets: flags.subsets } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(onProgress ? { onProgress } : {}) } : false,
+  });
+  process.stdout.write(flags.json ? toJson(sensitivityJson(s)) + '\n' : formatSensitivityText(s));
+}
+
+export function runBias(file: string, flags: BiasFlags): void {
+  const { t, a } = analysisFor(file, flags);
+  const none = !flags.egger && !flags.begg && !flags.trimfill && !flags.failsafe;
+  const needsN = ['ni', 'ninv', 'sqrtni', 'sqrtninv'].includes(flags.predictor);
+  let ni: Float64Array | undefined;
+  if (needsN) {
+    const n1 = numericColumn(t, 'n1i'), n2 = numericColumn(t, 'n2i');
+    ni = Float64Array.from(a.studies.rows, (r) => (n1[r] as number) + (n2[r] as number));
+  }
+  const b = publicationBias(a, {
+    egger: none || flags.egger ? { model: flags.eggerModel, predictor: flags.predictor, ...(ni ? { ni } : {}) } : false,
+    begg: none || flags.begg === true,
+    trimfill: none || flags.trimfill ? { estimator: flags.estimator, ...(flags.side ? { side: flags.side } : {}) } : false,
+    failsafe: none || flags.failsafe ? { type: flags.type, ...(flags.target !== undefined ? { target: flags.target } : {}) } : false,
+  });
+  process.stdout.write(flags.json ? toJson(biasJson(b)) + '\n' : formatBiasText(b));
+}

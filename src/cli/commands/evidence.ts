@@ -1,0 +1,60 @@
+/** `evsynth datasets`, `reproduce` and `start` (the main job). */
+import { EvsynthError } from '../../core/errors.ts';
+import { alignTable } from '../../report/format.ts';
+import { studyLabels } from '../input.ts';
+import { listDatasetNames, loadDataset } from '../../io/datasets.ts';
+import { reproduceDataset, reviewOptions, tableColumns } from '../../analysis/reproduce.ts';
+import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
+import { stringColumn } from '../../io/csv.ts';
+import { formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
+import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { forestDataColumns } from '../../plots/forest-columns.ts';
+import { forestFromSubgroups } from '../../plots/forest-data.ts';
+import { forestSpec } from '../../plots/forest.ts';
+import { renderToBuffer } from '../../plots/render.ts';
+import { toJson } from '../json.ts';
+
+export function runDatasets(flags: { json?: boolean }): void {
+  const list = listDatasetNames().map((name) => {
+    const d = loadDataset(name);
+    const p = d.provenance;
+    return { name, k: d.table?.rows.length ?? 0, rows: p.rows.status, measure: p.measure, outcome: p.analysis?.outcome ?? '', claims: p.claims.length + (p.perStudyClaims ? (d.table?.rows.length ?? 0) : 0), title: p.title };
+  });
+  if (flags.json) { process.stdout.write(toJson(list) + '\n'); return; }
+  const rows = [['name', 'k', 'rows', 'measure', 'claims', 'outcome'], ...list.map((d) => [d.name, String(d.k), d.rows, d.measure, String(d.claims), d.outcome.length > 60 ? `${d.outcome.slice(0, 57)}...` : d.outcome])];
+  process.stdout.write(alignTable(rows, [0, 2, 3, 5]).join('\n') + '\n');
+}
+
+export function runReproduce(name: string | undefined, flags: { all?: boolean; json?: boolean }): void {
+  const names = name !== undefined ? [name] : listDatasetNames();
+  const results = names.map((n) => reproduceDataset(loadDataset(n)));
+  if (flags.json) { process.stdout.write(toJson(results) + '\n'); return; }
+  for (const r of results) process.stdout.write(formatReproduction(r, flags.all) + '\n');
+  process.stdout.write(formatReproductionTotals(results));
+}
+
+/** The flagship: knee-OA pain by exercise type (Cochrane CD004376.pub4, analysis 4.3), with RevMan's conventions. */
+export const FLAGSHIP_DATASET = 'knee-oa-exercise-pain';
+
+export async function runFlagship(outDir: string): Promise<void> {
+  const ds = loadDataset(FLAGSHIP_DATASET);
+  const t = ds.table;
+  if (t === null || ds.provenance.subgroupColumn === undefined) throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
+  const opts = reviewOptions(ds.provenance);
+  const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', opts);
+  process.stdout.write(formatSubgroupText(summarizeSubgroups(s), `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
+  const spec = forestSpec(forestFromSubgroups(s, { columns: forestDataColumns(t, opts.measure), favours: ['Favours exercise', 'Favours control'], title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)' }), { width: 1100 });
+  mkdirSync(outDir, { recursive: true });
+  for (const format of ['svg', 'png'] as const) {
+    const file = `${outDir}/flagship-forest.${format}`;
+    writeFileSync(file, await renderToBuffer(spec, format));
+    process.stdout.write(`wrote ${file}\n`);
+  }
+}
+
+export async function runStart(flags: { out?: string }): Promise<void> {
+  runReproduce(undefined, {});
+  process.stdout.write('\n');
+  await runFlagship(flags.out ?? 'out');
+}
