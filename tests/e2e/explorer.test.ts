@@ -13,6 +13,7 @@ import { metaAnalysis } from '../../src/analysis/meta-analysis.ts';
 import { reviewOptions, tableColumns } from '../../src/analysis/reproduce.ts';
 import { studyLabels } from '../../src/io/csv.ts';
 import { loadDataset } from '../../src/io/datasets.ts';
+import { readCsv } from '../../src/io/csv-file.ts';
 import { formatNumber } from '../../src/report/format.ts';
 import { serve } from './static-server.ts';
 
@@ -55,6 +56,15 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     expect(ms).toBeLessThan(100); // generous bound for a loaded CI machine; typical values are a few ms
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: fileURLToPath(new URL('./explorer.png', import.meta.url)), fullPage: false });
+  }, 60_000);
+
+  it('opens a local CSV of 2×2 tables (BCG) and pools it as the engine does', async () => {
+    await page.setInputFiles('#file', fileURLToPath(new URL('../data/bcg.csv', import.meta.url)));
+    const t = readCsv(fileURLToPath(new URL('../data/bcg.csv', import.meta.url)));
+    const a = metaAnalysis(tableColumns(t), studyLabels(t), { measure: 'OR', method: 'REML' });
+    const expected = formatNumber(a.model.kind === 'rma' ? a.model.fit.coefficients[0]!.estimate : Number.NaN);
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(expected);
+    expect(await page.getByTestId('study-list').locator('li').count()).toBe(13);
   }, 60_000);
 
   it('reports a malformed CSV with file, line and column', async () => {

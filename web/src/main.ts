@@ -58,10 +58,22 @@ fill(ui.measure, [...MEASURES]);
 fill(ui.method, POOLING_METHODS.filter((m) => m !== 'FE'));
 ui.method.value = 'REML';
 
+/** A sensible first measure for an uploaded table, from its columns (the user can change it). */
+function guessMeasure(t: DataTable): Measure {
+  const has = (...c: string[]) => c.every((x) => hasColumn(t, x));
+  if (has('yi')) return 'GEN';
+  if (has('ai', 'ci')) return 'OR';
+  if (has('m1i', 'sd1i', 'm2i', 'sd2i')) return 'SMD';
+  if (has('ri', 'ni')) return 'ZCOR';
+  if (has('x1i', 't1i', 'x2i', 't2i')) return 'IRR';
+  if (has('xi', 'ni')) return 'PLO';
+  return 'GEN';
+}
+
 function setSource(s: Source): void {
   source = s;
   active = s.table.rows.map(() => true);
-  const defaultMeasure: Measure = s.provenance?.measure ?? (hasColumn(s.table, 'yi') ? 'GEN' : 'SMD');
+  const defaultMeasure: Measure = s.provenance?.measure ?? guessMeasure(s.table);
   ui.measure.value = defaultMeasure;
   ui.method.value = s.provenance?.model?.method ?? 'REML';
   ui.smd.value = s.provenance?.model?.smd ?? 'metafor';
