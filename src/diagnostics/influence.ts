@@ -1,3 +1,4 @@
+import { cholesky, flatten, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { pchisq } from '../distributions/index.ts';
 import { subsetDesign } from '../models/design.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
@@ -25,34 +26,9 @@ function quadForm(x: readonly number[], m: readonly (readonly number[])[], y: re
   return s;
 }
 
-function inverse(m: readonly (readonly number[])[]): number[][] {
-  const p = m.length;
-  const a = m.map((row, i) => [...row, ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0))]);
-  for (let c = 0; c < p; c++) {
-    let piv = c;
-    for (let r = c + 1; r < p; r++) if (Math.abs(a[r]?.[c] as number) > Math.abs(a[piv]?.[c] as number)) piv = r;
-    [a[c], a[piv]] = [a[piv] as number[], a[c] as number[]];
-    const row = a[c] as number[];
-    const d = row[c] as number;
-    for (let j = 0; j < 2 * p; j++) row[j] = (row[j] as number) / d;
-    for (let r = 0; r < p; r++) if (r !== c) { const f = a[r]?.[c] as number; const t = a[r] as number[]; for (let j = 0; j < 2 * p; j++) t[j] = (t[j] as number) - f * (row[j] as number); }
-  }
-  return a.map((row) => row.slice(p));
-}
-
-function det(m: readonly (readonly number[])[]): number {
-  const p = m.length;
-  const a = m.map((r) => [...r]);
-  let d = 1;
-  for (let c = 0; c < p; c++) {
-    let piv = c;
-    for (let r = c + 1; r < p; r++) if (Math.abs(a[r]?.[c] as number) > Math.abs(a[piv]?.[c] as number)) piv = r;
-    if (piv !== c) { [a[c], a[piv]] = [a[piv] as number[], a[c] as number[]]; d = -d; }
-    const pv = a[c]?.[c] as number;
-    d *= pv;
-    for (let r = c + 1; r < p; r++) { const f = (a[r]?.[c] as number) / pv; for (let j = c; j < p; j++) (a[r] as number[])[j] = (a[r]?.[j] as number) - f * (a[c]?.[j] as number); }
-  }
-  return d;
+/** log det of a symmetric positive-definite matrix given as rows. */
+function logDet(m: readonly (readonly number[])[]): number {
+  return cholesky(flatten(m), m.length);
 }
 
 /**
@@ -77,8 +53,8 @@ export function influence(fit: RmaFit): Influence {
   const x = (i: number) => Array.from(design.x.subarray(i * p, (i + 1) * p));
   const b = fit.coefficients.map((c) => c.estimate);
   const vb = fit.vb;
-  const vbInv = inverse(vb);
-  const detVb = det(vb);
+  const vbFlat = flatten(vb);
+  const logDetVb = logDet(vb);
   // hat values with the fit's weights: hᵢ = wᵢ xᵢᵀ (XᵀWX)⁻¹ xᵢ, (XᵀWX)⁻¹ = vb/s2w
   const w = Array.from(fit.vi, (v) => 1 / (v + fit.tau2));
   const mk = () => new Float64Array(k);
@@ -94,8 +70,8 @@ export function influence(fit: RmaFit): Influence {
     const predDel = xi.reduce((s, v, j) => s + v * (bd[j] as number), 0);
     out.rstudent[i] = ((fit.yi[i] as number) - predDel) / Math.sqrt((fit.vi[i] as number) + f.tau2 + quadForm(xi, f.vb, xi));
     out.dffits[i] = xi.reduce((s, v, j) => s + v * (diff[j] as number), 0) / Math.sqrt((out.hat[i] as number) * (f.tau2 + (fit.vi[i] as number)));
-    out.cookD[i] = quadForm(diff, vbInv, diff);
-    out.covRatio[i] = det(f.vb) / detVb;
+    out.cookD[i] = inverseQuadraticForm(vbFlat, diff, p);
+    out.covRatio[i] = Math.exp(logDet(f.vb) - logDetVb);
     out.tau2Deleted[i] = f.tau2;
     out.QEDeleted[i] = f.QE;
     // DFBETAS scale: (XᵀW₋ᵢX)⁻¹ over all k studies with weights 1/(vⱼ + τ²₋ᵢ) (Viechtbauer & Cheung 2010, eq. 14)

@@ -1,7 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { Random } from '../core/random.ts';
 import type { Design } from '../models/design.ts';
-import { cholesky } from '../core/numeric/linalg.ts';
+import { inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel } from '../models/kernel.ts';
 import type { RmaFit } from '../models/rma.ts';
 import { estimateTau2 } from '../models/tau2/index.ts';
@@ -77,7 +77,7 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
     // Wald statistic over btt: bᵀ V⁻¹ b with V = Ainv[btt, btt]·s2w
     const m = btt.length;
     for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) sub[r * m + c] = (work.Ainv[(btt[r] as number) * p + (btt[c] as number)] as number) * s2w;
-    const QM = waldQuadratic(sub, btt.map((j) => work.beta[j] as number), m) / (fit.ddf === null ? 1 : m);
+    const QM = inverseQuadraticForm(sub, btt.map((j) => work.beta[j] as number), m) / (fit.ddf === null ? 1 : m);
     return { stats, QM };
   };
   const counts = new Float64Array(p);
@@ -135,22 +135,6 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
       statistics: fit.coefficients.map((c) => c.statistic), pValues: Array.from(counts, pv), QM: QMobs, QMp: pv(countQM),
     };
   }
-}
-
-/** bᵀV⁻¹b for a small symmetric positive-definite V (m × m, row-major), by Cholesky. */
-function waldQuadratic(v: Float64Array, b: readonly number[], m: number): number {
-  const l = Float64Array.from(v);
-  try { cholesky(l, m); } catch { return Number.NaN; }
-  // solve L z = b, then bᵀV⁻¹b = zᵀz
-  const z = new Float64Array(m);
-  let q = 0;
-  for (let i = 0; i < m; i++) {
-    let s = b[i] as number;
-    for (let j = 0; j < i; j++) s -= (l[i * m + j] as number) * (z[j] as number);
-    z[i] = s / (l[i * m + i] as number);
-    q += (z[i] as number) ** 2;
-  }
-  return q;
 }
 
 /** Rows of X grouped by identical values (each group: its row indices). */

@@ -2,6 +2,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertEffects, assertLevel } from '../core/validate.ts';
 import { critical, pchisqUpper, pfUpper, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
 import { interceptDesign, type Design } from './design.ts';
+import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel } from './kernel.ts';
 import { estimateTau2, parseTau2Method, tau2StandardError, TAU2_METHODS, type Tau2Control, type Tau2Method } from './tau2/index.ts';
 
@@ -208,7 +209,7 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QMraw = waldStatistic(beta, vb, btt);
   const m = btt.length;
   // A singular Var(b) (e.g. s2w = 0 under knha with identical estimates) leaves QM undefined (NA, as metafor).
-  const QM = !Number.isFinite(QMraw) ? Number.NaN : ddf === null ? QMraw : QMraw / m;
+  const QM = ddf === null ? QMraw : QMraw / m;
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
   const sumW = kernel.sumW;
@@ -237,31 +238,12 @@ function explainedHeterogeneity(y: Float64Array, v: Float64Array, method: Tau2Me
   return tau20 > 0 ? Math.max(0, (100 * (tau20 - tau2)) / tau20) : 0;
 }
 
-/** bᵀ V⁻¹ b over the coefficients `idx` (V the submatrix of `vb`). */
+/** bᵀ V⁻¹ b over the coefficients `idx` (V the submatrix of `vb`); NaN when V is singular. */
 function waldStatistic(beta: readonly number[], vb: readonly (readonly number[])[], idx: readonly number[]): number {
   const m = idx.length;
-  if (m === 1) { const j = idx[0] as number; return (beta[j] as number) ** 2 / (vb[j]?.[j] as number); }
-  // Solve V x = b by Gaussian elimination on the small m × m system.
-  const a = idx.map((r) => [...idx.map((c) => vb[r]?.[c] as number), beta[r] as number]);
-  for (let c = 0; c < m; c++) {
-    let piv = c;
-    for (let r = c + 1; r < m; r++) if (Math.abs(a[r]?.[c] as number) > Math.abs(a[piv]?.[c] as number)) piv = r;
-    [a[c], a[piv]] = [a[piv] as number[], a[c] as number[]];
-    const row = a[c] as number[];
-    for (let r = c + 1; r < m; r++) {
-      const f = (a[r]?.[c] as number) / (row[c] as number);
-      const target = a[r] as number[];
-      for (let j = c; j <= m; j++) target[j] = (target[j] as number) - f * (row[j] as number);
-    }
-  }
-  const x = new Array<number>(m).fill(0);
-  for (let r = m - 1; r >= 0; r--) {
-    const row = a[r] as number[];
-    let s = row[m] as number;
-    for (let j = r + 1; j < m; j++) s -= (row[j] as number) * (x[j] as number);
-    x[r] = s / (row[r] as number);
-  }
-  return idx.reduce((acc, j, i) => acc + (beta[j] as number) * (x[i] as number), 0);
+  const sub = new Float64Array(m * m);
+  idx.forEach((r, i) => idx.forEach((c, j) => { sub[i * m + j] = vb[r]?.[c] as number; }));
+  return inverseQuadraticForm(sub, idx.map((j) => beta[j] as number), m);
 }
 
 /**
@@ -284,15 +266,13 @@ function fitStatistics(kernel: Kernel, common: boolean, llSaturated: number): { 
   return { ML: stats(llML, -2 * (llML - llSaturated), k), REML: stats(llREML, -2 * llREML, k - p) };
 }
 
+/** log det(XᵀX), from X directly (the kernel's weights are left alone). */
 function logDetCrossprod(kernel: Kernel): number {
   const { k, p } = kernel;
   const x = kernel.design.x;
-  if (p === 1) { let s = 0; for (let i = 0; i < k; i++) s += (x[i] as number) ** 2; return Math.log(s); }
-  const save = Float64Array.from(kernel.w);
-  kernel.w.fill(1);
-  kernel.evaluateWeights();
-  const ld = kernel.logdetA;
-  kernel.w.set(save);
-  kernel.evaluateWeights();
-  return ld;
+  const a = new Float64Array(p * p);
+  for (let i = 0; i < k; i++) for (let r = 0; r < p; r++) for (let c = 0; c <= r; c++) {
+    a[r * p + c] = (a[r * p + c] as number) + (x[i * p + r] as number) * (x[i * p + c] as number);
+  }
+  return cholesky(a, p);
 }

@@ -48,3 +48,33 @@ export function choleskyInverse(l: Float64Array, p: number, out: Float64Array): 
     }
   }
 }
+
+/**
+ * bᵀV⁻¹b for a symmetric positive-definite m × m matrix V (row-major), by Cholesky: with V = LLᵀ and
+ * Lz = b, bᵀV⁻¹b = zᵀz. NaN when V is not positive definite (e.g. a zero variance).
+ */
+export function inverseQuadraticForm(v: ArrayLike<number>, b: ArrayLike<number>, m: number): number {
+  const l = Float64Array.from(v);
+  try {
+    cholesky(l, m);
+  } catch {
+    return Number.NaN;
+  }
+  let q = 0;
+  const z = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = b[i] as number;
+    for (let j = 0; j < i; j++) s -= (l[i * m + j] as number) * (z[j] as number);
+    z[i] = s / (l[i * m + i] as number);
+    q += (z[i] as number) ** 2;
+  }
+  return q;
+}
+
+/** A p × p matrix given as rows, flattened row-major. */
+export function flatten(rows: readonly (readonly number[])[]): Float64Array {
+  const p = rows.length;
+  const out = new Float64Array(p * p);
+  rows.forEach((r, i) => r.forEach((x, j) => { out[i * p + j] = x; }));
+  return out;
+}
