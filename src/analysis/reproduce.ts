@@ -88,7 +88,8 @@ function checkPooled(claim: PooledClaim, ds: Dataset): ClaimCheck {
     const g = stringColumn(t, p.subgroupColumn);
     rows = rows.filter((i) => g[i] === claim.subgroup);
   }
-  const a = metaAnalysis(tableColumns(t, rows), rows.map((i) => studyLabels(t)[i] as string), reviewOptions(p));
+  const labels = studyLabels(t);
+  const a = metaAnalysis(tableColumns(t, rows), rows.map((i) => labels[i] as string), reviewOptions(p));
   const pooled = pooledOf(a);
   const show = (x: number) => (ratio ? Math.exp(x) : x);
   const est = show(pooled.estimate);

@@ -68,15 +68,14 @@ export function goshRange(yi: ArrayLike<number>, vi: ArrayLike<number>, method: 
   // one kernel per subset size, reused
   const kernels = new Map<number, Kernel>();
   const common = method === 'EE' || method === 'FE';
+  const idx = new Int32Array(k);
   for (let s = 0; s < n; s++) {
     let m = masks[from + s] as number;
     let size = 0;
-    const idx: number[] = [];
-    for (let i = 0; i < k && m > 0; i++) { if (m % 2 === 1) { idx.push(i); m -= 1; } m /= 2; }
-    size = idx.length;
+    for (let i = 0; i < k && m > 0; i++) { if (m % 2 === 1) { idx[size++] = i; m -= 1; } m /= 2; }
     let K = kernels.get(size);
     if (!K) { K = new Kernel(new Float64Array(size), new Float64Array(size), interceptDesign(size)); kernels.set(size, K); }
-    idx.forEach((i, j) => { K.yi[j] = yi[i] as number; K.vi[j] = vi[i] as number; });
+    for (let j = 0; j < size; j++) { const i = idx[j] as number; K.yi[j] = yi[i] as number; K.vi[j] = vi[i] as number; }
     const tau2 = size > 1 ? estimateTau2(K, method).tau2 : 0;
     K.evaluate(0);
     const QE = size > 1 ? K.RSS : 0, df = size - 1;
