@@ -1,5 +1,6 @@
 /** Notebook 1: exercise for knee osteoarthritis, strength vs aerobic and the other exercise types. */
-import { reviewOptions, tableColumns } from '../src/analysis/reproduce.ts';
+import { reviewOptions } from '../src/analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
 import { stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
@@ -18,7 +19,7 @@ effects within each type. Every number below is computed by evsynth from the stu
   for (const [name, outcome] of [['knee-oa-exercise-pain', 'pain'], ['knee-oa-exercise-function', 'physical function']] as const) {
     const ds = loadDataset(name);
     const t = ds.table!;
-    const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, 'subgroup'), 'exercise type', reviewOptions(ds.provenance));
+    const s = subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), stringColumn(t, 'subgroup'), 'exercise type', reviewOptions(ds.provenance));
     nb.md(`## ${outcome[0]!.toUpperCase()}${outcome.slice(1)} (analysis ${ds.provenance.analysis?.number})`);
     nb.table([['exercise type', 'k', 'SMD', '95% CI', 'τ²', 'I²'],
       ...s.separate.levels.map((l) => { const c = l.fit.coefficients[0]!; return [l.level, l.fit.k, f2(c.estimate), `${f2(c.ciLower)} to ${f2(c.ciUpper)}`, l.singleStudy ? '—' : f3(l.fit.tau2), l.singleStudy ? '—' : `${f2(l.fit.I2)}%`]; })]);

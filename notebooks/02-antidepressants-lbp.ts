@@ -1,5 +1,6 @@
 /** Notebook 2: antidepressants for non-specific low back pain (Cochrane CD001703.pub4). */
-import { reproduceDataset, reviewOptions, tableColumns } from '../src/analysis/reproduce.ts';
+import { reproduceDataset, reviewOptions } from '../src/analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
 import { stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
@@ -21,7 +22,7 @@ export async function run(): Promise<void> {
 Per-study claims reproduced to RevMan's 6 decimals: ${rep.counts.reproduced} of ${rep.checks.length} (effects, CIs and weights of ${rep.k} rows).`);
     const notes = ds.provenance.rowNotes ?? [];
     if (notes.length) nb.md(`Shared arms: ${[...new Set(notes.map((n) => n.study))].join(', ')} contribute several rows (see the dataset's provenance); the rows are not independent, which the review's analysis, and this one, ignore.`);
-    const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, 'subgroup'), 'drug class', reviewOptions(ds.provenance));
+    const s = subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), stringColumn(t, 'subgroup'), 'drug class', reviewOptions(ds.provenance));
     nb.table([['drug class', 'k', 'MD', '95% CI', 'I²'], ...s.separate.levels.map((l) => { const c = l.fit.coefficients[0]!; return [l.level, l.fit.k, f2(c.estimate), `${f2(c.ciLower)} to ${f2(c.ciUpper)}`, l.singleStudy ? '—' : `${f2(l.fit.I2)}%`]; })]);
     const o = s.overall.model.kind === 'rma' ? s.overall.model.fit.coefficients[0]! : null;
     nb.md(`All classes together: MD ${f2(o?.estimate)} (${f2(o?.ciLower)} to ${f2(o?.ciUpper)}) points on 0–100; test for subgroup differences p = ${f3(s.separate.test?.pValue)}.`);

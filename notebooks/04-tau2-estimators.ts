@@ -1,6 +1,6 @@
 /** Notebook 4 (teaching): every τ² estimator side by side on one dataset. */
 import type { TopLevelSpec } from 'vega-lite';
-import { tableColumns } from '../src/analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { escalc, toEffectSet } from '../src/effects/escalc.ts';
 import { tau2ConfidenceInterval } from '../src/inference/tau2-interval.ts';
 import { studyLabels } from '../src/io/csv.ts';
@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
   const nb = new Notebook('04-tau2-estimators', 'Teaching: how much do the τ² estimators disagree?', '04-tau2-estimators.ts');
   const ds = loadDataset('knee-oa-exercise-pain');
   const t = ds.table!;
-  const es = toEffectSet(escalc('SMD', tableColumns(t), studyLabels(t)));
+  const es = toEffectSet(escalc('SMD', effectColumnsFromTable(t), studyLabels(t)));
   nb.md(`One dataset (knee osteoarthritis, pain, ${es.yi.length} trials, Hedges' g), every τ² estimator of the engine. The
 pooled estimate moves with τ², because τ² sets the weights; the Q-profile interval for τ² does not depend on the estimator.`);
   const methods = TAU2_METHODS.filter((m) => m !== 'FE');

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
 import { metaAnalysis } from '../src/analysis/meta-analysis.ts';
 import { metaRegression, regressionBands } from '../src/analysis/regression.ts';
-import { reviewOptions, tableColumns } from '../src/analysis/reproduce.ts';
+import { reviewOptions } from '../src/analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
 import { baujat } from '../src/diagnostics/baujat.ts';
 import { funnelData } from '../src/diagnostics/funnel.ts';
@@ -30,12 +31,12 @@ const validate = new Ajv({ strict: false, allErrors: false }).compile(schema);
 const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
 
 const bcg = readCsv(data('bcg.csv'));
-const bcgAnalysis = metaAnalysis(tableColumns(bcg), studyLabels(bcg), { measure: 'RR' });
+const bcgAnalysis = metaAnalysis(effectColumnsFromTable(bcg), studyLabels(bcg), { measure: 'RR' });
 const bcgForest = forestFromAnalysis(bcgAnalysis, { columns: forestDataColumns(bcg, 'RR'), favours: ['Favours vaccine', 'Favours control'] });
 const knee = loadDataset('knee-oa-exercise-pain');
-const kneeSub = subgroupAnalysis(tableColumns(knee.table!), studyLabels(knee.table!), stringColumn(knee.table!, 'subgroup'), 'subgroup', reviewOptions(knee.provenance));
+const kneeSub = subgroupAnalysis(effectColumnsFromTable(knee.table!), studyLabels(knee.table!), stringColumn(knee.table!, 'subgroup'), 'subgroup', reviewOptions(knee.provenance));
 const mods = readCsv(data('bcg-mods.csv'));
-const reg = metaRegression(tableColumns(mods), studyLabels(mods), Object.fromEntries(mods.header.map((h) => [h, stringColumn(mods, h)])), 'ablat', { measure: 'GEN' });
+const reg = metaRegression(effectColumnsFromTable(mods), studyLabels(mods), Object.fromEntries(mods.header.map((h) => [h, stringColumn(mods, h)])), 'ablat', { measure: 'GEN' });
 const fit = (bcgAnalysis.model as { fit: RmaFit }).fit;
 
 const specs: [string, TopLevelSpec][] = [
@@ -44,7 +45,7 @@ const specs: [string, TopLevelSpec][] = [
   ['funnel', funnelSpec(funnelData(fit), { xTitle: 'log Risk ratio', labels: bcgAnalysis.studies.labels })],
   ['contour-enhanced funnel', funnelSpec(funnelData(fit, true), { xTitle: 'log Risk ratio', labels: bcgAnalysis.studies.labels })],
   ['baujat', baujatSpec(baujat(fit), bcgAnalysis.studies.labels)],
-  ["L'Abbé", labbeSpec(armEventRates(tableColumns(bcg), 13), studyLabels(bcg))],
+  ["L'Abbé", labbeSpec(armEventRates(effectColumnsFromTable(bcg), 13), studyLabels(bcg))],
   ['bubble', bubbleSpec(reg.labels.map((label, i) => ({ x: reg.fit.design.x[i * 2 + 1]!, y: reg.fit.yi[i]!, weight: reg.fit.weights[i]!, label })), regressionBands(reg), { xTitle: 'ablat', yTitle: 'log RR' })],
 ];
 

@@ -5,7 +5,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { RATIO_MEASURES, type Measure } from '../effects/types.ts';
 import { numericColumn, stringColumn, studyLabels } from '../io/csv.ts';
-import { effectColumnsFromTable as tableColumns } from '../effects/from-table.ts';
+import { effectColumnsFromTable } from '../effects/from-table.ts';
 import type { Dataset } from '../io/datasets.ts';
 import type { PooledClaim, Provenance } from '../io/provenance.ts';
 import { checkPublishedConsistency } from './consistency.ts';
@@ -55,8 +55,6 @@ export function reviewOptions(p: Provenance): AnalysisOptions {
   };
 }
 
-export { effectColumnsFromTable as tableColumns } from '../effects/from-table.ts';
-
 /** Half a unit in the last printed decimal, with a hair of slack for binary floating point. */
 export function printedTolerance(decimals: number): number {
   return 0.5 * 10 ** -decimals * (1 + 1e-9) + 1e-12;
@@ -89,7 +87,7 @@ function checkPooled(claim: PooledClaim, ds: Dataset): ClaimCheck {
     rows = rows.filter((i) => g[i] === claim.subgroup);
   }
   const labels = studyLabels(t);
-  const a = metaAnalysis(tableColumns(t, rows), rows.map((i) => labels[i] as string), reviewOptions(p));
+  const a = metaAnalysis(effectColumnsFromTable(t, rows), rows.map((i) => labels[i] as string), reviewOptions(p));
   const pooled = pooledOf(a);
   const show = (x: number) => (ratio ? Math.exp(x) : x);
   const est = show(pooled.estimate);
@@ -118,7 +116,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
   if (t === null || ps === undefined) return [];
   const labels = studyLabels(t);
   const opts = reviewOptions(p);
-  const whole = metaAnalysis(tableColumns(t), labels, opts);
+  const whole = metaAnalysis(effectColumnsFromTable(t), labels, opts);
   const ratio = ps.scale === 'natural' && RATIO_MEASURES.has(p.measure as Measure);
   const show = (x: number) => (ratio ? Math.exp(x) : x);
   const effect = numericColumn(t, ps.effect), lo = numericColumn(t, ps.ciLower), hi = numericColumn(t, ps.ciUpper);
@@ -129,7 +127,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
     const within = ps.weightWithin !== undefined ? stringColumn(t, ps.weightWithin) : t.rows.map(() => '');
     for (const level of new Set(within)) {
       const rows = within.flatMap((g, i) => (g === level ? [i] : []));
-      const a = metaAnalysis(tableColumns(t, rows), rows.map((i) => labels[i] as string), opts);
+      const a = metaAnalysis(effectColumnsFromTable(t, rows), rows.map((i) => labels[i] as string), opts);
       const w = a.model.kind === 'pooled' ? Array.from(a.studies.rows, (r) => a.model.fit.weights[r] as number) : Array.from(a.model.fit.weights);
       a.studies.rows.forEach((r, j) => { weights[rows[r] as number] = w[j] as number; });
     }

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaAnalysis } from '../../src/analysis/meta-analysis.ts';
-import { reviewOptions, tableColumns } from '../../src/analysis/reproduce.ts';
+import { reviewOptions } from '../../src/analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../../src/effects/from-table.ts';
 import { studyLabels } from '../../src/io/csv.ts';
 import { loadDataset } from '../../src/io/datasets.ts';
 import { readCsv } from '../../src/io/csv-file.ts';
@@ -43,13 +44,13 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     const ds = loadDataset('knee-oa-exercise-pain');
     const t = ds.table!;
     const opts = reviewOptions(ds.provenance);
-    const full = metaAnalysis(tableColumns(t), studyLabels(t), opts);
+    const full = metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts);
     const est = (a: typeof full) => formatNumber(a.model.kind === 'rma' ? a.model.fit.coefficients[0]!.estimate : a.model.fit.estimate);
     expect(await page.getByTestId('estimate').textContent()).toBe(est(full));
     await page.getByTestId('toggle-0').uncheck();
     const rows = t.rows.map((_, i) => i).slice(1);
     const sub = { ...t, rows: rows.map((i) => t.rows[i]!), lines: rows.map((i) => t.lines[i]!) };
-    const without = metaAnalysis(tableColumns(sub), studyLabels(sub), opts);
+    const without = metaAnalysis(effectColumnsFromTable(sub), studyLabels(sub), opts);
     await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(est(without));
     expect(est(without)).not.toBe(est(full));
     const ms = Number((await page.getByTestId('timing').textContent())?.match(/([\d.]+) ms/)?.[1]);
@@ -61,7 +62,7 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
   it('opens a local CSV of 2×2 tables (BCG) and pools it as the engine does', async () => {
     await page.setInputFiles('#file', fileURLToPath(new URL('../data/bcg.csv', import.meta.url)));
     const t = readCsv(fileURLToPath(new URL('../data/bcg.csv', import.meta.url)));
-    const a = metaAnalysis(tableColumns(t), studyLabels(t), { measure: 'OR', method: 'REML' });
+    const a = metaAnalysis(effectColumnsFromTable(t), studyLabels(t), { measure: 'OR', method: 'REML' });
     const expected = formatNumber(a.model.kind === 'rma' ? a.model.fit.coefficients[0]!.estimate : Number.NaN);
     await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(expected);
     expect(await page.getByTestId('study-list').locator('li').count()).toBe(13);

@@ -6,7 +6,8 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { metaAnalysis, POOLING_METHODS, parsePoolingMethod, type AnalysisOptions } from '../../src/analysis/meta-analysis.ts';
-import { reproduceDataset, tableColumns } from '../../src/analysis/reproduce.ts';
+import { reproduceDataset } from '../../src/analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../../src/analysis/subgroup-analysis.ts';
 import { parseMeasure } from '../../src/effects/escalc.ts';
 import { MEASURES, type Measure } from '../../src/effects/types.ts';
@@ -108,7 +109,7 @@ function update(): void {
     const opts: AnalysisOptions = { measure, method: parsePoolingMethod(ui.method.value), test: ui.test.value as 'z' | 'knha' | 'adhoc', smd: ui.smd.value as 'metafor' | 'revman' };
     const t0 = performance.now();
     const by = ui.by.value;
-    const cols = tableColumns(t), labels = studyLabels(t);
+    const cols = effectColumnsFromTable(t), labels = studyLabels(t);
     const sub = by ? subgroupAnalysis(cols, labels, stringColumn(t, by), by, opts) : null;
     const a = sub ? sub.overall : metaAnalysis(cols, labels, opts);
     const s = summarize(a);

@@ -5,7 +5,7 @@ import { escalc } from '../../effects/escalc.ts';
 import { summarize } from '../../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../../report/text.ts';
 import { inTable, resolveMeasure, studyLabels } from '../input.ts';
-import { effectColumnsFromTable as effectColumns } from '../../effects/from-table.ts';
+import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { resolveInput } from '../../io/datasets.ts';
 import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
 import { stringColumn } from '../../io/csv.ts';
@@ -19,7 +19,7 @@ import { type EffectFlags, type FitFlags, type RegressFlags, effectOptions, meth
 export function runEffects(file: string, flags: EffectFlags): void {
   const { table: t, dataset } = resolveInput(file);
   const measure = resolveMeasure(t, flags.measure ?? dataset?.provenance.measure);
-  const es = inTable(t, () => escalc(measure, effectColumns(t), studyLabels(t), effectOptions(flags)));
+  const es = inTable(t, () => escalc(measure, effectColumnsFromTable(t), studyLabels(t), effectOptions(flags)));
   if (flags.json) {
     process.stdout.write(toJson({
       measure: es.measure, k: es.labels.length,
@@ -39,12 +39,12 @@ export function runFit(file: string, flags: FitFlags): void {
   if (flags.by !== undefined) {
     const by = flags.by;
     const groups = stringColumn(t, by);
-    const sa = inTable(t, () => subgroupAnalysis(effectColumns(t), studyLabels(t), groups, by, opts));
+    const sa = inTable(t, () => subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), groups, by, opts));
     const ss = summarizeSubgroups(sa);
     process.stdout.write(flags.json ? toJson(ss) + '\n' : formatSubgroupText(ss, `Subgroup analysis by '${by}' (measure ${opts.measure}; method ${opts.method ?? 'REML'}; test ${opts.test ?? 'z'}${flags.preset ? `; preset ${flags.preset}` : ''})`));
     return;
   }
-  const a = inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts));
+  const a = inTable(t, () => metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts));
   const s = summarize(a);
   process.stdout.write(flags.json ? toJson(s) + '\n' : formatFitText(s));
 }
@@ -64,7 +64,7 @@ export function runRegress(file: string, flags: RegressFlags): void {
   if (formula === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'give the moderators with --mods "x + factor(g)" or --mod x --mod "factor(g)"');
   const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
   const onProgress = progressBar('permutations');
-  const r = inTable(t, () => metaRegression(effectColumns(t), studyLabels(t), moderatorColumns, formula, {
+  const r = inTable(t, () => metaRegression(effectColumnsFromTable(t), studyLabels(t), moderatorColumns, formula, {
     measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, piType: flags.piType,
     ...effectOptions(flags),
     ...(flags.predict !== undefined ? { predictAt: parsePoints(flags.predict) } : {}),

@@ -1,7 +1,7 @@
 /** `evsynth sensitivity` and `evsynth bias`. */
 import { metaAnalysis, parsePoolingMethod, type AnalysisOptions } from '../../analysis/meta-analysis.ts';
 import { inTable, resolveMeasure, studyLabels } from '../input.ts';
-import { effectColumnsFromTable as effectColumns } from '../../effects/from-table.ts';
+import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { resolveInput } from '../../io/datasets.ts';
 import { progressBar } from '../progress.ts';
 import { publicationBias, sensitivityAnalyses } from '../../analysis/diagnostics.ts';
@@ -13,7 +13,7 @@ import { type FitFlags, type SensitivityFlags, type BiasFlags, effectOptions, me
 export function analysisFor(file: string, flags: FitFlags) {
   const { table: t, dataset } = resolveInput(file);
   const opts: AnalysisOptions = { measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, ...effectOptions(flags) };
-  return { t, a: inTable(t, () => metaAnalysis(effectColumns(t), studyLabels(t), opts)) };
+  return { t, a: inTable(t, () => metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts)) };
 }
 
 export async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {

@@ -3,7 +3,8 @@ import { EvsynthError } from '../../core/errors.ts';
 import { alignTable } from '../../report/format.ts';
 import { studyLabels } from '../input.ts';
 import { listDatasetNames, loadDataset } from '../../io/datasets.ts';
-import { reproduceDataset, reviewOptions, tableColumns } from '../../analysis/reproduce.ts';
+import { reproduceDataset, reviewOptions } from '../../analysis/reproduce.ts';
+import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
 import { stringColumn } from '../../io/csv.ts';
 import { formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
@@ -42,7 +43,7 @@ export async function runFlagship(outDir: string): Promise<void> {
   const t = ds.table;
   if (t === null || ds.provenance.subgroupColumn === undefined) throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
   const opts = reviewOptions(ds.provenance);
-  const s = subgroupAnalysis(tableColumns(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', opts);
+  const s = subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', opts);
   process.stdout.write(formatSubgroupText(summarizeSubgroups(s), `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
   const spec = forestSpec(forestFromSubgroups(s, { columns: forestDataColumns(t, opts.measure), favours: ['Favours exercise', 'Favours control'], title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)' }), { width: 1100 });
   mkdirSync(outDir, { recursive: true });

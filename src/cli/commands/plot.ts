@@ -2,7 +2,7 @@
 import { metaAnalysis, parsePoolingMethod, type AnalysisOptions } from '../../analysis/meta-analysis.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { inTable, resolveMeasure, studyLabels } from '../input.ts';
-import { effectColumnsFromTable as effectColumns } from '../../effects/from-table.ts';
+import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { resolveInput } from '../../io/datasets.ts';
 import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
 import { stringColumn } from '../../io/csv.ts';
@@ -47,14 +47,14 @@ export async function runPlot(kind: string, file: string, flags: PlotFlags): Pro
     };
     if (flags.by !== undefined) {
       const by = flags.by;
-      const s = inTable(t, () => subgroupAnalysis(effectColumns(t), labels, stringColumn(t, by), by, opts));
+      const s = inTable(t, () => subgroupAnalysis(effectColumnsFromTable(t), labels, stringColumn(t, by), by, opts));
       spec = forestSpec(forestFromSubgroups(s, forestOptions), flags.width !== undefined ? { width: flags.width } : {});
     } else {
-      const a = inTable(t, () => metaAnalysis(effectColumns(t), labels, opts));
+      const a = inTable(t, () => metaAnalysis(effectColumnsFromTable(t), labels, opts));
       spec = forestSpec(forestFromAnalysis(a, forestOptions), flags.width !== undefined ? { width: flags.width } : {});
     }
   } else if (kind === 'funnel' || kind === 'baujat' || kind === 'leave-one-out' || kind === 'cumulative' || kind === 'gosh') {
-    const a = inTable(t, () => metaAnalysis(effectColumns(t), labels, opts));
+    const a = inTable(t, () => metaAnalysis(effectColumnsFromTable(t), labels, opts));
     if (a.model.kind !== 'rma') throw new EvsynthError('INVALID_ARGUMENT', `a ${kind} plot needs an inverse-variance model (not MH or PETO)`);
     const fit = a.model.fit;
     const xTitleLog = (RATIO_MEASURES.has(measure) ? 'log ' : '') + measureLabel(measure);
@@ -84,12 +84,12 @@ export async function runPlot(kind: string, file: string, flags: PlotFlags): Pro
     }
   } else if (kind === 'labbe') {
     if (!['RR', 'OR', 'RD', 'PETO'].includes(measure)) throw new EvsynthError('INVALID_ARGUMENT', `a L'Abbé plot needs 2×2 tables (--measure RR, OR, RD or PETO); measure is ${measure}`);
-    spec = labbeSpec(inTable(t, () => armEventRates(effectColumns(t), labels.length)), labels, title ? { title } : {});
+    spec = labbeSpec(inTable(t, () => armEventRates(effectColumnsFromTable(t), labels.length)), labels, title ? { title } : {});
   } else {
     const formula = flags.mods ?? (flags.mod && flags.mod.length > 0 ? flags.mod.join(' + ') : undefined);
     if (formula === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'a bubble plot needs --mods or --mod');
     const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
-    const r = inTable(t, () => metaRegression(effectColumns(t), labels, moderatorColumns, formula, opts));
+    const r = inTable(t, () => metaRegression(effectColumnsFromTable(t), labels, moderatorColumns, formula, opts));
     const j = r.fit.design.names[0] === 'intrcpt' ? 1 : 0;
     const points = r.labels.map((label, i) => ({ x: r.fit.design.x[i * r.fit.design.p + j] as number, y: r.fit.yi[i] as number, weight: r.fit.weights[i] as number, label }));
     spec = bubbleSpec(points, regressionBands(r), { xTitle: r.fit.design.names[j] ?? 'moderator', yTitle: measureLabel(measure), ...(title ? { title } : {}) });
