@@ -10,31 +10,67 @@ import { forestSpec } from '../src/plots/forest.ts';
 import { f2, f3, Notebook } from './lib.ts';
 
 export async function run(): Promise<void> {
-  const nb = new Notebook('01-knee-oa-exercise-types', 'Exercise for knee osteoarthritis: does the type of exercise matter?', '01-knee-oa-exercise-types.ts');
+  const nb = new Notebook(
+    '01-knee-oa-exercise-types',
+    'Exercise for knee osteoarthritis: does the type of exercise matter?',
+    '01-knee-oa-exercise-types.ts',
+  );
   nb.md(`The Danish guideline chapter on low back pain reports that strength and coordination training reduce pain and aerobic
 training does not. The study rows behind that claim could not be obtained, so this notebook asks the same question of real
 per-study data: the Cochrane review of exercise for knee osteoarthritis (CD004376.pub4), where analyses 4.3 (pain) and
 4.4 (function) are split by exercise type. Conventions are the review's own: RevMan's SMD and DerSimonian–Laird random
 effects within each type. Every number below is computed by evsynth from the study rows.`);
-  for (const [name, outcome] of [['knee-oa-exercise-pain', 'pain'], ['knee-oa-exercise-function', 'physical function']] as const) {
+  for (const [name, outcome] of [
+    ['knee-oa-exercise-pain', 'pain'],
+    ['knee-oa-exercise-function', 'physical function'],
+  ] as const) {
     const ds = loadDataset(name);
     const t = ds.table!;
-    const s = subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), stringColumn(t, 'subgroup'), 'exercise type', reviewOptions(ds.provenance));
+    const s = subgroupAnalysis(
+      effectColumnsFromTable(t),
+      studyLabels(t),
+      stringColumn(t, 'subgroup'),
+      'exercise type',
+      reviewOptions(ds.provenance),
+    );
     nb.md(`## ${outcome[0]!.toUpperCase()}${outcome.slice(1)} (analysis ${ds.provenance.analysis?.number})`);
-    nb.table([['exercise type', 'k', 'SMD', '95% CI', 'τ²', 'I²'],
-      ...s.separate.levels.map((l) => { const c = l.fit.coefficients[0]!; return [l.level, l.fit.k, f2(c.estimate), `${f2(c.ciLower)} to ${f2(c.ciUpper)}`, l.singleStudy ? '—' : f3(l.fit.tau2), l.singleStudy ? '—' : `${f2(l.fit.I2)}%`]; })]);
-    const t2 = s.separate.test!, m = s.common!.moderatorModel;
+    nb.table([
+      ['exercise type', 'k', 'SMD', '95% CI', 'τ²', 'I²'],
+      ...s.separate.levels.map((l) => {
+        const c = l.fit.coefficients[0]!;
+        return [
+          l.level,
+          l.fit.k,
+          f2(c.estimate),
+          `${f2(c.ciLower)} to ${f2(c.ciUpper)}`,
+          l.singleStudy ? '—' : f3(l.fit.tau2),
+          l.singleStudy ? '—' : `${f2(l.fit.I2)}%`,
+        ];
+      }),
+    ]);
+    const t2 = s.separate.test!,
+      m = s.common!.moderatorModel;
     const str = s.separate.levels.find((l) => l.level === 'Strengthening')!.fit.coefficients[0]!;
     const aer = s.separate.levels.find((l) => l.level === 'Aerobic')!.fit.coefficients[0]!;
     const wider = aer.ciUpper - aer.ciLower > str.ciUpper - str.ciLower;
-    const aerSig = aer.ciUpper < 0, strSig = str.ciUpper < 0;
+    const aerSig = aer.ciUpper < 0,
+      strSig = str.ciUpper < 0;
     nb.md(`Strengthening: SMD ${f2(str.estimate)} (${f2(str.ciLower)} to ${f2(str.ciUpper)})${strSig ? ', a clear benefit' : ''}; aerobic:
 ${f2(aer.estimate)} (${f2(aer.ciLower)} to ${f2(aer.ciUpper)})${aerSig ? ', also below zero' : ', compatible with no effect'}${wider ? ', with a much wider interval' : ''}.
 The test for subgroup differences: RevMan's test on the separate fits gives χ² = ${f2(t2.Q)}, df = ${t2.df}, p = ${f3(t2.pValue)};
 metafor's common-τ² model gives QM = ${f2(m.QM)}, p = ${f3(m.QMp)}. ${t2.pValue >= 0.05 && m.QMp >= 0.05 ? 'Neither convention separates the exercise types.' : 'At least one convention finds a difference between exercise types.'}
 Subgroups with one study are shown but cannot estimate heterogeneity.`);
-    await nb.figure(forestSpec(forestFromSubgroups(s, { columns: forestDataColumns(t, 'SMD'), favours: ['Favours exercise', 'Favours control'] }), { width: 1100 }),
-      `forest-${outcome.split(' ')[0]}.svg`, `Forest plot, ${outcome}, by exercise type`);
+    await nb.figure(
+      forestSpec(
+        forestFromSubgroups(s, {
+          columns: forestDataColumns(t, 'SMD'),
+          favours: ['Favours exercise', 'Favours control'],
+        }),
+        { width: 1100 },
+      ),
+      `forest-${outcome.split(' ')[0]}.svg`,
+      `Forest plot, ${outcome}, by exercise type`,
+    );
   }
   nb.save();
 }

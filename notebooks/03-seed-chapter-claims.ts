@@ -4,7 +4,11 @@ import { listDatasetNames, loadDataset } from '../src/io/datasets.ts';
 import { Notebook } from './lib.ts';
 
 export async function run(): Promise<void> {
-  const nb = new Notebook('03-seed-chapter-claims', "The guideline chapter's claims: reproduced, not reproducible, inconsistent", '03-seed-chapter-claims.ts');
+  const nb = new Notebook(
+    '03-seed-chapter-claims',
+    "The guideline chapter's claims: reproduced, not reproducible, inconsistent",
+    '03-seed-chapter-claims.ts',
+  );
   nb.md(`Chapter 29 (low back pain) of the Danish Health Authority's physical-activity handbook summarises six reviews. For each,
 evsynth ships the published claims; where study rows exist it recomputes them, where they do not it says so and offers a
 transcription template, and it checks that each published estimate, CI and p-value agree with one another.`);
@@ -12,7 +16,14 @@ transcription template, and it checks that each published estimate, CI and p-val
   const problems: string[] = [];
   for (const name of listDatasetNames()) {
     const r = reproduceDataset(loadDataset(name));
-    rows.push([name, r.checks.length, r.counts.reproduced, r.counts.differs, r.counts['no study rows'], r.counts.inconsistent]);
+    rows.push([
+      name,
+      r.checks.length,
+      r.counts.reproduced,
+      r.counts.differs,
+      r.counts['no study rows'],
+      r.counts.inconsistent,
+    ]);
     for (const c of r.checks) if (c.verdict === 'inconsistent') problems.push(`- **${c.claim}**: ${c.detail}`);
   }
   nb.table(rows);

@@ -7,17 +7,64 @@ export { pnorm, qnorm, pt, qt, pchisq, pchisqUpper, qchisq, pfUpper, critical } 
 export { escalc, toEffectSet, parseMeasure, EFFECT_DEFAULTS } from './effects/escalc.ts';
 export { hedgesCorrection } from './effects/continuous.ts';
 export {
-  MEASURES, RATIO_MEASURES, ZERO_CELL_RULES, SMD_VTYPES, EFFECT_COLUMNS,
-  type Measure, type ZeroCellRule, type SmdVtype, type EffectOptions, type EffectColumns, type EffectSizes, type EffectSet, type Exclusion,
+  MEASURES,
+  RATIO_MEASURES,
+  ZERO_CELL_RULES,
+  SMD_VTYPES,
+  EFFECT_COLUMNS,
+  type Measure,
+  type ZeroCellRule,
+  type SmdVtype,
+  type EffectOptions,
+  type EffectColumns,
+  type EffectSizes,
+  type EffectSet,
+  type Exclusion,
 } from './effects/types.ts';
 export { interceptDesign, designFromColumns, subsetDesign, type Design } from './models/design.ts';
-export { fitRma, isCommonEffect, RMA_DEFAULTS, TESTS, type RmaFit, type RmaOptions, type Coefficient, type FitStatistics, type TestType } from './models/rma.ts';
-export { TAU2_METHODS, parseTau2Method, type Tau2Method, type Tau2Control, type Tau2Estimate } from './models/tau2/index.ts';
-export { fitMantelHaenszel, fitPeto, MH_MEASURES, type MhMeasure, type PooledTableFit, type PooledTableOptions } from './models/mantel-haenszel.ts';
+export {
+  fitRma,
+  isCommonEffect,
+  RMA_DEFAULTS,
+  TESTS,
+  type RmaFit,
+  type RmaOptions,
+  type Coefficient,
+  type FitStatistics,
+  type TestType,
+} from './models/rma.ts';
+export {
+  TAU2_METHODS,
+  parseTau2Method,
+  type Tau2Method,
+  type Tau2Control,
+  type Tau2Estimate,
+} from './models/tau2/index.ts';
+export {
+  fitMantelHaenszel,
+  fitPeto,
+  MH_MEASURES,
+  type MhMeasure,
+  type PooledTableFit,
+  type PooledTableOptions,
+} from './models/mantel-haenszel.ts';
 export { predict, PI_TYPES, type PiType, type Prediction } from './inference/prediction.ts';
-export { tau2ConfidenceInterval, type Tau2ConfidenceIntervals, type HeterogeneityInterval } from './inference/tau2-interval.ts';
+export {
+  tau2ConfidenceInterval,
+  type Tau2ConfidenceIntervals,
+  type HeterogeneityInterval,
+} from './inference/tau2-interval.ts';
 export { studyIntervals, type StudyIntervals } from './inference/study-intervals.ts';
-export { metaAnalysis, parsePoolingMethod, POOLING_METHODS, type MetaAnalysis, type AnalysisOptions, type PoolingMethod } from './analysis/meta-analysis.ts';
+export {
+  metaAnalysis,
+  parsePoolingMethod,
+  POOLING_METHODS,
+  type MetaAnalysis,
+  type AnalysisOptions,
+  type PoolingMethod,
+  type InverseVarianceModel,
+  type PooledTableModel,
+} from './analysis/meta-analysis.ts';
 export { summarize, type FitSummary } from './report/summary.ts';
 export { formatNumber, formatPValue, formatPercent } from './report/format.ts';
 export { parseCsv, numericColumn, stringColumn, studyLabels, type DataTable } from './io/csv.ts';
@@ -26,28 +73,63 @@ export { fitBatch, type BatchResult } from './models/batch.ts';
 export { fitBatchParallel } from './models/batch-parallel.ts';
 export { parseModerators, type ModeratorFormula, type ModeratorTerm } from './models/formula.ts';
 export { buildModelMatrix, type ModelMatrix } from './models/model-matrix.ts';
-export { fitSeparateSubgroups, fitCommonTau2Subgroups, type SeparateSubgroups, type CommonTau2Subgroups, type SubgroupFit, type SubgroupDifferenceTest } from './models/subgroups.ts';
+export {
+  fitSeparateSubgroups,
+  fitCommonTau2Subgroups,
+  type SeparateSubgroups,
+  type CommonTau2Subgroups,
+  type SubgroupFit,
+  type SubgroupDifferenceTest,
+} from './models/subgroups.ts';
 export { subgroupAnalysis, type SubgroupAnalysis } from './analysis/subgroup-analysis.ts';
-export { metaRegression, regressionBands, type MetaRegression, type RegressionOptions, type RegressionBand } from './analysis/regression.ts';
+export {
+  metaRegression,
+  regressionBands,
+  type MetaRegression,
+  type RegressionOptions,
+  type RegressionBand,
+} from './analysis/regression.ts';
 export { permutationTest, type PermutationOptions, type PermutationResult } from './inference/permutation.ts';
 export { PRESETS, parsePreset, type PresetName } from './analysis/presets.ts';
 export { leaveOneOut, type LeaveOneOut } from './diagnostics/leave-one-out.ts';
 export { cumulative, type Cumulative } from './diagnostics/cumulative.ts';
 export { influence, type Influence } from './diagnostics/influence.ts';
 export { baujat, type BaujatPoints } from './diagnostics/baujat.ts';
-export { gosh, goshRange, goshMasks, summarizeGosh, type GoshResult, type GoshOptions, type GoshSummary } from './diagnostics/gosh.ts';
+export {
+  gosh,
+  goshRange,
+  goshMasks,
+  summarizeGosh,
+  type GoshResult,
+  type GoshOptions,
+  type GoshSummary,
+} from './diagnostics/gosh.ts';
 export { goshParallel } from './diagnostics/gosh-parallel.ts';
 export { regressionTest, REGTEST_PREDICTORS, type RegressionTest, type RegtestPredictor } from './diagnostics/egger.ts';
 export { rankCorrelationTest, type RankCorrelationTest } from './diagnostics/rank-correlation.ts';
 export { trimAndFill, varianceL0, type TrimAndFill, type TrimfillEstimator } from './diagnostics/trim-and-fill.ts';
 export { failSafeN, FSN_TYPES, type FailSafeN, type FsnType } from './diagnostics/fail-safe.ts';
 export { funnelData, type FunnelData } from './diagnostics/funnel.ts';
-export { checkPublishedConsistency, parsePrintedP } from './analysis/consistency.ts';
+export { checkPublishedConsistency, parsePrintedP, type PrintedP } from './analysis/consistency.ts';
 export { reproduceDataset, type DatasetReproduction, type ClaimCheck, type Verdict } from './analysis/reproduce.ts';
 export { loadDataset, listDatasetNames, type Dataset } from './io/datasets.ts';
-export { validateProvenance, type Provenance, type PooledClaim } from './io/provenance.ts';
+export {
+  validateProvenance,
+  type Provenance,
+  type PooledClaim,
+  type PerStudyClaims,
+  type ReviewModel,
+  type RowSource,
+  type RowStatus,
+} from './io/provenance.ts';
 export { forestSpec } from './plots/forest.ts';
-export { forestFromAnalysis, forestFromSubgroups, type ForestInput } from './plots/forest-data.ts';
+export {
+  forestFromAnalysis,
+  forestFromSubgroups,
+  type ForestInput,
+  type ForestStudy,
+  type ForestGroup,
+} from './plots/forest-data.ts';
 export { funnelSpec, baujatSpec, labbeSpec, bubbleSpec, goshSpec } from './plots/diagnostic-plots.ts';
 export { renderSvg, svgToPng } from './plots/render.ts';
 export { Random } from './core/random.ts';

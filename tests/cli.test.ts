@@ -9,13 +9,25 @@ import { expectClose } from './support.ts';
 
 const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-cli-'));
-const csv = (name: string, text: string) => { const p = join(tmp, name); writeFileSync(p, text); return p; };
+const csv = (name: string, text: string) => {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const ow = process.stdout.write.bind(process.stdout), ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err += s; return true; }) as typeof process.stderr.write;
+  let out = '',
+    err = '';
+  const ow = process.stdout.write.bind(process.stdout),
+    ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => {
+    out += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => {
+    err += s;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(args);
     return { code, out, err };
@@ -26,7 +38,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 const oracle = loadCases('metafor-oracle-public.json');
-const fitOf = (id: string) => (oracle.find((c) => c.id === id)!.expected['fit'] as Record<string, number[] | number>);
+const fitOf = (id: string) => oracle.find((c) => c.id === id)!.expected['fit'] as Record<string, number[] | number>;
 
 describe('evsynth fit', () => {
   it('--json gives metafor REML numbers for the BCG trials', async () => {
@@ -38,8 +50,36 @@ describe('evsynth fit', () => {
     expectClose(j['tau2'] as number, e['tau2'] as number, 0, 1e-5, 'tau2');
     expectClose(j['Q'] as number, e['QE'] as number, 1e-10, 0, 'Q');
     expect(j['k']).toBe(13);
-    for (const key of ['k', 'measure', 'method', 'test', 'level', 'estimate', 'se', 'statistic', 'df', 'pValue', 'ciLower', 'ciUpper', 'piLower', 'piUpper',
-      'tau2', 'tau2SE', 'tau', 'I2', 'H2', 'Q', 'QDf', 'QPValue', 'tau2CI', 'I2CI', 'H2CI', 'studies', 'excluded']) expect(j, key).toHaveProperty(key);
+    for (const key of [
+      'k',
+      'measure',
+      'method',
+      'test',
+      'level',
+      'estimate',
+      'se',
+      'statistic',
+      'df',
+      'pValue',
+      'ciLower',
+      'ciUpper',
+      'piLower',
+      'piUpper',
+      'tau2',
+      'tau2SE',
+      'tau',
+      'I2',
+      'H2',
+      'Q',
+      'QDf',
+      'QPValue',
+      'tau2CI',
+      'I2CI',
+      'H2CI',
+      'studies',
+      'excluded',
+    ])
+      expect(j, key).toHaveProperty(key);
     expect((j['studies'] as unknown[]).length).toBe(13);
   });
 
@@ -60,7 +100,9 @@ describe('evsynth fit', () => {
   });
 
   it('Mantel–Haenszel and Peto', async () => {
-    const mh = JSON.parse((await run('fit', data('bcg.csv'), '--measure', 'OR', '--method', 'MH', '--json')).out) as Record<string, number>;
+    const mh = JSON.parse(
+      (await run('fit', data('bcg.csv'), '--measure', 'OR', '--method', 'MH', '--json')).out,
+    ) as Record<string, number>;
     const e = oracle.find((c) => c.id === 'rma.mh/bcg-OR')!.expected as Record<string, number>;
     expectClose(mh['estimate'], e['beta']!, 1e-10, 0, 'MH');
     const peto = await run('fit', data('bcg.csv'), '--measure', 'OR', '--method', 'PETO');
@@ -69,8 +111,12 @@ describe('evsynth fit', () => {
   });
 
   it('SMD with the RevMan variant differs from metafor Hedges g', async () => {
-    const a = JSON.parse((await run('effects', data('normand1999.csv'), '--measure', 'SMD', '--json')).out) as { studies: { yi: number }[] };
-    const b = JSON.parse((await run('effects', data('normand1999.csv'), '--measure', 'SMD', '--smd', 'revman', '--json')).out) as { studies: { yi: number }[] };
+    const a = JSON.parse((await run('effects', data('normand1999.csv'), '--measure', 'SMD', '--json')).out) as {
+      studies: { yi: number }[];
+    };
+    const b = JSON.parse(
+      (await run('effects', data('normand1999.csv'), '--measure', 'SMD', '--smd', 'revman', '--json')).out,
+    ) as { studies: { yi: number }[] };
     const e = oracle.find((c) => c.id === 'escalc/normand1999-SMD')!.expected as { yi: number[] };
     a.studies.forEach((s, i) => expectClose(s.yi, e.yi[i]!, 1e-10, 0, `yi[${i}]`));
     expect(b.studies[0]!.yi).not.toBe(a.studies[0]!.yi);
@@ -78,7 +124,10 @@ describe('evsynth fit', () => {
 
   it('lists excluded studies with the reason', async () => {
     const f = csv('dz.csv', 'study,ai,bi,ci,di\nA,0,10,0,12\nB,3,7,1,9\nC,4,6,2,8\n');
-    const j = JSON.parse((await run('fit', f, '--measure', 'OR', '--drop00', '--method', 'DL', '--json')).out) as { k: number; excluded: { label: string; reason: string }[] };
+    const j = JSON.parse((await run('fit', f, '--measure', 'OR', '--drop00', '--method', 'DL', '--json')).out) as {
+      k: number;
+      excluded: { label: string; reason: string }[];
+    };
     expect(j.k).toBe(2);
     expect(j.excluded).toEqual([{ label: 'A', row: 1, reason: expect.stringContaining('double-zero') }]);
     const t = await run('fit', f, '--measure', 'OR', '--drop00', '--method', 'DL');
@@ -88,12 +137,27 @@ describe('evsynth fit', () => {
 
 describe('bad input: one line naming file, line and column; exit code 2', () => {
   const cases: [string, string, string[], RegExp][] = [
-    ['missing column', 'study,n1i,m1i,sd1i,n2i,m2i\nA,10,1,1,10,2\n', ['--measure', 'SMD'], /column 'sd2i'.*needs column 'sd2i'/],
+    [
+      'missing column',
+      'study,n1i,m1i,sd1i,n2i,m2i\nA,10,1,1,10,2\n',
+      ['--measure', 'SMD'],
+      /column 'sd2i'.*needs column 'sd2i'/,
+    ],
     ['non-numeric cell', 'study,yi,vi\nA,0.1,0.02\nB,abc,0.03\n', [], /line 3, column 'yi': 'abc' is not a number/],
     ['decimal comma', 'study,yi,vi\nA,"0,1",0.02\n', [], /line 2, column 'yi'.*decimal separator/],
     ['negative variance', 'study,yi,vi\nA,0.1,-0.02\nB,0.2,0.03\n', [], /line 2, column 'vi'.*sampling variance/],
-    ['negative SD', 'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,10,1,-1,10,2,1\n', ['--measure', 'SMD'], /line 2, column 'sd1i'.*≥ 0/],
-    ['n < 2 for SMD', 'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,1,1,1,10,2,1\n', ['--measure', 'SMD'], /line 2, column 'n1i'.*at least 2/],
+    [
+      'negative SD',
+      'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,10,1,-1,10,2,1\n',
+      ['--measure', 'SMD'],
+      /line 2, column 'sd1i'.*≥ 0/,
+    ],
+    [
+      'n < 2 for SMD',
+      'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,1,1,1,10,2,1\n',
+      ['--measure', 'SMD'],
+      /line 2, column 'n1i'.*at least 2/,
+    ],
     ['events > n', 'study,ai,n1i,ci,n2i\nA,12,10,3,10\n', ['--measure', 'OR'], /line 2, column 'ai'.*exceed n1i/],
     ['empty file', '', [], /empty/],
     ['header only', 'study,yi,vi\n', [], /no study rows/],
@@ -126,7 +190,10 @@ describe('datasets from the command line', () => {
     expect(r.out).toMatch(/searle2015-exercise-chronic-lbp\s+0\s+none/);
   });
   it('a dataset name works where a file does, with its measure as default', async () => {
-    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--method', 'DL', '--json')).out) as { k: number; measure: string };
+    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--method', 'DL', '--json')).out) as {
+      k: number;
+      measure: string;
+    };
     expect(j).toMatchObject({ k: 8, measure: 'MD' });
   });
   it('a claims-only dataset cannot be fitted, and says why', async () => {
@@ -135,7 +202,9 @@ describe('datasets from the command line', () => {
     expect(r.err).toMatch(/has no study rows.*template/);
   });
   it('evsynth reproduce <name> --json', async () => {
-    const r = JSON.parse((await run('reproduce', 'wang2012-core-stability', '--json')).out) as { counts: Record<string, number> }[];
+    const r = JSON.parse((await run('reproduce', 'wang2012-core-stability', '--json')).out) as {
+      counts: Record<string, number>;
+    }[];
     expect(r[0]!.counts).toEqual({ reproduced: 0, differs: 0, 'no study rows': 3, inconsistent: 1 });
   });
   it('npm start: reproduce everything, then the flagship subgroup table', async () => {
@@ -156,17 +225,40 @@ describe('subgroups and meta-regression from the command line', () => {
     expect(r.out).toMatch(/Stretching \(1 study\)/);
   });
   it('fit --by --json has subgroups, subgroupTest and moderatorTest', async () => {
-    const j = JSON.parse((await run('fit', 'knee-oa-exercise-pain', '--by', 'subgroup', '--method', 'DL', '--smd', 'revman', '--json')).out) as {
-      subgroups: { level: string; k: number; singleStudy: boolean }[]; subgroupTest: { df: number }; moderatorTest: { df: number[] } };
-    expect(j.subgroups.map((s) => [s.level, s.k])).toEqual([['Aerobic', 6], ['Balance/proprioceptive', 1], ['Mind-body', 7], ['Mixed', 18], ['Strengthening', 19], ['Stretching', 1]]);
+    const j = JSON.parse(
+      (await run('fit', 'knee-oa-exercise-pain', '--by', 'subgroup', '--method', 'DL', '--smd', 'revman', '--json'))
+        .out,
+    ) as {
+      subgroups: { level: string; k: number; singleStudy: boolean }[];
+      subgroupTest: { df: number };
+      moderatorTest: { df: number[] };
+    };
+    expect(j.subgroups.map((s) => [s.level, s.k])).toEqual([
+      ['Aerobic', 6],
+      ['Balance/proprioceptive', 1],
+      ['Mind-body', 7],
+      ['Mixed', 18],
+      ['Strengthening', 19],
+      ['Stretching', 1],
+    ]);
     expect(j.subgroups[1]!.singleStudy).toBe(true);
     expect(j.subgroupTest.df).toBe(5);
     expect(j.moderatorTest.df).toEqual([5, null]);
   });
   it('regress: metafor numbers for BCG ~ ablat + year (oracle metareg/bcg-RR-ablat-year-REML-z)', async () => {
-    const j = JSON.parse((await run('regress', data('bcg-mods.csv'), '--mods', 'ablat + year', '--predict', '10,1950', '--json')).out) as {
-      coefficients: { name: string; estimate: number }[]; QM: number; R2: number; predictions: { pred: number }[] };
-    const e = oracle.find((c) => c.id === 'metareg/bcg-RR-ablat-year-REML-z')!.expected_precise!['fit'] as { beta: number[]; QM: number; R2: number };
+    const j = JSON.parse(
+      (await run('regress', data('bcg-mods.csv'), '--mods', 'ablat + year', '--predict', '10,1950', '--json')).out,
+    ) as {
+      coefficients: { name: string; estimate: number }[];
+      QM: number;
+      R2: number;
+      predictions: { pred: number }[];
+    };
+    const e = oracle.find((c) => c.id === 'metareg/bcg-RR-ablat-year-REML-z')!.expected_precise!['fit'] as {
+      beta: number[];
+      QM: number;
+      R2: number;
+    };
     expect(j.coefficients.map((c) => c.name)).toEqual(['intrcpt', 'ablat', 'year']);
     j.coefficients.forEach((c, i) => expectClose(c.estimate, e.beta[i]!, 1e-7, 0, c.name)); // raw year is ill-conditioned (oracle README)
     expectClose(j.QM, e.QM, 1e-8, 0, 'QM');
@@ -174,8 +266,40 @@ describe('subgroups and meta-regression from the command line', () => {
     expect(j.predictions).toHaveLength(1);
   });
   it('regress --mod repeated, knha, and a seeded permutation test that reproduces', async () => {
-    const a = JSON.parse((await run('regress', data('bcg-mods.csv'), '--mod', 'ablat', '--test', 'knha', '--permutations', '100', '--seed', '7', '--json')).out) as { QMdf: number[]; permutation: { QMp: number; seed: number; exact: boolean } };
-    const b = JSON.parse((await run('regress', data('bcg-mods.csv'), '--mod', 'ablat', '--test', 'knha', '--permutations', '100', '--seed', '7', '--json')).out) as { permutation: { QMp: number } };
+    const a = JSON.parse(
+      (
+        await run(
+          'regress',
+          data('bcg-mods.csv'),
+          '--mod',
+          'ablat',
+          '--test',
+          'knha',
+          '--permutations',
+          '100',
+          '--seed',
+          '7',
+          '--json',
+        )
+      ).out,
+    ) as { QMdf: number[]; permutation: { QMp: number; seed: number; exact: boolean } };
+    const b = JSON.parse(
+      (
+        await run(
+          'regress',
+          data('bcg-mods.csv'),
+          '--mod',
+          'ablat',
+          '--test',
+          'knha',
+          '--permutations',
+          '100',
+          '--seed',
+          '7',
+          '--json',
+        )
+      ).out,
+    ) as { permutation: { QMp: number } };
     expect(a.QMdf).toEqual([1, 11]);
     expect(a.permutation).toMatchObject({ seed: 7, exact: false });
     expect(b.permutation.QMp).toBe(a.permutation.QMp);
@@ -185,7 +309,9 @@ describe('subgroups and meta-regression from the command line', () => {
 describe('bad moderator input', () => {
   const base = 'study,yi,vi,x,g\nA,0.1,0.02,1,a\nB,0.3,0.03,2,a\nC,0.5,0.02,3,b\nD,0.2,0.04,,b\nE,0.6,0.03,5,c\n';
   it('a moderator with a missing value: the study is excluded and reported', async () => {
-    const j = JSON.parse((await run('regress', csv('m1.csv', base), '--mods', 'x', '--method', 'DL', '--json')).out) as { k: number; excluded: { label: string; reason: string }[] };
+    const j = JSON.parse(
+      (await run('regress', csv('m1.csv', base), '--mods', 'x', '--method', 'DL', '--json')).out,
+    ) as { k: number; excluded: { label: string; reason: string }[] };
     expect(j.k).toBe(4);
     expect(j.excluded).toEqual([{ label: 'D', row: 4, reason: "missing value in moderator 'x'" }]);
   });
@@ -200,7 +326,15 @@ describe('bad moderator input', () => {
     expect(r.err).toMatch(/4 coefficients .* only 4 studies/);
   });
   it('collinear moderators', async () => {
-    const r = await run('regress', csv('m4.csv', 'study,yi,vi,x,z\nA,0.1,0.02,1,2\nB,0.3,0.03,2,4\nC,0.5,0.02,3,6\nD,0.2,0.04,4,8\nE,0.6,0.03,5,10\n'), '--mods', 'x + z');
+    const r = await run(
+      'regress',
+      csv(
+        'm4.csv',
+        'study,yi,vi,x,z\nA,0.1,0.02,1,2\nB,0.3,0.03,2,4\nC,0.5,0.02,3,6\nD,0.2,0.04,4,8\nE,0.6,0.03,5,10\n',
+      ),
+      '--mods',
+      'x + z',
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/collinear/);
   });
@@ -218,13 +352,19 @@ describe('bad moderator input', () => {
 
 describe('presets', () => {
   it('--preset revman5 gives RevMan SMD and DerSimonian-Laird: the per-study values RevMan printed', async () => {
-    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--preset', 'revman5', '--json')).out) as { method: string };
+    const j = JSON.parse(
+      (await run('fit', 'lbp-antidepressants-pain-immediate', '--preset', 'revman5', '--json')).out,
+    ) as { method: string };
     expect(j.method).toBe('DL');
-    const e = JSON.parse((await run('effects', 'knee-oa-exercise-pain', '--preset', 'revman5', '--json')).out) as { studies: { yi: number }[] };
+    const e = JSON.parse((await run('effects', 'knee-oa-exercise-pain', '--preset', 'revman5', '--json')).out) as {
+      studies: { yi: number }[];
+    };
     expectClose(e.studies[0]!.yi, -0.279966, 0, 5e-7, 'Allen 2018 SMD as RevMan printed it');
   });
   it('an explicit --method wins over the preset', async () => {
-    const j = JSON.parse((await run('fit', 'lbp-antidepressants-pain-immediate', '--preset', 'revman5', '--method', 'REML', '--json')).out) as { method: string };
+    const j = JSON.parse(
+      (await run('fit', 'lbp-antidepressants-pain-immediate', '--preset', 'revman5', '--method', 'REML', '--json')).out,
+    ) as { method: string };
     expect(j.method).toBe('REML');
   });
   it('revman-web is refused with the reason', async () => {
@@ -237,7 +377,12 @@ describe('presets', () => {
 describe('sensitivity and bias commands', () => {
   it('bias on the BCG trials: metafor regtest, ranktest, trimfill and fsn numbers', async () => {
     const j = JSON.parse((await run('bias', data('bcg.csv'), '--measure', 'RR', '--json')).out) as {
-      egger: { statistic: number }; begg: { tau: number; exact: boolean }; trimfill: { k0: number; side: string }; failsafe: { fsn: number }; warnings: string[] };
+      egger: { statistic: number };
+      begg: { tau: number; exact: boolean };
+      trimfill: { k0: number; side: string };
+      failsafe: { fsn: number };
+      warnings: string[];
+    };
     const e = (id: string) => oracle.find((c) => c.id === id)!.expected as Record<string, number>;
     expectClose(j.egger.statistic, e('pubbias/bcg-RR-REML-regtest')['zval']!, 2e-4, 0, 'egger z');
     expectClose(j.begg.tau, e('pubbias/bcg-RR-ranktest')['tau']!, 1e-10, 0, 'begg tau');
@@ -251,14 +396,19 @@ describe('sensitivity and bias commands', () => {
   it('sensitivity prints leave-one-out, cumulative, influence and Baujat by default', async () => {
     const r = await run('sensitivity', 'lbp-antidepressants-pain-short-term', '--preset', 'revman5');
     expect(r.code).toBe(0);
-    for (const h of ['Leave-one-out', 'Cumulative meta-analysis', 'Influence diagnostics', 'Baujat coordinates']) expect(r.out).toContain(h);
+    for (const h of ['Leave-one-out', 'Cumulative meta-analysis', 'Influence diagnostics', 'Baujat coordinates'])
+      expect(r.out).toContain(h);
   });
   it('sensitivity --gosh --json on k = 13 fits all 8191 subsets (in worker threads)', async () => {
-    const j = JSON.parse((await run('sensitivity', data('bcg.csv'), '--measure', 'RR', '--gosh', '--json')).out) as { gosh: { subsets: number; exhaustive: boolean } };
+    const j = JSON.parse((await run('sensitivity', data('bcg.csv'), '--measure', 'RR', '--gosh', '--json')).out) as {
+      gosh: { subsets: number; exhaustive: boolean };
+    };
     expect(j.gosh).toMatchObject({ subsets: 8191, exhaustive: true });
   });
   it('sensitivity --cumulative year orders by the column', async () => {
-    const j = JSON.parse((await run('sensitivity', 'knee-oa-exercise-pain', '--cumulative', 'year', '--json')).out) as { cumulative: { order: string[] } };
+    const j = JSON.parse((await run('sensitivity', 'knee-oa-exercise-pain', '--cumulative', 'year', '--json')).out) as {
+      cumulative: { order: string[] };
+    };
     expect(j.cumulative.order[0]).toBe('Schilke 1996');
   });
 });

@@ -31,13 +31,17 @@ describe('Cochrane subset (31 reviews)', () => {
     expect(ok / usable.length).toBeGreaterThanOrEqual(0.975);
   });
   it('detects every measure and every RevMan pooling model', () => {
-    expect(new Set(results.map((a) => a.measure))).toEqual(new Set(['MD', 'SMD', 'RR', 'OR', 'RD', 'PETO', 'GIV', 'GIV-EXP', 'OE', null]));
-    for (const m of ['IV-fixed', 'IV-random', 'MH-fixed', 'MH-random', 'Peto']) expect(results.some((a) => a.model === m)).toBe(true);
+    expect(new Set(results.map((a) => a.measure))).toEqual(
+      new Set(['MD', 'SMD', 'RR', 'OR', 'RD', 'PETO', 'GIV', 'GIV-EXP', 'OE', null]),
+    );
+    for (const m of ['IV-fixed', 'IV-random', 'MH-fixed', 'MH-random', 'Peto'])
+      expect(results.some((a) => a.model === m)).toBe(true);
     expect(new Set(results.map((a) => a.level))).toEqual(new Set([95, 99]));
   });
   it('a malformed row is reported, never fatal', () => {
-    const text = 'Analysis.group,Analysis.number,Analysis.name,Subgroup,Study,Experimental.mean,Experimental.SD,Experimental.N,Control.mean,Control.SD,Control.N,Weight,Mean,CI.start,CI.end\n'
-      + '1,1,x,,A,1,1,10,0,1,10,50,1,0.123456,1.876544\n1,1,x,,B,oops,1,10,0,1,10,50,1,0.1,1.9\n';
+    const text =
+      'Analysis.group,Analysis.number,Analysis.name,Subgroup,Study,Experimental.mean,Experimental.SD,Experimental.N,Control.mean,Control.SD,Control.N,Weight,Mean,CI.start,CI.end\n' +
+      '1,1,x,,A,1,1,10,0,1,10,50,1,0.123456,1.876544\n1,1,x,,B,oops,1,10,0,1,10,50,1,0.1,1.9\n';
     const r = reproduceExportAnalysis(parseExport(text, 'T.csv'));
     expect(r.rows[1]!.reason).toMatch(/malformed row: column 'Experimental.mean' holds 'oops'/);
   });

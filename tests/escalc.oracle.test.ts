@@ -1,6 +1,12 @@
 import { describe, it } from 'vitest';
 import { escalc } from '../src/effects/escalc.ts';
-import { EFFECT_COLUMNS, type EffectColumns, type Measure, type ZeroCellRule, type SmdVtype } from '../src/effects/types.ts';
+import {
+  EFFECT_COLUMNS,
+  type EffectColumns,
+  type Measure,
+  type ZeroCellRule,
+  type SmdVtype,
+} from '../src/effects/types.ts';
 import { labels, loadCases, num } from './oracle.ts';
 import { expectAllClose } from './support.ts';
 
@@ -9,9 +15,17 @@ const cases = loadCases('metafor-oracle-public.json').filter((c) => c.family ===
 describe('escalc matches metafor 3.8-1 (relative 1e-10)', () => {
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const cols: Record<string, Float64Array> = {};
-    for (const n of EFFECT_COLUMNS) { const v = num(c, n); if (v) cols[n] = v; }
+    for (const n of EFFECT_COLUMNS) {
+      const v = num(c, n);
+      if (v) cols[n] = v;
+    }
     const a = c.args as { measure: Measure; add: number; to: ZeroCellRule; drop00: boolean; vtype: SmdVtype };
-    const es = escalc(a.measure, cols as EffectColumns, labels(c), { add: a.add, to: a.to, drop00: a.drop00, vtype: a.vtype });
+    const es = escalc(a.measure, cols as EffectColumns, labels(c), {
+      add: a.add,
+      to: a.to,
+      drop00: a.drop00,
+      vtype: a.vtype,
+    });
     const exp = c.expected as { yi: (number | null)[]; vi: (number | null)[] };
     // closed forms: relative 1e-10, absolute 1e-12 near 0 (oracle README)
     expectAllClose(es.yi, exp.yi, 1e-10, 1e-12, 'yi');

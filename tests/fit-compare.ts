@@ -21,8 +21,12 @@ export function compareFit(fit: RmaFit, e: Obj, rel: number, skip: readonly stri
   const coef = (key: string, get: (c: RmaFit['coefficients'][number]) => number, a = abs) => {
     if (has(key)) expectAllClose(fit.coefficients.map(get), arr(e, key), rel, a, key);
   };
-  coef('beta', (c) => c.estimate); coef('se', (c) => c.se); coef('zval', (c) => c.statistic); coef('pval', (c) => c.pValue, 1e-300);
-  coef('ci.lb', (c) => c.ciLower); coef('ci.ub', (c) => c.ciUpper);
+  coef('beta', (c) => c.estimate);
+  coef('se', (c) => c.se);
+  coef('zval', (c) => c.statistic);
+  coef('pval', (c) => c.pValue, 1e-300);
+  coef('ci.lb', (c) => c.ciLower);
+  coef('ci.ub', (c) => c.ciUpper);
   if (has('vb')) expectAllClose(fit.vb.flat(), asArray<number | number[]>(e['vb']).flat(), rel, abs, 'vb');
   if (has('tau2')) expectClose(fit.tau2, n(e, 'tau2'), rel, abs, 'tau2');
   if (has('se.tau2')) expectClose(fit.tau2SE, n(e, 'se.tau2'), rel, abs, 'se.tau2');
@@ -44,13 +48,22 @@ export function compareFit(fit: RmaFit, e: Obj, rel: number, skip: readonly stri
   if (has('weights')) expectAllClose(fit.weights, arr(e, 'weights'), rel, abs, 'weights');
   const fs = e['fitstats'] as Record<'ML' | 'REML', Record<string, number>> | undefined;
   if (fs && has('fitstats')) {
-    for (const t of ['ML', 'REML'] as const) for (const s of ['ll', 'dev', 'AIC', 'BIC', 'AICc'] as const) {
-      expectClose(fit.fitstats[t][s], fs[t][s] ?? null, rel, abs, `fitstats.${t}.${s}`);
-    }
+    for (const t of ['ML', 'REML'] as const)
+      for (const s of ['ll', 'dev', 'AIC', 'BIC', 'AICc'] as const) {
+        expectClose(fit.fitstats[t][s], fs[t][s] ?? null, rel, abs, `fitstats.${t}.${s}`);
+      }
   }
 }
 
-export function comparePredict(fit: RmaFit, e: Obj, rel: number, piType: PiType = 'default', x0?: number[], abs = rel * 1e-2, at = 0): void {
+export function comparePredict(
+  fit: RmaFit,
+  e: Obj,
+  rel: number,
+  piType: PiType = 'default',
+  x0?: number[],
+  abs = rel * 1e-2,
+  at = 0,
+): void {
   const p = predict(fit, x0, piType);
   const w = (what: string) => `${what}[${at}]`;
   expectClose(p.pred, arr(e, 'pred')[at] ?? null, rel, abs, w('pred'));
@@ -61,7 +74,13 @@ export function comparePredict(fit: RmaFit, e: Obj, rel: number, piType: PiType 
   expectClose(p.piUpper, asArray<number | null>(e['pi.ub'])[at] ?? null, rel, abs, w('pi.ub'));
 }
 
-export function compareConfint(fit: RmaFit, e: Obj, rel: number, abs: number, keys: readonly ('tau2' | 'tau' | 'I2' | 'H2')[] = ['tau2', 'tau', 'I2', 'H2']): void {
+export function compareConfint(
+  fit: RmaFit,
+  e: Obj,
+  rel: number,
+  abs: number,
+  keys: readonly ('tau2' | 'tau' | 'I2' | 'H2')[] = ['tau2', 'tau', 'I2', 'H2'],
+): void {
   const ci = tau2ConfidenceInterval(fit);
   for (const key of keys) {
     const name = key;
@@ -69,7 +88,8 @@ export function compareConfint(fit: RmaFit, e: Obj, rel: number, abs: number, ke
     expectClose(ci[key].lower, x['ci.lb'], rel, abs, `${name}.ci.lb`);
     // metafor stops at its search limit max(100, 10·τ̂²) and flags the bound with '>';
     // evsynth finds the actual root beyond it (a documented difference).
-    if (e['ub.sign'] === '>') expect(ci[key].upper, `${name}.ci.ub beyond metafor's search limit`).toBeGreaterThanOrEqual(x['ci.ub']);
+    if (e['ub.sign'] === '>')
+      expect(ci[key].upper, `${name}.ci.ub beyond metafor's search limit`).toBeGreaterThanOrEqual(x['ci.ub']);
     else expectClose(ci[key].upper, x['ci.ub'], rel, abs, `${name}.ci.ub`);
   }
   expect(ci.ciNull).toBe(e['ci.null']);

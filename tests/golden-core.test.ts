@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { escalc } from '../src/effects/escalc.ts';
-import { EFFECT_COLUMNS, type EffectColumns, type Measure, type SmdVtype, type ZeroCellRule } from '../src/effects/types.ts';
+import {
+  EFFECT_COLUMNS,
+  type EffectColumns,
+  type Measure,
+  type SmdVtype,
+  type ZeroCellRule,
+} from '../src/effects/types.ts';
 import { fitMantelHaenszel, fitPeto, type MhMeasure } from '../src/models/mantel-haenszel.ts';
 import { fitRma, type TestType } from '../src/models/rma.ts';
 import type { Tau2Method } from '../src/models/tau2/index.ts';
@@ -20,7 +26,10 @@ const ITERATIVE = new Set(['ML', 'REML', 'EB', 'PM', 'PMM', 'SJIT']);
 
 function columns(c: (typeof all)[number]): EffectColumns {
   const cols: Record<string, Float64Array> = {};
-  for (const n of EFFECT_COLUMNS) { const v = num(c, n); if (v && n !== 'yi' && n !== 'vi') cols[n] = v; }
+  for (const n of EFFECT_COLUMNS) {
+    const v = num(c, n);
+    if (v && n !== 'yi' && n !== 'vi') cols[n] = v;
+  }
   return cols as EffectColumns;
 }
 
@@ -54,14 +63,37 @@ describe('golden-core: Mantel-Haenszel and Peto with zero and double-zero tables
   const cases = all.filter((c) => c.family === 'mh_peto');
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const a = c.args as { fun: string; measure: string };
-    const fit = a.fun === 'rma.peto' ? fitPeto(columns(c), labels(c)) : fitMantelHaenszel(a.measure as MhMeasure, columns(c), labels(c));
+    const fit =
+      a.fun === 'rma.peto'
+        ? fitPeto(columns(c), labels(c))
+        : fitMantelHaenszel(a.measure as MhMeasure, columns(c), labels(c));
     const e = c.expected as Record<string, number | null | (number | null)[]>;
     expect(fit.k).toBe(e['k']);
     expect(fit.kYi).toBe(e['k.yi']);
-    const keys: [number | null, string][] = [[fit.estimate, 'beta'], [fit.se, 'se'], [fit.pValue, 'pval'], [fit.ciLower, 'ci.lb'], [fit.ciUpper, 'ci.ub'],
-      [fit.QE, 'QE'], [fit.QEp, 'QEp'], [fit.I2, 'I2'], [fit.H2, 'H2'], [fit.CO, 'CO'], [fit.MH, 'MH'], [fit.BD, 'BD'], [fit.BDp, 'BDp'], [fit.TA, 'TA']];
+    const keys: [number | null, string][] = [
+      [fit.estimate, 'beta'],
+      [fit.se, 'se'],
+      [fit.pValue, 'pval'],
+      [fit.ciLower, 'ci.lb'],
+      [fit.ciUpper, 'ci.ub'],
+      [fit.QE, 'QE'],
+      [fit.QEp, 'QEp'],
+      [fit.I2, 'I2'],
+      [fit.H2, 'H2'],
+      [fit.CO, 'CO'],
+      [fit.MH, 'MH'],
+      [fit.BD, 'BD'],
+      [fit.BDp, 'BDp'],
+      [fit.TA, 'TA'],
+    ];
     for (const [got, key] of keys) expectClose(got, (e[key] ?? null) as number | null, 1e-10, 1e-12, key);
     // metafor's rma.mh keeps only the estimable yi (k.yi of them)
-    expectAllClose(Array.from(fit.effects.yi).filter(Number.isFinite), e['yi'] as (number | null)[], 1e-10, 1e-12, 'yi');
+    expectAllClose(
+      Array.from(fit.effects.yi).filter(Number.isFinite),
+      e['yi'] as (number | null)[],
+      1e-10,
+      1e-12,
+      'yi',
+    );
   });
 });

@@ -18,12 +18,14 @@ import { expectAllClose, expectClose } from './support.ts';
 type Obj = Record<string, unknown>;
 const all = loadCases('golden-metareg.json');
 const ITERATIVE = new Set(['ML', 'REML', 'EB', 'PM', 'PMM', 'SJIT']);
-const strings = (c: OracleCase) => Object.fromEntries(Object.entries(c.input).map(([k, v]) => [k, asArray<unknown>(v).map((x) => String(x))]));
+const strings = (c: OracleCase) =>
+  Object.fromEntries(Object.entries(c.input).map(([k, v]) => [k, asArray<unknown>(v).map((x) => String(x))]));
 
 describe('golden-metareg: subgroups', () => {
   it.each(all.filter((c) => c.family === 'subgroup').map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const a = c.args as { method: Tau2Method; test: TestType };
-    const yi = num(c, 'yi') as Float64Array, vi = num(c, 'vi') as Float64Array;
+    const yi = num(c, 'yi') as Float64Array,
+      vi = num(c, 'vi') as Float64Array;
     const group = strings(c)['group'] as string[];
     const rel = ITERATIVE.has(a.method) ? 1e-8 : 1e-10;
     const e = c.expected as Record<string, Obj>;
@@ -47,21 +49,25 @@ describe('golden-metareg: subgroups', () => {
 describe('golden-metareg: meta-regression with every estimator', () => {
   it.each(all.filter((c) => c.family === 'metareg').map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const a = c.args as { method: Tau2Method; test: TestType; mods: string };
-    const yi = num(c, 'yi') as Float64Array, vi = num(c, 'vi') as Float64Array;
+    const yi = num(c, 'yi') as Float64Array,
+      vi = num(c, 'vi') as Float64Array;
     const mm = buildModelMatrix(parseModerators(a.mods), strings(c), [...yi.keys()]);
     expectAllClose(Array.from(mm.design.x), (c.expected['X'] as number[][]).flat(), 0, 0, 'X');
     const fit = fitRma(yi, vi, { method: a.method, test: a.test, design: mm.design });
     const rel = ITERATIVE.has(a.method) ? 1e-8 : 1e-10;
     compareFit(fit, c.expected['fit'] as Obj, rel);
     const pr = c.expected['predict'] as Obj;
-    (pr['newmods'] as number[][]).forEach((m, at) => comparePredict(fit, pr, rel, 'default', [1, ...m], rel * 1e-2, at));
+    (pr['newmods'] as number[][]).forEach((m, at) =>
+      comparePredict(fit, pr, rel, 'default', [1, ...m], rel * 1e-2, at),
+    );
   });
 });
 
 describe('golden-metareg: exact permutation tests', () => {
   it.each(all.filter((c) => c.family === 'permutest').map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const a = c.args as { method: Tau2Method; mods: string };
-    const yi = num(c, 'yi') as Float64Array, vi = num(c, 'vi') as Float64Array;
+    const yi = num(c, 'yi') as Float64Array,
+      vi = num(c, 'vi') as Float64Array;
     const mm = buildModelMatrix(parseModerators(a.mods), strings(c), [...yi.keys()]);
     const fit = fitRma(yi, vi, { method: a.method, design: mm.design });
     const r = permutationTest(fit, { exact: true });

@@ -14,7 +14,8 @@ import { expectAllClose, expectClose } from './support.ts';
 
 const all = loadCases('golden-sensitivity.json');
 const of = (f: string) => all.filter((c) => c.family === f).map((c) => [c.id, c] as const);
-const fitOf = (c: OracleCase) => fitRma(num(c, 'yi')!, num(c, 'vi')!, { method: ((c.args as { method?: Tau2Method }).method ?? 'REML') });
+const fitOf = (c: OracleCase) =>
+  fitRma(num(c, 'yi')!, num(c, 'vi')!, { method: (c.args as { method?: Tau2Method }).method ?? 'REML' });
 
 describe('GOSH matches metafor gosh()', () => {
   it.each(of('gosh'))('%s', async (_id, c) => {
@@ -68,7 +69,15 @@ describe('trim and fill with no missing studies; regtest with k = 3; influence u
   it.each(of('influence'))('%s', (_id, c) => {
     const inf = influence(fitOf(c));
     const e = c.expected as Record<string, number[]>;
-    for (const [got, key] of [[inf.rstudent, 'rstudent'], [inf.dffits, 'dffits'], [inf.cookD, 'cook.d'], [inf.covRatio, 'cov.r'], [inf.tau2Deleted, 'tau2.del'], [inf.hat, 'hat'], [inf.dfbetas[0]!, 'dfbs']] as const) {
+    for (const [got, key] of [
+      [inf.rstudent, 'rstudent'],
+      [inf.dffits, 'dffits'],
+      [inf.cookD, 'cook.d'],
+      [inf.covRatio, 'cov.r'],
+      [inf.tau2Deleted, 'tau2.del'],
+      [inf.hat, 'hat'],
+      [inf.dfbetas[0]!, 'dfbs'],
+    ] as const) {
       expectAllClose(got, e[key]!, 1e-6, 1e-9, key);
     }
     expect(inf.influential).toEqual(e['is.infl']);

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 
 const out = (f: string) => fileURLToPath(new URL(`../notebooks/out/${f}`, import.meta.url));
 describe('committed notebook reports', () => {
-  it.each(['01-knee-oa-exercise-types', '02-antidepressants-lbp', '03-seed-chapter-claims', '04-tau2-estimators', '05-ci-coverage-simulation'])('%s exists, names its command and versions, and its figures exist', (name) => {
+  it.each([
+    '01-knee-oa-exercise-types',
+    '02-antidepressants-lbp',
+    '03-seed-chapter-claims',
+    '04-tau2-estimators',
+    '05-ci-coverage-simulation',
+  ])('%s exists, names its command and versions, and its figures exist', (name) => {
     const md = readFileSync(out(`${name}.md`), 'utf8');
     expect(md).toMatch(new RegExp(`Made by \`npx tsx notebooks/${name}.ts\``));
     expect(md).toMatch(/Node v\d+/);

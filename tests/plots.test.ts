@@ -25,28 +25,61 @@ import { formatNumber } from '../src/report/format.ts';
 
 const require = createRequire(import.meta.url);
 // the schema file is not in vega-lite's "exports": locate it from the package entry
-const vlRoot = require.resolve('vega-lite').replace(/build[\/].*$/, '');
+const vlRoot = require.resolve('vega-lite').replace(/build[/].*$/, '');
 const schema = JSON.parse(readFileSync(`${vlRoot}build/vega-lite-schema.json`, 'utf8')) as object;
 const validate = new Ajv({ strict: false, allErrors: false }).compile(schema);
 const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
 
 const bcg = readCsv(data('bcg.csv'));
 const bcgAnalysis = metaAnalysis(effectColumnsFromTable(bcg), studyLabels(bcg), { measure: 'RR' });
-const bcgForest = forestFromAnalysis(bcgAnalysis, { columns: forestDataColumns(bcg, 'RR'), favours: ['Favours vaccine', 'Favours control'] });
+const bcgForest = forestFromAnalysis(bcgAnalysis, {
+  columns: forestDataColumns(bcg, 'RR'),
+  favours: ['Favours vaccine', 'Favours control'],
+});
 const knee = loadDataset('knee-oa-exercise-pain');
-const kneeSub = subgroupAnalysis(effectColumnsFromTable(knee.table!), studyLabels(knee.table!), stringColumn(knee.table!, 'subgroup'), 'subgroup', reviewOptions(knee.provenance));
+const kneeSub = subgroupAnalysis(
+  effectColumnsFromTable(knee.table!),
+  studyLabels(knee.table!),
+  stringColumn(knee.table!, 'subgroup'),
+  'subgroup',
+  reviewOptions(knee.provenance),
+);
 const mods = readCsv(data('bcg-mods.csv'));
-const reg = metaRegression(effectColumnsFromTable(mods), studyLabels(mods), Object.fromEntries(mods.header.map((h) => [h, stringColumn(mods, h)])), 'ablat', { measure: 'GEN' });
+const reg = metaRegression(
+  effectColumnsFromTable(mods),
+  studyLabels(mods),
+  Object.fromEntries(mods.header.map((h) => [h, stringColumn(mods, h)])),
+  'ablat',
+  { measure: 'GEN' },
+);
 const fit = (bcgAnalysis.model as { fit: RmaFit }).fit;
 
 const specs: [string, TopLevelSpec][] = [
   ['forest (binary, log scale)', forestSpec(bcgForest)],
-  ['forest with subgroups', forestSpec(forestFromSubgroups(kneeSub, { columns: forestDataColumns(knee.table!, 'SMD') }))],
+  [
+    'forest with subgroups',
+    forestSpec(forestFromSubgroups(kneeSub, { columns: forestDataColumns(knee.table!, 'SMD') })),
+  ],
   ['funnel', funnelSpec(funnelData(fit), { xTitle: 'log Risk ratio', labels: bcgAnalysis.studies.labels })],
-  ['contour-enhanced funnel', funnelSpec(funnelData(fit, true), { xTitle: 'log Risk ratio', labels: bcgAnalysis.studies.labels })],
+  [
+    'contour-enhanced funnel',
+    funnelSpec(funnelData(fit, true), { xTitle: 'log Risk ratio', labels: bcgAnalysis.studies.labels }),
+  ],
   ['baujat', baujatSpec(baujat(fit), bcgAnalysis.studies.labels)],
   ["L'Abbé", labbeSpec(armEventRates(effectColumnsFromTable(bcg), 13), studyLabels(bcg))],
-  ['bubble', bubbleSpec(reg.labels.map((label, i) => ({ x: reg.fit.design.x[i * 2 + 1]!, y: reg.fit.yi[i]!, weight: reg.fit.weights[i]!, label })), regressionBands(reg), { xTitle: 'ablat', yTitle: 'log RR' })],
+  [
+    'bubble',
+    bubbleSpec(
+      reg.labels.map((label, i) => ({
+        x: reg.fit.design.x[i * 2 + 1]!,
+        y: reg.fit.yi[i]!,
+        weight: reg.fit.weights[i]!,
+        label,
+      })),
+      regressionBands(reg),
+      { xTitle: 'ablat', yTitle: 'log RR' },
+    ),
+  ],
 ];
 
 describe('every plot spec is valid vega-lite and compiles', () => {
@@ -77,7 +110,9 @@ describe('forest plot', () => {
     });
     const c = fit.coefficients[0]!;
     expect(texts).toContain(`${f(c.estimate)} [${f(c.ciLower)}, ${f(c.ciUpper)}]`);
-    expect(texts.some((t) => t.includes(`Tau² = ${formatNumber(fit.tau2, 2)}; Chi² = ${formatNumber(fit.QE, 2)}, df = 12`))).toBe(true);
+    expect(
+      texts.some((t) => t.includes(`Tau² = ${formatNumber(fit.tau2, 2)}; Chi² = ${formatNumber(fit.QE, 2)}, df = 12`)),
+    ).toBe(true);
   });
 
   it('subgroup headers, diamonds per subgroup, the test for subgroup differences', async () => {
@@ -89,15 +124,22 @@ describe('forest plot', () => {
 
   it('grows with k: 150 studies stay at 18 px a row', () => {
     const k = 150;
-    const yi = Array.from({ length: k }, (_, i) => Math.sin(i) / 2), vi = Array.from({ length: k }, (_, i) => 0.02 + (i % 7) / 100);
-    const a = metaAnalysis({ yi, vi }, yi.map((_, i) => `Study ${i + 1}`), { measure: 'GEN' });
+    const yi = Array.from({ length: k }, (_, i) => Math.sin(i) / 2),
+      vi = Array.from({ length: k }, (_, i) => 0.02 + (i % 7) / 100);
+    const a = metaAnalysis(
+      { yi, vi },
+      yi.map((_, i) => `Study ${i + 1}`),
+      { measure: 'GEN' },
+    );
     const spec = forestSpec(forestFromAnalysis(a)) as unknown as { hconcat: { height: number }[] };
     expect(spec.hconcat[1]!.height).toBeGreaterThanOrEqual(k * 18);
   });
 
   it('clips CIs that run off the axis and marks them with an arrow', () => {
     const a = metaAnalysis({ yi: [0.1, 0.2, 9], vi: [0.01, 0.02, 0.5] }, ['a', 'b', 'far'], { measure: 'GEN' });
-    const spec = forestSpec(forestFromAnalysis(a), { xLimits: [-1, 1] }) as unknown as { data: { values: { label: string; arrowRight: boolean; hiP: number }[] } };
+    const spec = forestSpec(forestFromAnalysis(a), { xLimits: [-1, 1] }) as unknown as {
+      data: { values: { label: string; arrowRight: boolean; hiP: number }[] };
+    };
     const far = spec.data.values.find((r) => r.label === 'far')!;
     expect(far.arrowRight).toBe(true);
     expect(far.hiP).toBe(1);

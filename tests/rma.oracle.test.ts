@@ -13,7 +13,11 @@ function fitCase(c: (typeof cases)[number]) {
   const vi = num(c, 'vi') ?? Float64Array.from(num(c, 'sei') as Float64Array, (s) => s * s);
   const keep = [...yi.keys()].filter((i) => Number.isFinite(yi[i]) && Number.isFinite(vi[i]));
   const a = c.args as { method: Tau2Method; test: TestType; level: number };
-  return fitRma(keep.map((i) => yi[i] as number), keep.map((i) => vi[i] as number), { method: a.method, test: a.test, level: a.level });
+  return fitRma(
+    keep.map((i) => yi[i] as number),
+    keep.map((i) => vi[i] as number),
+    { method: a.method, test: a.test, level: a.level },
+  );
 }
 
 describe('rma.uni matches metafor 3.8-1', () => {
@@ -30,16 +34,27 @@ describe('rma.uni matches metafor 3.8-1', () => {
     comparePredict(fit, ref['predict'] as Obj, rel);
     // Riley PIs exist only at metafor's default convergence: for iterative fits allow what a
     // tau2 error of 1e-4 (PM's uniroot tolerance) moves them, 1e-3 absolute.
-    if (c.expected['predict_pi_riley']) comparePredict(fit, (c.expected['predict_pi_riley'] as Obj), iterative ? 1e-3 : rel, 'riley', undefined, iterative ? 1e-3 : rel * 1e-2);
-    const ciPrecise = (iterative ? (c.expected_precise as Obj)['confint'] : c.expected['confint_precise']) as Obj | undefined;
+    if (c.expected['predict_pi_riley'])
+      comparePredict(
+        fit,
+        c.expected['predict_pi_riley'] as Obj,
+        iterative ? 1e-3 : rel,
+        'riley',
+        undefined,
+        iterative ? 1e-3 : rel * 1e-2,
+      );
+    const ciPrecise = (iterative ? (c.expected_precise as Obj)['confint'] : c.expected['confint_precise']) as
+      Obj | undefined;
     if (ciPrecise) compareConfint(fit, ciPrecise, 1e-8, 1e-12);
     // metafor's default uniroot tolerance (1.2e-4 on tau2): tau2 bounds within 1e-4 absolute
     if (c.expected['confint']) compareConfint(fit, c.expected['confint'] as Obj, 0, 1e-4, ['tau2']);
     if (iterative) {
       // and within metafor's own default convergence (tau2 abs 1e-4 for PM/PMM, 1e-5 otherwise)
-      const e = (c.expected['fit'] as Obj);
+      const e = c.expected['fit'] as Obj;
       expect(Math.abs(fit.tau2 - (e['tau2'] as number))).toBeLessThanOrEqual(method.startsWith('PM') ? 1e-4 : 1e-5);
-      expect(Math.abs(fit.coefficients[0]!.estimate / ((e['beta'] as number[])[0] as number) - 1)).toBeLessThanOrEqual(2e-4);
+      expect(Math.abs(fit.coefficients[0]!.estimate / ((e['beta'] as number[])[0] as number) - 1)).toBeLessThanOrEqual(
+        2e-4,
+      );
     }
   });
 });

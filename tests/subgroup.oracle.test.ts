@@ -11,7 +11,8 @@ const cases = loadCases('metafor-oracle-public.json').filter((c) => c.family ===
 
 describe('subgroup analyses match metafor 3.8-1', () => {
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-    const yi = num(c, 'yi') as Float64Array, vi = num(c, 'vi') as Float64Array;
+    const yi = num(c, 'yi') as Float64Array,
+      vi = num(c, 'vi') as Float64Array;
     const group = (c.input['group'] as (string | number)[]).map(String);
     const method = (c.args as { method: Tau2Method }).method;
     // The subgroup cases hold metafor's default convergence only: REML at the README's tolerances
@@ -20,9 +21,17 @@ describe('subgroup analyses match metafor 3.8-1', () => {
     const rel = reml ? 2e-4 : 1e-10;
     const e = c.expected as Record<string, Obj>;
     const looseFit = (fit: ReturnType<typeof fitRma>, x: Obj, what: string) => {
-      if (!reml) { compareFit(fit, x, 1e-10); return; }
-      expect(fit.coefficients.map((b) => b.name), what).toEqual(asArray(x['coef_names']));
-      fit.coefficients.forEach((b, j) => expectClose(b.estimate, asArray<number>(x['beta'])[j] as number, 2e-4, 1e-5, `${what} beta[${j}]`));
+      if (!reml) {
+        compareFit(fit, x, 1e-10);
+        return;
+      }
+      expect(
+        fit.coefficients.map((b) => b.name),
+        what,
+      ).toEqual(asArray(x['coef_names']));
+      fit.coefficients.forEach((b, j) =>
+        expectClose(b.estimate, asArray<number>(x['beta'])[j] as number, 2e-4, 1e-5, `${what} beta[${j}]`),
+      );
       expectClose(fit.tau2, x['tau2'] as number, 0, 1e-5, `${what} tau2`);
       expectClose(fit.QE, x['QE'] as number, 1e-10, 1e-12, `${what} QE`);
       expectClose(fit.QM, x['QM'] as number, 1e-3, 1e-6, `${what} QM`);
@@ -33,7 +42,9 @@ describe('subgroup analyses match metafor 3.8-1', () => {
     const common = fitCommonTau2Subgroups(yi, vi, group, { method }, (c.args as { group: string }).group);
     looseFit(common.moderatorModel, e['moderator_model'] as Obj, 'moderator model');
     const gm = e['group_means_common_tau2'] as Obj;
-    common.groupMeans.coefficients.forEach((b, j) => expectClose(b.estimate, asArray<number>(gm['beta'])[j] as number, rel, 1e-6, `group mean ${j}`));
+    common.groupMeans.coefficients.forEach((b, j) =>
+      expectClose(b.estimate, asArray<number>(gm['beta'])[j] as number, rel, 1e-6, `group mean ${j}`),
+    );
     expect(common.groupMeans.coefficients.map((b) => b.name)).toEqual(asArray(gm['coef_names']));
     const sep = fitSeparateSubgroups(yi, vi, group, { method });
     const groups = e['groups'] as unknown as Obj[];
@@ -41,7 +52,13 @@ describe('subgroup analyses match metafor 3.8-1', () => {
       const g = groups[i] as Obj;
       expect(l.level).toBe(String(g['level']));
       expect(l.fit.k).toBe(g['k']);
-      expectClose(l.fit.coefficients[0]!.estimate, asArray<number>(g['beta'])[0] as number, rel, 1e-6, `${l.level} beta`);
+      expectClose(
+        l.fit.coefficients[0]!.estimate,
+        asArray<number>(g['beta'])[0] as number,
+        rel,
+        1e-6,
+        `${l.level} beta`,
+      );
       expectClose(l.fit.tau2, g['tau2'] as number, reml ? 0 : 1e-10, reml ? 1e-5 : 1e-12, `${l.level} tau2`);
       expectClose(l.fit.QE, g['QE'] as number, 1e-10, 1e-12, `${l.level} QE`);
       expectClose(l.fit.QEp, g['QEp'] as number, 1e-8, 1e-300, `${l.level} QEp`);

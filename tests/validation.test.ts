@@ -17,17 +17,30 @@ describe('library input validation: errors with stable codes', () => {
     expect(() => fitRma(yi, vi)).toThrowError(expect.objectContaining({ code }));
   });
   it('rejects unknown methods, tests and levels', () => {
-    expect(() => fitRma([1, 2], [1, 1], { method: 'XX' as never })).toThrowError(expect.objectContaining({ code: 'UNKNOWN_METHOD' }));
-    expect(() => fitRma([1, 2], [1, 1], { test: 't' as never })).toThrowError(expect.objectContaining({ code: 'UNKNOWN_OPTION_VALUE' }));
-    expect(() => fitRma([1, 2], [1, 1], { level: 0.95 * 200 })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fitRma([1, 2], [1, 1], { method: 'XX' as never })).toThrowError(
+      expect.objectContaining({ code: 'UNKNOWN_METHOD' }),
+    );
+    expect(() => fitRma([1, 2], [1, 1], { test: 't' as never })).toThrowError(
+      expect.objectContaining({ code: 'UNKNOWN_OPTION_VALUE' }),
+    );
+    expect(() => fitRma([1, 2], [1, 1], { level: 0.95 * 200 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
   it('escalc names row and column of an invalid value', () => {
     expect(() => escalc('OR', { ai: [1, -2], bi: [5, 5], ci: [1, 1], di: [5, 5] }, ['a', 'b'])).toThrowError(
-      expect.objectContaining({ code: 'NEGATIVE_VALUE', location: { row: 1, column: 'ai' } }));
-    expect(() => escalc('ZCOR', { ri: [0.5, 1.2], ni: [20, 30] }, ['a', 'b'])).toThrowError(expect.objectContaining({ code: 'INVALID_VALUE' }));
+      expect.objectContaining({ code: 'NEGATIVE_VALUE', location: { row: 1, column: 'ai' } }),
+    );
+    expect(() => escalc('ZCOR', { ri: [0.5, 1.2], ni: [20, 30] }, ['a', 'b'])).toThrowError(
+      expect.objectContaining({ code: 'INVALID_VALUE' }),
+    );
   });
   it('missing values are excluded with a reason, never dropped silently', () => {
-    const es = escalc('MD', { n1i: [10, 10], m1i: [1, Number.NaN], sd1i: [1, 1], n2i: [10, 10], m2i: [0, 0], sd2i: [1, 1] }, ['a', 'b']);
+    const es = escalc(
+      'MD',
+      { n1i: [10, 10], m1i: [1, Number.NaN], sd1i: [1, 1], n2i: [10, 10], m2i: [0, 0], sd2i: [1, 1] },
+      ['a', 'b'],
+    );
     expect(es.excluded).toEqual([{ row: 1, label: 'b', reason: "missing value in column 'm1i'" }]);
   });
 });
@@ -55,6 +68,8 @@ describe('edge cases', () => {
     expect(fit.warnings.join()).toMatch(/did not converge/);
   });
   it('Mantel–Haenszel refuses measures it does not support', () => {
-    expect(() => fitMantelHaenszel('SMD' as never, {}, [])).toThrowError(expect.objectContaining({ code: 'UNKNOWN_MEASURE' }));
+    expect(() => fitMantelHaenszel('SMD' as never, {}, [])).toThrowError(
+      expect.objectContaining({ code: 'UNKNOWN_MEASURE' }),
+    );
   });
 });

@@ -11,7 +11,8 @@ export interface PrintedP {
 export function parsePrintedP(text: string): PrintedP | null {
   const m = /^\s*([<>=≤≥]?)\s*(\d*\.?\d+(?:[eE][-+]?\d+)?)\s*$/.exec(text);
   if (!m) return null;
-  const rel = m[1] as string, num = m[2] as string;
+  const rel = m[1] as string,
+    num = m[2] as string;
   const value = Number(num);
   const decimals = num.includes('.') ? (num.split('.')[1] as string).length : 0;
   const half = 0.5 * 10 ** -decimals;
@@ -38,20 +39,29 @@ export interface ConsistencyResult {
  * BMJ 343:d2304. doi:10.1136/bmj.d2304.
  */
 export function checkPublishedConsistency(
-  estimate: number, lower: number | undefined, upper: number | undefined, pText: string | undefined,
-  decimals: number, transform: (x: number) => number = (x) => x, level = 95,
+  estimate: number,
+  lower: number | undefined,
+  upper: number | undefined,
+  pText: string | undefined,
+  decimals: number,
+  transform: (x: number) => number = (x) => x,
+  level = 95,
 ): ConsistencyResult {
   const problems: string[] = [];
   if (lower === undefined || upper === undefined) return { consistent: true, impliedP: null, problems };
   const h = 0.5 * 10 ** -decimals * (1 + 1e-9);
-  if (estimate < lower - 2 * h || estimate > upper + 2 * h) problems.push(`the estimate ${estimate} lies outside its CI ${lower} to ${upper}`);
+  if (estimate < lower - 2 * h || estimate > upper + 2 * h)
+    problems.push(`the estimate ${estimate} lies outside its CI ${lower} to ${upper}`);
   const [e0, e1] = [transform(estimate - h), transform(estimate + h)];
   const [l0, l1] = [transform(lower - h), transform(lower + h)];
   const [u0, u1] = [transform(upper - h), transform(upper + h)];
-  const mid0 = (l0 + u0) / 2, mid1 = (l1 + u1) / 2;
-  if (e1 < mid0 - (e1 - e0) || e0 > mid1 + (e1 - e0)) problems.push(`the CI ${lower} to ${upper} is not symmetric about ${estimate} (beyond rounding)`);
+  const mid0 = (l0 + u0) / 2,
+    mid1 = (l1 + u1) / 2;
+  if (e1 < mid0 - (e1 - e0) || e0 > mid1 + (e1 - e0))
+    problems.push(`the CI ${lower} to ${upper} is not symmetric about ${estimate} (beyond rounding)`);
   const z = qnorm(1 - (1 - level / 100) / 2);
-  const seMin = Math.max((u0 - l1) / (2 * z), Number.MIN_VALUE), seMax = (u1 - l0) / (2 * z);
+  const seMin = Math.max((u0 - l1) / (2 * z), Number.MIN_VALUE),
+    seMax = (u1 - l0) / (2 * z);
   const absMin = e0 <= 0 && e1 >= 0 ? 0 : Math.min(Math.abs(e0), Math.abs(e1));
   const absMax = Math.max(Math.abs(e0), Math.abs(e1));
   const impliedP: [number, number] = [2 * pnorm(-absMax / seMin), 2 * pnorm(-absMin / seMax)];
@@ -59,7 +69,9 @@ export function checkPublishedConsistency(
     const p = parsePrintedP(pText);
     if (p === null) problems.push(`the printed p-value '${pText}' cannot be read`);
     else if (p.upper < impliedP[0] || p.lower > impliedP[1]) {
-      problems.push(`P ${pText} contradicts the CI, which implies P between ${impliedP[0].toPrecision(2)} and ${impliedP[1].toPrecision(2)}`);
+      problems.push(
+        `P ${pText} contradicts the CI, which implies P between ${impliedP[0].toPrecision(2)} and ${impliedP[1].toPrecision(2)}`,
+      );
     }
   }
   return { consistent: problems.length === 0, impliedP, problems };

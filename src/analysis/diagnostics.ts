@@ -15,8 +15,12 @@ import { trimAndFill, type TrimAndFill, type TrimfillEstimator } from '../diagno
 import type { RmaFit } from '../models/rma.ts';
 import type { MetaAnalysis } from './meta-analysis.ts';
 
-export function requireRmaFit(a: MetaAnalysis): RmaFit {
-  if (a.model.kind !== 'rma') throw new EvsynthError('INVALID_ARGUMENT', 'this analysis needs an inverse-variance model (a tau^2 method or EE), not MH or PETO');
+function requireRmaFit(a: MetaAnalysis): RmaFit {
+  if (a.model.kind !== 'rma')
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      'this analysis needs an inverse-variance model (a tau^2 method or EE), not MH or PETO',
+    );
   return a.model.fit;
 }
 
@@ -26,7 +30,9 @@ export interface SensitivityRequest {
   readonly cumulative?: { readonly column: string; readonly key: ArrayLike<number> } | boolean;
   readonly influence?: boolean;
   readonly baujat?: boolean;
-  readonly gosh?: { readonly subsets?: number; readonly seed?: number; readonly onProgress?: (done: number, total: number) => void } | boolean;
+  readonly gosh?:
+    | { readonly subsets?: number; readonly seed?: number; readonly onProgress?: (done: number, total: number) => void }
+    | boolean;
 }
 
 export interface SensitivityResults {
@@ -43,11 +49,28 @@ export async function sensitivityAnalyses(a: MetaAnalysis, req: SensitivityReque
   const fit = requireRmaFit(a);
   const cum = req.cumulative;
   const g = req.gosh;
-  const goshResult = g ? await goshParallel(fit, typeof g === 'object' ? { ...(g.subsets !== undefined ? { subsets: g.subsets } : {}), ...(g.seed !== undefined ? { seed: g.seed } : {}), ...(g.onProgress ? { onProgress: g.onProgress } : {}) } : {}) : null;
+  const goshResult = g
+    ? await goshParallel(
+        fit,
+        typeof g === 'object'
+          ? {
+              ...(g.subsets !== undefined ? { subsets: g.subsets } : {}),
+              ...(g.seed !== undefined ? { seed: g.seed } : {}),
+              ...(g.onProgress ? { onProgress: g.onProgress } : {}),
+            }
+          : {},
+      )
+    : null;
   return {
-    labels: a.studies.labels, fit,
+    labels: a.studies.labels,
+    fit,
     leaveOneOut: req.leaveOneOut ? leaveOneOut(fit) : null,
-    cumulative: cum ? { ...cumulative(fit, typeof cum === 'object' ? cum.key : undefined), column: typeof cum === 'object' ? cum.column : null } : null,
+    cumulative: cum
+      ? {
+          ...cumulative(fit, typeof cum === 'object' ? cum.key : undefined),
+          column: typeof cum === 'object' ? cum.column : null,
+        }
+      : null,
     influence: req.influence ? influence(fit) : null,
     baujat: req.baujat ? baujat(fit) : null,
     gosh: goshResult ? { result: goshResult, summary: summarizeGosh(goshResult) } : null,
@@ -55,7 +78,8 @@ export async function sensitivityAnalyses(a: MetaAnalysis, req: SensitivityReque
 }
 
 export interface BiasRequest {
-  readonly egger?: { readonly model?: 'rma' | 'lm'; readonly predictor?: RegtestPredictor; readonly ni?: ArrayLike<number> } | boolean;
+  readonly egger?:
+    { readonly model?: 'rma' | 'lm'; readonly predictor?: RegtestPredictor; readonly ni?: ArrayLike<number> } | boolean;
   readonly begg?: boolean;
   readonly trimfill?: { readonly estimator?: TrimfillEstimator; readonly side?: 'left' | 'right' } | boolean;
   readonly failsafe?: { readonly type?: FsnType; readonly target?: number; readonly alpha?: number } | boolean;
@@ -72,12 +96,16 @@ export interface BiasResults {
 
 export function publicationBias(a: MetaAnalysis, req: BiasRequest): BiasResults {
   const fit = requireRmaFit(a);
-  const e = req.egger, t = req.trimfill, f = req.failsafe;
+  const e = req.egger,
+    t = req.trimfill,
+    f = req.failsafe;
   const egger = e ? regressionTest(fit, typeof e === 'object' ? e : {}) : null;
   const begg = req.begg ? rankCorrelationTest(fit) : null;
   const warnings = [...new Set([...(egger?.warnings ?? []), ...(begg?.warnings ?? [])])];
   return {
-    fit, egger, begg,
+    fit,
+    egger,
+    begg,
     trimfill: t ? trimAndFill(fit, typeof t === 'object' ? t : {}) : null,
     failsafe: f ? failSafeN(fit.yi, fit.vi, typeof f === 'object' ? f : {}) : null,
     warnings,

@@ -24,8 +24,15 @@ export type PresetName = keyof typeof PRESETS;
 
 export function parsePreset(name: string): PresetName {
   if (name === 'revman-web') {
-    throw new EvsynthError('UNKNOWN_OPTION_VALUE', "preset 'revman-web' is not available: RevMan Web's algorithms are not documented to this project (see README, 'Conventions')");
+    throw new EvsynthError(
+      'UNKNOWN_OPTION_VALUE',
+      "preset 'revman-web' is not available: RevMan Web's algorithms are not documented to this project (see README, 'Conventions')",
+    );
   }
-  if (!(name in PRESETS)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `unknown preset '${name}'; expected ${Object.keys(PRESETS).join(' or ')}`);
+  if (!(name in PRESETS))
+    throw new EvsynthError(
+      'UNKNOWN_OPTION_VALUE',
+      `unknown preset '${name}'; expected ${Object.keys(PRESETS).join(' or ')}`,
+    );
   return name as PresetName;
 }

@@ -38,43 +38,83 @@ export interface MetaRegression {
  * PI, the Q-profile CI of the residual τ², and optionally a permutation test.
  */
 export function metaRegression(
-  columns: EffectColumns, labels: readonly string[], moderatorColumns: Readonly<Record<string, readonly string[]>>,
-  formula: string, options: RegressionOptions,
+  columns: EffectColumns,
+  labels: readonly string[],
+  moderatorColumns: Readonly<Record<string, readonly string[]>>,
+  formula: string,
+  options: RegressionOptions,
 ): MetaRegression {
   const method = options.method ?? 'REML';
-  if (method === 'MH' || method === 'PETO') throw new EvsynthError('INVALID_ARGUMENT', 'meta-regression needs an inverse-variance method (not MH or PETO)');
+  if (method === 'MH' || method === 'PETO')
+    throw new EvsynthError('INVALID_ARGUMENT', 'meta-regression needs an inverse-variance method (not MH or PETO)');
   const f = parseModerators(formula);
   const studies = toEffectSet(escalc(options.measure, columns, labels, options));
   const matrix = buildModelMatrix(f, moderatorColumns, studies.rows);
   const keep = matrix.rows.map((r) => studies.rows.indexOf(r));
-  const excluded: Exclusion[] = [...studies.excluded, ...matrix.excluded.map((e) => ({ row: e.row, label: labels[e.row] ?? `row ${e.row + 1}`, reason: e.reason }))].sort((a, b) => a.row - b.row);
-  const k = keep.length, p = matrix.design.p;
+  const excluded: Exclusion[] = [
+    ...studies.excluded,
+    ...matrix.excluded.map((e) => ({ row: e.row, label: labels[e.row] ?? `row ${e.row + 1}`, reason: e.reason })),
+  ].sort((a, b) => a.row - b.row);
+  const k = keep.length,
+    p = matrix.design.p;
   if (k <= p) {
-    throw new EvsynthError('TOO_FEW_STUDIES', `the model has ${p} coefficients (${matrix.design.names.join(', ')}) but only ${k} studies have all values; it needs more studies than coefficients`);
+    throw new EvsynthError(
+      'TOO_FEW_STUDIES',
+      `the model has ${p} coefficients (${matrix.design.names.join(', ')}) but only ${k} studies have all values; it needs more studies than coefficients`,
+    );
   }
   let fit: RmaFit;
   try {
-    fit = fitRma(keep.map((j) => studies.yi[j] as number), keep.map((j) => studies.vi[j] as number), {
-      method, ...(options.test ? { test: options.test } : {}), ...(options.level ? { level: options.level } : {}), design: matrix.design,
-      ...(options.control ? { control: options.control } : {}),
-    });
+    fit = fitRma(
+      keep.map((j) => studies.yi[j] as number),
+      keep.map((j) => studies.vi[j] as number),
+      {
+        method,
+        ...(options.test ? { test: options.test } : {}),
+        ...(options.level ? { level: options.level } : {}),
+        design: matrix.design,
+        ...(options.control ? { control: options.control } : {}),
+      },
+    );
   } catch (e) {
     if (e instanceof EvsynthError && e.code === 'SINGULAR_MATRIX') {
-      throw new EvsynthError('SINGULAR_MATRIX', `the moderators are collinear (${matrix.design.names.join(', ')}): one column is a combination of the others among the ${k} studies used; drop or merge a moderator`);
+      throw new EvsynthError(
+        'SINGULAR_MATRIX',
+        `the moderators are collinear (${matrix.design.names.join(', ')}): one column is a combination of the others among the ${k} studies used; drop or merge a moderator`,
+      );
     }
     throw e;
   }
   const piType = options.piType ?? 'default';
   const predictions = (options.predictAt ?? []).map((at) => {
     const x = f.intercept ? [1, ...at] : [...at];
-    if (x.length !== p) throw new EvsynthError('INVALID_ARGUMENT', `a prediction point needs ${p - (f.intercept ? 1 : 0)} values (${matrix.design.names.filter((n) => n !== 'intrcpt').join(', ')}), got ${at.length}`);
+    if (x.length !== p)
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `a prediction point needs ${p - (f.intercept ? 1 : 0)} values (${matrix.design.names.filter((n) => n !== 'intrcpt').join(', ')}), got ${at.length}`,
+      );
     return { at, prediction: predict(fit, x, piType) };
   });
   const tau2CI = !isCommonEffect(method) && k - p >= 1 ? tau2ConfidenceInterval(fit) : null;
   const permutation = options.permutation ? permutationTest(fit, options.permutation) : null;
   const warnings = [...fit.warnings];
-  if (matrix.excluded.length > 0) warnings.push(`${matrix.excluded.length} stud${matrix.excluded.length === 1 ? 'y' : 'ies'} with missing moderator values omitted (see 'excluded')`);
-  return { formula: f, studies, matrix, fit, labels: keep.map((j) => studies.labels[j] as string), excluded, predictions, tau2CI, permutation, piType, warnings };
+  if (matrix.excluded.length > 0)
+    warnings.push(
+      `${matrix.excluded.length} stud${matrix.excluded.length === 1 ? 'y' : 'ies'} with missing moderator values omitted (see 'excluded')`,
+    );
+  return {
+    formula: f,
+    studies,
+    matrix,
+    fit,
+    labels: keep.map((j) => studies.labels[j] as string),
+    excluded,
+    predictions,
+    tau2CI,
+    permutation,
+    piType,
+    warnings,
+  };
 }
 
 export interface RegressionBand {
@@ -97,7 +137,8 @@ export function regressionBands(r: MetaRegression, points = 60): RegressionBand[
   if (j >= design.p) throw new EvsynthError('INVALID_ARGUMENT', 'a bubble plot needs a moderator');
   const col = (c: number) => Array.from({ length: design.k }, (_, i) => design.x[i * design.p + c] as number);
   const xs = col(j);
-  const lo = Math.min(...xs), hi = Math.max(...xs);
+  const lo = Math.min(...xs),
+    hi = Math.max(...xs);
   const means = Array.from({ length: design.p }, (_, c) => col(c).reduce((s, v) => s + v, 0) / design.k);
   return Array.from({ length: points }, (_, i) => {
     const x = lo + ((hi - lo) * i) / (points - 1);

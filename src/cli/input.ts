@@ -7,7 +7,11 @@ import { hasColumn, studyLabels, type DataTable } from '../io/csv.ts';
 export function resolveMeasure(t: DataTable, given: string | undefined): Measure {
   if (given !== undefined) return parseMeasure(given);
   if (hasColumn(t, 'yi')) return 'GEN';
-  throw new EvsynthError('INVALID_ARGUMENT', `no --measure given and no 'yi' column; give --measure (e.g. SMD for n1i, m1i, sd1i, n2i, m2i, sd2i; OR for ai, bi, ci, di)`, { file: t.file });
+  throw new EvsynthError(
+    'INVALID_ARGUMENT',
+    `no --measure given and no 'yi' column; give --measure (e.g. SMD for n1i, m1i, sd1i, n2i, m2i, sd2i; OR for ai, bi, ci, di)`,
+    { file: t.file },
+  );
 }
 
 export { studyLabels };
@@ -17,7 +21,8 @@ export function inTable<T>(t: DataTable, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof EvsynthError && e.location?.file === undefined) throw e.inFile(t.file, (row) => t.lines[row] ?? row + 2);
+    if (e instanceof EvsynthError && e.location?.file === undefined)
+      throw e.inFile(t.file, (row) => t.lines[row] ?? row + 2);
     throw e;
   }
 }

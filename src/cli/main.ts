@@ -10,76 +10,166 @@ import { runPlot } from './commands/plot.ts';
 import { runSensitivity, runBias } from './commands/diagnose.ts';
 import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('evsynth')
     .description('Evidence synthesis (meta-analysis) at parity with R metafor')
     .version('0.1.0')
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  addEffectOptions(program.command('effects <file>').description('per-study effect sizes yi and sampling variances vi (metafor escalc)')).action(runEffects);
   addEffectOptions(
-    addModelOptions(program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)'), 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE (common effect), MH or PETO')
-      .addOption(new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(PI_TYPES).default('default'))
-      .option('--by <column>', 'subgroup analysis by this column: separate fits per level and both tests for subgroup differences'),
+    program
+      .command('effects <file>')
+      .description('per-study effect sizes yi and sampling variances vi (metafor escalc)'),
+  ).action(runEffects);
+  addEffectOptions(
+    addModelOptions(
+      program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)'),
+      'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE (common effect), MH or PETO',
+    )
+      .addOption(
+        new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)')
+          .choices(PI_TYPES)
+          .default('default'),
+      )
+      .option(
+        '--by <column>',
+        'subgroup analysis by this column: separate fits per level and both tests for subgroup differences',
+      ),
   ).action(runFit);
   addEffectOptions(
-    addModelOptions(program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'))
+    addModelOptions(
+      program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'),
+    )
       .option('--mods <formula>', 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)')
-      .option('--mod <term>', 'one moderator term (repeatable): --mod year --mod "factor(type)"', (v: string, prev: string[] = []) => [...prev, v])
-      .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'))
-      .option('--predict <points>', 'predict at moderator values: "10,1950; 30,1960" (one value per non-intercept coefficient)')
-      .option('--permutations <n>', 'permutation test with n random permutations (exact when n ≥ the number of distinct permutations)', number('--permutations'))
+      .option(
+        '--mod <term>',
+        'one moderator term (repeatable): --mod year --mod "factor(type)"',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
+      .addOption(
+        new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'),
+      )
+      .option(
+        '--predict <points>',
+        'predict at moderator values: "10,1950; 30,1960" (one value per non-intercept coefficient)',
+      )
+      .option(
+        '--permutations <n>',
+        'permutation test with n random permutations (exact when n ≥ the number of distinct permutations)',
+        number('--permutations'),
+      )
       .option('--exact', 'exact permutation test over every distinct permutation')
       .option('--seed <s>', 'seed of the random permutations (default 1)', number('--seed')),
   ).action(runRegress);
   addEffectOptions(
-    addGoshOptions(addModelOptions(program.command('plot <kind> <file>').description('forest, funnel, baujat, labbe, bubble, leave-one-out, cumulative or gosh plot, written as SVG or PNG'), 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE, MH or PETO')
-      .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
-      .option('--width <px>', 'forest plot width in pixels', number('--width'))
-      .option('--by <column>', 'forest plot with subgroups')
-      .addOption(new Option('--sort <order>', 'forest plot study order').choices(['input', 'effect', 'weight', 'year']).default('input'))
-      .option('--favours <left|right>', 'labels under the forest axis, e.g. "Favours exercise|Favours control"')
-      .option('--title <text>', 'plot title')
-      .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
-      .option('--trimfill', 'funnel plot: add the studies filled in by trim and fill (hollow)')
-      .option('--order <column>', 'cumulative plot: order by this numeric column (default input order)')
-      .option('--mods <formula>', 'bubble plot: the moderators')
-      .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-      .addOption(new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'))),
+    addGoshOptions(
+      addModelOptions(
+        program
+          .command('plot <kind> <file>')
+          .description(
+            'forest, funnel, baujat, labbe, bubble, leave-one-out, cumulative or gosh plot, written as SVG or PNG',
+          ),
+        'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE, MH or PETO',
+      )
+        .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
+        .option('--width <px>', 'forest plot width in pixels', number('--width'))
+        .option('--by <column>', 'forest plot with subgroups')
+        .addOption(
+          new Option('--sort <order>', 'forest plot study order')
+            .choices(['input', 'effect', 'weight', 'year'])
+            .default('input'),
+        )
+        .option('--favours <left|right>', 'labels under the forest axis, e.g. "Favours exercise|Favours control"')
+        .option('--title <text>', 'plot title')
+        .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
+        .option('--trimfill', 'funnel plot: add the studies filled in by trim and fill (hollow)')
+        .option('--order <column>', 'cumulative plot: order by this numeric column (default input order)')
+        .option('--mods <formula>', 'bubble plot: the moderators')
+        .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [
+          ...prev,
+          v,
+        ])
+        .addOption(
+          new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'),
+        ),
+    ),
   ).action(runPlot);
   addEffectOptions(
-    addGoshOptions(addModelOptions(program.command('sensitivity <file>').description('leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)')))
+    addGoshOptions(
+      addModelOptions(
+        program
+          .command('sensitivity <file>')
+          .description(
+            'leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)',
+          ),
+      ),
+    )
       .option('--leave-one-out', 'refit without each study')
-      .option('--cumulative [column]', 'cumulative meta-analysis, ordered by a numeric column (e.g. year) or input order')
-      .option('--influence', 'influence diagnostics (externally standardised residuals, DFFITS, Cook, COVRATIO, hat, DFBETAS)')
+      .option(
+        '--cumulative [column]',
+        'cumulative meta-analysis, ordered by a numeric column (e.g. year) or input order',
+      )
+      .option(
+        '--influence',
+        'influence diagnostics (externally standardised residuals, DFFITS, Cook, COVRATIO, hat, DFBETAS)',
+      )
       .option('--baujat', 'Baujat coordinates')
       .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)'),
   ).action(runSensitivity);
   addEffectOptions(
-    addModelOptions(program.command('bias <file>').description("publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)"))
+    addModelOptions(
+      program
+        .command('bias <file>')
+        .description(
+          "publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)",
+        ),
+    )
       .option('--egger', 'regression test for funnel-plot asymmetry')
       .addOption(new Option('--predictor <p>', 'regression test predictor').choices(REGTEST_PREDICTORS).default('sei'))
-      .addOption(new Option('--egger-model <m>', "rma (metafor's default: the same model plus the predictor) or lm (classical Egger)").choices(['rma', 'lm']).default('rma'))
+      .addOption(
+        new Option(
+          '--egger-model <m>',
+          "rma (metafor's default: the same model plus the predictor) or lm (classical Egger)",
+        )
+          .choices(['rma', 'lm'])
+          .default('rma'),
+      )
       .option('--begg', "Begg and Mazumdar's rank correlation test")
       .option('--trimfill', 'trim and fill')
       .addOption(new Option('--estimator <e>', 'trim-and-fill estimator').choices(['L0', 'R0']).default('L0'))
-      .addOption(new Option('--side <s>', 'side with missing studies (default: from the data)').choices(['left', 'right']))
+      .addOption(
+        new Option('--side <s>', 'side with missing studies (default: from the data)').choices(['left', 'right']),
+      )
       .option('--failsafe', 'fail-safe N')
       .addOption(new Option('--type <t>', 'fail-safe N type').choices(FSN_TYPES).default('Rosenthal'))
-      .option('--target <x>', 'Orwin: target effect (default: half the mean effect)', number('--target'))
-,
+      .option('--target <x>', 'Orwin: target effect (default: half the mean effect)', number('--target')),
   ).action(runBias);
-  program.command('datasets').description('list the bundled datasets').option('--json', 'print JSON').action(runDatasets);
-  program.command('reproduce [dataset]').description("recompute each published claim of a dataset (all datasets by default) with the review's method")
-    .option('--all', 'list every per-study claim, not only those that differ').option('--json', 'print JSON').action(runReproduce);
-  program.command('start').description('the main job (npm start): reproduce every dataset, then the flagship subgroup analysis and its forest plot')
-    .option('--out <dir>', 'where to write the flagship forest plot', 'out').action(runStart);
+  program
+    .command('datasets')
+    .description('list the bundled datasets')
+    .option('--json', 'print JSON')
+    .action(runDatasets);
+  program
+    .command('reproduce [dataset]')
+    .description("recompute each published claim of a dataset (all datasets by default) with the review's method")
+    .option('--all', 'list every per-study claim, not only those that differ')
+    .option('--json', 'print JSON')
+    .action(runReproduce);
+  program
+    .command('start')
+    .description(
+      'the main job (npm start): reproduce every dataset, then the flagship subgroup analysis and its forest plot',
+    )
+    .option('--out <dir>', 'where to write the flagship forest plot', 'out')
+    .action(runStart);
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().exitOverride().parseAsync([...argv], { from: 'user' });
+    await buildProgram()
+      .exitOverride()
+      .parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof EvsynthError) {
@@ -88,7 +178,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const ce = e as { code?: string; exitCode?: number };
     if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
-      return ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help' ? 0 : 2;
+      return ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help'
+        ? 0
+        : 2;
     }
     throw e;
   }

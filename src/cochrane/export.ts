@@ -25,17 +25,37 @@ export interface ExportRow {
   readonly malformed: string | null;
 }
 
-export const NUMERIC_FIELDS = [
-  'GIV.Mean', 'GIV.SE', 'Experimental.mean', 'Experimental.SD', 'Experimental.cases', 'Experimental.N',
-  'Control.mean', 'Control.SD', 'Control.cases', 'Control.N', 'O.E', 'Variance', 'Weight', 'Mean', 'CI.start', 'CI.end',
+const NUMERIC_FIELDS = [
+  'GIV.Mean',
+  'GIV.SE',
+  'Experimental.mean',
+  'Experimental.SD',
+  'Experimental.cases',
+  'Experimental.N',
+  'Control.mean',
+  'Control.SD',
+  'Control.cases',
+  'Control.N',
+  'O.E',
+  'Variance',
+  'Weight',
+  'Mean',
+  'CI.start',
+  'CI.end',
 ] as const;
-export type NumericField = (typeof NUMERIC_FIELDS)[number];
+type NumericField = (typeof NUMERIC_FIELDS)[number];
 
 const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses one review's export. Malformed cells never throw: the row carries the problem. */
 export function parseExport(text: string, file: string): ExportRow[] {
-  const records = parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, info: true }) as unknown as { record: Record<string, string>; info: { lines: number } }[];
+  const records = parse(text, {
+    columns: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    bom: true,
+    info: true,
+  }) as unknown as { record: Record<string, string>; info: { lines: number } }[];
   const review = file.replace(/^.*\//, '').replace(/\.csv$/, '');
   return records.map(({ record: r, info }) => {
     let malformed: string | null = null;
@@ -44,14 +64,28 @@ export function parseExport(text: string, file: string): ExportRow[] {
       const s = (r[f] ?? '').trim();
       if (s === '' || s === 'NA') n[f] = null;
       else if (NUM.test(s)) n[f] = Number(s);
-      else { n[f] = null; malformed ??= `column '${f}' holds '${s.slice(0, 30)}', not a number`; }
+      else {
+        n[f] = null;
+        malformed ??= `column '${f}' holds '${s.slice(0, 30)}', not a number`;
+      }
     }
-    const mean = n['Mean'], lo = n['CI.start'], hi = n['CI.end'];
+    const mean = n['Mean'],
+      lo = n['CI.start'],
+      hi = n['CI.end'];
     return {
-      file, line: info.lines, review, doi: r['review_doi'] ?? '',
-      analysis: `${r['Analysis.group'] ?? ''}.${r['Analysis.number'] ?? ''}`, analysisName: r['Analysis.name'] ?? '',
-      subgroup: r['Subgroup'] ?? '', study: r['Study'] ?? '', year: r['Study.year'] ?? '',
-      n, weight: n['Weight'], printed: mean !== null && lo !== null && hi !== null ? { mean, lo, hi } : null, malformed,
+      file,
+      line: info.lines,
+      review,
+      doi: r['review_doi'] ?? '',
+      analysis: `${r['Analysis.group'] ?? ''}.${r['Analysis.number'] ?? ''}`,
+      analysisName: r['Analysis.name'] ?? '',
+      subgroup: r['Subgroup'] ?? '',
+      study: r['Study'] ?? '',
+      year: r['Study.year'] ?? '',
+      n,
+      weight: n['Weight'],
+      printed: mean !== null && lo !== null && hi !== null ? { mean, lo, hi } : null,
+      malformed,
     };
   });
 }

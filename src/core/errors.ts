@@ -71,8 +71,3 @@ function formatLocation(loc: SourceLocation | undefined): string {
   if (loc.column !== undefined) parts.push(`column '${loc.column}'`);
   return parts.length > 0 ? `${parts.join(', ')}: ` : '';
 }
-
-/** Throws an {@link EvsynthError} when `condition` is false. */
-export function check(condition: boolean, code: ErrorCode, message: string, location?: SourceLocation): asserts condition {
-  if (!condition) throw new EvsynthError(code, message, location);
-}

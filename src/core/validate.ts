@@ -13,15 +13,21 @@ export function assertEffects(yi: ArrayLike<number>, vi: ArrayLike<number>, wher
   for (let i = 0; i < yi.length; i++) {
     const y = yi[i] as number;
     const v = vi[i] as number;
-    if (!Number.isFinite(y)) throw new EvsynthError('NON_FINITE', `${where}: yi[${i}] is ${y}; expected a finite number`);
-    if (!Number.isFinite(v)) throw new EvsynthError('NON_FINITE', `${where}: vi[${i}] is ${v}; expected a finite number`);
-    if (!(v > 0)) throw new EvsynthError('NON_POSITIVE_VARIANCE', `${where}: vi[${i}] is ${v}; expected a sampling variance > 0`);
+    if (!Number.isFinite(y))
+      throw new EvsynthError('NON_FINITE', `${where}: yi[${i}] is ${y}; expected a finite number`);
+    if (!Number.isFinite(v))
+      throw new EvsynthError('NON_FINITE', `${where}: vi[${i}] is ${v}; expected a finite number`);
+    if (!(v > 0))
+      throw new EvsynthError('NON_POSITIVE_VARIANCE', `${where}: vi[${i}] is ${v}; expected a sampling variance > 0`);
   }
 }
 
 /** Checks a confidence level given in percent (metafor's `level`), 0 < level < 100. */
 export function assertLevel(level: number, where: string): void {
   if (!(Number.isFinite(level) && level > 0 && level < 100)) {
-    throw new EvsynthError('INVALID_ARGUMENT', `${where}: level is ${level}; expected a percentage between 0 and 100 (e.g. 95)`);
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `${where}: level is ${level}; expected a percentage between 0 and 100 (e.g. 95)`,
+    );
   }
 }

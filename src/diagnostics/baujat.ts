@@ -17,7 +17,8 @@ export interface BaujatPoints {
  * 21(18):2641–2652. doi:10.1002/sim.1221. Cross-check: `baujat(res)`.
  */
 export function baujat(fit: RmaFit): BaujatPoints {
-  if (fit.p !== 1) throw new EvsynthError('INVALID_ARGUMENT', 'the Baujat plot is defined for models without moderators');
+  if (fit.p !== 1)
+    throw new EvsynthError('INVALID_ARGUMENT', 'the Baujat plot is defined for models without moderators');
   const theta = fit.coefficients[0]?.estimate as number;
   const l1o = leaveOneOut(fit);
   const x = Float64Array.from(fit.yi, (y, i) => (y - theta) ** 2 / ((fit.vi[i] as number) + fit.tau2));

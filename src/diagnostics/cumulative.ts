@@ -16,8 +16,15 @@ export interface Cumulative extends RefitSeries {
  */
 export function cumulative(fit: RmaFit, key?: ArrayLike<number>): Cumulative {
   const k = fit.k;
-  if (key !== undefined && key.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `cumulative: ${key.length} sort keys for ${k} studies`);
+  if (key !== undefined && key.length !== k)
+    throw new EvsynthError('LENGTH_MISMATCH', `cumulative: ${key.length} sort keys for ${k} studies`);
   const order = Array.from({ length: k }, (_, i) => i);
   if (key) order.sort((a, b) => (key[a] as number) - (key[b] as number) || a - b);
-  return { order, ...refitSeries(fit, order.map((_, i) => order.slice(0, i + 1))) };
+  return {
+    order,
+    ...refitSeries(
+      fit,
+      order.map((_, i) => order.slice(0, i + 1)),
+    ),
+  };
 }

@@ -35,32 +35,61 @@ export interface RegressionTest {
  * doi:10.1136/bmj.315.7109.629; Sterne JAC, Egger M (2005), in Publication Bias in Meta-Analysis, ch. 6.
  * Cross-check: `regtest(res, model=, predictor=)`.
  */
-export function regressionTest(fit: RmaFit, options: { model?: 'rma' | 'lm'; predictor?: RegtestPredictor; ni?: ArrayLike<number> } = {}): RegressionTest {
+export function regressionTest(
+  fit: RmaFit,
+  options: { model?: 'rma' | 'lm'; predictor?: RegtestPredictor; ni?: ArrayLike<number> } = {},
+): RegressionTest {
   if (fit.p !== 1) throw new EvsynthError('INVALID_ARGUMENT', 'regtest: the model must have no moderators');
   const model = options.model ?? 'rma';
   const predictor = options.predictor ?? 'sei';
-  if (!REGTEST_PREDICTORS.includes(predictor)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `predictor '${String(predictor)}'; expected one of ${REGTEST_PREDICTORS.join(', ')}`);
+  if (!REGTEST_PREDICTORS.includes(predictor))
+    throw new EvsynthError(
+      'UNKNOWN_OPTION_VALUE',
+      `predictor '${String(predictor)}'; expected one of ${REGTEST_PREDICTORS.join(', ')}`,
+    );
   const k = fit.k;
   const ni = options.ni;
   if (['ni', 'ninv', 'sqrtni', 'sqrtninv'].includes(predictor) && (ni === undefined || ni.length !== k)) {
     throw new EvsynthError('INVALID_ARGUMENT', `predictor '${predictor}' needs the sample size of each study`);
   }
   const values = Array.from({ length: k }, (_, i) => {
-    const v = fit.vi[i] as number, n = ni?.[i] as number;
+    const v = fit.vi[i] as number,
+      n = ni?.[i] as number;
     switch (predictor) {
-      case 'sei': return Math.sqrt(v);
-      case 'vi': return v;
-      case 'ni': return n;
-      case 'ninv': return 1 / n;
-      case 'sqrtni': return Math.sqrt(n);
-      case 'sqrtninv': return 1 / Math.sqrt(n);
+      case 'sei':
+        return Math.sqrt(v);
+      case 'vi':
+        return v;
+      case 'ni':
+        return n;
+      case 'ninv':
+        return 1 / n;
+      case 'sqrtni':
+        return Math.sqrt(n);
+      case 'sqrtninv':
+        return 1 / Math.sqrt(n);
     }
   });
   const design = designFromColumns([{ name: predictor, values }], k);
-  const f = model === 'rma'
-    ? fitRma(fit.yi, fit.vi, { method: fit.method, test: fit.test, level: fit.level, design, r2: false })
-    : fitRma(fit.yi, fit.vi, { method: 'EE', test: 'knha', level: fit.level, design, r2: false });
+  const f =
+    model === 'rma'
+      ? fitRma(fit.yi, fit.vi, { method: fit.method, test: fit.test, level: fit.level, design, r2: false })
+      : fitRma(fit.yi, fit.vi, { method: 'EE', test: 'knha', level: fit.level, design, r2: false });
   const c = f.coefficients[1] as Coefficient;
-  const warnings = k < 10 ? [`only ${k} studies: tests for funnel-plot asymmetry have low power with fewer than 10 (Cochrane Handbook §13.3.5.4)`] : [];
-  return { model, predictor, statistic: c.statistic, pValue: c.pValue, df: f.ddf, limit: f.coefficients[0] as Coefficient, fit: f, warnings };
+  const warnings =
+    k < 10
+      ? [
+          `only ${k} studies: tests for funnel-plot asymmetry have low power with fewer than 10 (Cochrane Handbook §13.3.5.4)`,
+        ]
+      : [];
+  return {
+    model,
+    predictor,
+    statistic: c.statistic,
+    pValue: c.pValue,
+    df: f.ddf,
+    limit: f.coefficients[0] as Coefficient,
+    fit: f,
+    warnings,
+  };
 }

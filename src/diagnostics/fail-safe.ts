@@ -29,30 +29,65 @@ export interface FailSafeN {
  * References: Rosenthal R (1979). Psychol Bull 86(3):638–641; Orwin RG (1983). J Educ Stat 8(2):157–159;
  * Rosenberg MS (2005). Evolution 59(2):464–468. doi:10.1111/j.0014-3820.2005.tb01004.x. Cross-check: `fsn()`.
  */
-export function failSafeN(yi: ArrayLike<number>, vi: ArrayLike<number>, options: { type?: FsnType; alpha?: number; target?: number } = {}): FailSafeN {
+export function failSafeN(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  options: { type?: FsnType; alpha?: number; target?: number } = {},
+): FailSafeN {
   const type = options.type ?? 'Rosenthal';
-  if (!FSN_TYPES.includes(type)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `type '${String(type)}'; expected one of ${FSN_TYPES.join(', ')}`);
+  if (!FSN_TYPES.includes(type))
+    throw new EvsynthError('UNKNOWN_OPTION_VALUE', `type '${String(type)}'; expected one of ${FSN_TYPES.join(', ')}`);
   const alpha = options.alpha ?? 0.05;
   assertEffects(yi, vi, 'failSafeN');
-  if (!(alpha > 0 && alpha < 1)) throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: alpha = ${alpha}; expected a probability between 0 and 1`);
-  if (options.target !== undefined && !(Number.isFinite(options.target) && options.target !== 0)) throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: target = ${options.target}; expected a non-zero number`);
+  if (!(alpha > 0 && alpha < 1))
+    throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: alpha = ${alpha}; expected a probability between 0 and 1`);
+  if (options.target !== undefined && !(Number.isFinite(options.target) && options.target !== 0))
+    throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: target = ${options.target}; expected a non-zero number`);
   const k = yi.length;
-  let sz = 0, sy = 0, sw = 0, swy = 0;
+  let sz = 0,
+    sy = 0,
+    sw = 0,
+    swy = 0;
   for (let i = 0; i < k; i++) {
-    const y = yi[i] as number, v = vi[i] as number;
-    sz += y / Math.sqrt(v); sy += y; sw += 1 / v; swy += y / v;
+    const y = yi[i] as number,
+      v = vi[i] as number;
+    sz += y / Math.sqrt(v);
+    sy += y;
+    sw += 1 / v;
+    swy += y / v;
   }
   if (type === 'Rosenthal') {
     const z = qnorm(1 - alpha);
-    return { type, fsn: Math.max(0, Math.ceil((sz * sz) / (z * z) - k)), alpha, pValue: pnorm(-Math.abs(sz) / Math.sqrt(k)), meanEffect: null, target: null };
+    return {
+      type,
+      fsn: Math.max(0, Math.ceil((sz * sz) / (z * z) - k)),
+      alpha,
+      pValue: pnorm(-Math.abs(sz) / Math.sqrt(k)),
+      meanEffect: null,
+      target: null,
+    };
   }
   if (type === 'Orwin') {
     const mean = sy / k;
     const target = options.target ?? mean / 2;
-    return { type, fsn: Math.max(0, Math.ceil((k * (mean - target)) / target)), alpha, pValue: null, meanEffect: mean, target: options.target ?? null };
+    return {
+      type,
+      fsn: Math.max(0, Math.ceil((k * (mean - target)) / target)),
+      alpha,
+      pValue: null,
+      meanEffect: mean,
+      target: options.target ?? null,
+    };
   }
   const theta = swy / sw;
   const z = qnorm(1 - alpha / 2);
   const n = (k * ((swy * swy) / (z * z) - sw)) / sw;
-  return { type, fsn: Math.max(0, Math.ceil(n)), alpha, pValue: pnormTwoSided(theta * Math.sqrt(sw)), meanEffect: theta, target: null };
+  return {
+    type,
+    fsn: Math.max(0, Math.ceil(n)),
+    alpha,
+    pValue: pnormTwoSided(theta * Math.sqrt(sw)),
+    meanEffect: theta,
+    target: null,
+  };
 }

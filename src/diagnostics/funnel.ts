@@ -23,10 +23,15 @@ export interface FunnelData {
  * (2008). Contour-enhanced meta-analysis funnel plots. J Clin Epidemiol 61(10):991–996.
  * doi:10.1016/j.jclinepi.2007.11.010.
  */
-export function funnelData(fit: RmaFit, contourEnhanced = false, levels: readonly number[] = contourEnhanced ? [90, 95, 99] : [95]): FunnelData {
+export function funnelData(
+  fit: RmaFit,
+  contourEnhanced = false,
+  levels: readonly number[] = contourEnhanced ? [90, 95, 99] : [95],
+): FunnelData {
   const sei = Float64Array.from(fit.vi, Math.sqrt);
   return {
-    yi: Float64Array.from(fit.yi), sei,
+    yi: Float64Array.from(fit.yi),
+    sei,
     centre: contourEnhanced ? 0 : (fit.coefficients[0]?.estimate as number),
     seMax: Math.max(...sei) * 1.05,
     contours: levels.map((level) => ({ level, z: critical(level) })),

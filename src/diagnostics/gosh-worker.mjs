@@ -6,4 +6,7 @@ register();
 const { goshRange } = await import('./gosh.ts');
 const { yi, vi, method, masks } = workerData;
 const result = goshRange(yi, vi, method, masks, 0, masks.length, (done) => parentPort.postMessage({ progress: done }));
-parentPort.postMessage({ result }, Object.values(result).map((a) => a.buffer));
+parentPort.postMessage(
+  { result },
+  Object.values(result).map((a) => a.buffer),
+);

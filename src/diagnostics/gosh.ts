@@ -29,7 +29,10 @@ export interface GoshOptions {
 }
 
 /** The subset masks GOSH evaluates: all 2^k − 1 non-empty subsets up to maxExhaustiveK, else seeded random ones. */
-export function goshMasks(k: number, options: GoshOptions = {}): { masks: Float64Array; exhaustive: boolean; seed: number | null } {
+export function goshMasks(
+  k: number,
+  options: GoshOptions = {},
+): { masks: Float64Array; exhaustive: boolean; seed: number | null } {
   if (k < 2) throw new EvsynthError('TOO_FEW_STUDIES', 'GOSH needs at least 2 studies');
   if (k > 52) throw new EvsynthError('INVALID_ARGUMENT', 'GOSH supports up to 52 studies');
   const maxK = options.maxExhaustiveK ?? 20;
@@ -60,11 +63,25 @@ export function goshMasks(k: number, options: GoshOptions = {}): { masks: Float6
  * Reference: Olkin I, Dahabreh IJ, Trikalinos TA (2012). GOSH – a graphical display of study
  * heterogeneity. Res Synth Methods 3(3):214–223. doi:10.1002/jrsm.1053. Cross-check: `gosh(res)`.
  */
-export function goshRange(yi: ArrayLike<number>, vi: ArrayLike<number>, method: Tau2Method, masks: Float64Array, from = 0, to = masks.length,
-  onProgress?: (done: number) => void): Omit<GoshResult, 'k' | 'exhaustive' | 'seed' | 'masks'> {
+export function goshRange(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  method: Tau2Method,
+  masks: Float64Array,
+  from = 0,
+  to = masks.length,
+  onProgress?: (done: number) => void,
+): Omit<GoshResult, 'k' | 'exhaustive' | 'seed' | 'masks'> {
   const k = yi.length;
   const n = to - from;
-  const out = { size: new Uint8Array(n), estimate: new Float64Array(n), tau2: new Float64Array(n), I2: new Float64Array(n), H2: new Float64Array(n), QE: new Float64Array(n) };
+  const out = {
+    size: new Uint8Array(n),
+    estimate: new Float64Array(n),
+    tau2: new Float64Array(n),
+    I2: new Float64Array(n),
+    H2: new Float64Array(n),
+    QE: new Float64Array(n),
+  };
   // one kernel per subset size, reused
   const kernels = new Map<number, Kernel>();
   const common = method === 'EE' || method === 'FE';
@@ -72,22 +89,43 @@ export function goshRange(yi: ArrayLike<number>, vi: ArrayLike<number>, method: 
   for (let s = 0; s < n; s++) {
     let m = masks[from + s] as number;
     let size = 0;
-    for (let i = 0; i < k && m > 0; i++) { if (m % 2 === 1) { idx[size++] = i; m -= 1; } m /= 2; }
+    for (let i = 0; i < k && m > 0; i++) {
+      if (m % 2 === 1) {
+        idx[size++] = i;
+        m -= 1;
+      }
+      m /= 2;
+    }
     let K = kernels.get(size);
-    if (!K) { K = new Kernel(new Float64Array(size), new Float64Array(size), interceptDesign(size)); kernels.set(size, K); }
-    for (let j = 0; j < size; j++) { const i = idx[j] as number; K.yi[j] = yi[i] as number; K.vi[j] = vi[i] as number; }
+    if (!K) {
+      K = new Kernel(new Float64Array(size), new Float64Array(size), interceptDesign(size));
+      kernels.set(size, K);
+    }
+    for (let j = 0; j < size; j++) {
+      const i = idx[j] as number;
+      K.yi[j] = yi[i] as number;
+      K.vi[j] = vi[i] as number;
+    }
     const tau2 = size > 1 ? estimateTau2(K, method).tau2 : 0;
     K.evaluate(0);
-    const QE = size > 1 ? K.RSS : 0, df = size - 1;
+    const QE = size > 1 ? K.RSS : 0,
+      df = size - 1;
     const vt = df > 0 ? df / K.trP : 0;
     K.evaluate(tau2);
     out.size[s] = size;
     out.estimate[s] = K.beta[0] as number;
     out.tau2[s] = tau2;
     out.QE[s] = QE;
-    if (df === 0) { out.I2[s] = 0; out.H2[s] = 1; }
-    else if (common) { out.I2[s] = QE > 0 ? Math.max(0, (100 * (QE - df)) / QE) : 0; out.H2[s] = QE / df; }
-    else { out.I2[s] = (100 * tau2) / (tau2 + vt); out.H2[s] = 1 + tau2 / vt; }
+    if (df === 0) {
+      out.I2[s] = 0;
+      out.H2[s] = 1;
+    } else if (common) {
+      out.I2[s] = QE > 0 ? Math.max(0, (100 * (QE - df)) / QE) : 0;
+      out.H2[s] = QE / df;
+    } else {
+      out.I2[s] = (100 * tau2) / (tau2 + vt);
+      out.H2[s] = 1 + tau2 / vt;
+    }
     if (onProgress && (s + 1) % 4096 === 0) onProgress(s + 1);
   }
   return out;
@@ -102,17 +140,49 @@ export function gosh(fit: RmaFit, options: GoshOptions = {}): GoshResult {
 
 export interface GoshSummary {
   readonly subsets: number;
-  readonly estimate: { readonly min: number; readonly q25: number; readonly median: number; readonly q75: number; readonly max: number; readonly mean: number };
-  readonly I2: { readonly min: number; readonly q25: number; readonly median: number; readonly q75: number; readonly max: number; readonly mean: number };
-  readonly tau2: { readonly min: number; readonly q25: number; readonly median: number; readonly q75: number; readonly max: number; readonly mean: number };
+  readonly estimate: {
+    readonly min: number;
+    readonly q25: number;
+    readonly median: number;
+    readonly q75: number;
+    readonly max: number;
+    readonly mean: number;
+  };
+  readonly I2: {
+    readonly min: number;
+    readonly q25: number;
+    readonly median: number;
+    readonly q75: number;
+    readonly max: number;
+    readonly mean: number;
+  };
+  readonly tau2: {
+    readonly min: number;
+    readonly q25: number;
+    readonly median: number;
+    readonly q75: number;
+    readonly max: number;
+    readonly mean: number;
+  };
 }
 
 /** Five-number summaries and means of the subset estimates, I² and τ². */
 export function summarizeGosh(g: GoshResult): GoshSummary {
   const sum = (a: Float64Array) => {
     const s = Float64Array.from(a).sort();
-    const q = (p: number) => { const h = (s.length - 1) * p, lo = Math.floor(h); return (s[lo] as number) + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] as number) - (s[lo] as number)); };
-    return { min: s[0] as number, q25: q(0.25), median: q(0.5), q75: q(0.75), max: s[s.length - 1] as number, mean: s.reduce((x, y) => x + y, 0) / s.length };
+    const q = (p: number) => {
+      const h = (s.length - 1) * p,
+        lo = Math.floor(h);
+      return (s[lo] as number) + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] as number) - (s[lo] as number));
+    };
+    return {
+      min: s[0] as number,
+      q25: q(0.25),
+      median: q(0.5),
+      q75: q(0.75),
+      max: s[s.length - 1] as number,
+      mean: s.reduce((x, y) => x + y, 0) / s.length,
+    };
   };
   return { subsets: g.estimate.length, estimate: sum(g.estimate), I2: sum(g.I2), tau2: sum(g.tau2) };
 }

@@ -22,7 +22,8 @@ export interface Influence {
 
 function quadForm(x: readonly number[], m: readonly (readonly number[])[], y: readonly number[]): number {
   let s = 0;
-  for (let r = 0; r < x.length; r++) for (let c = 0; c < y.length; c++) s += (x[r] as number) * (m[r]?.[c] as number) * (y[c] as number);
+  for (let r = 0; r < x.length; r++)
+    for (let c = 0; c < y.length; c++) s += (x[r] as number) * (m[r]?.[c] as number) * (y[c] as number);
   return s;
 }
 
@@ -58,27 +59,58 @@ export function influence(fit: RmaFit): Influence {
   // hat values with the fit's weights: hᵢ = wᵢ xᵢᵀ (XᵀWX)⁻¹ xᵢ, (XᵀWX)⁻¹ = vb/s2w
   const w = Array.from(fit.vi, (v) => 1 / (v + fit.tau2));
   const mk = () => new Float64Array(k);
-  const out = { rstudent: mk(), dffits: mk(), cookD: mk(), covRatio: mk(), tau2Deleted: mk(), QEDeleted: mk(), hat: mk(), weight: Float64Array.from(fit.weights), dfbetas: Array.from({ length: p }, mk) };
+  const out = {
+    rstudent: mk(),
+    dffits: mk(),
+    cookD: mk(),
+    covRatio: mk(),
+    tau2Deleted: mk(),
+    QEDeleted: mk(),
+    hat: mk(),
+    weight: Float64Array.from(fit.weights),
+    dfbetas: Array.from({ length: p }, mk),
+  };
   const all = Array.from({ length: k }, (_, i) => i);
   for (let i = 0; i < k; i++) {
     const xi = x(i);
-    out.hat[i] = (w[i] as number) * quadForm(xi, vb, xi) / fit.s2w;
+    out.hat[i] = ((w[i] as number) * quadForm(xi, vb, xi)) / fit.s2w;
     const rows = all.filter((j) => j !== i);
-    const f = fitRma(rows.map((j) => fit.yi[j] as number), rows.map((j) => fit.vi[j] as number), { method: fit.method, test: fit.test, level: fit.level, design: subsetDesign(design, rows), r2: false });
+    const f = fitRma(
+      rows.map((j) => fit.yi[j] as number),
+      rows.map((j) => fit.vi[j] as number),
+      { method: fit.method, test: fit.test, level: fit.level, design: subsetDesign(design, rows), r2: false },
+    );
     const bd = f.coefficients.map((c) => c.estimate);
     const diff = b.map((v, j) => v - (bd[j] as number));
     const predDel = xi.reduce((s, v, j) => s + v * (bd[j] as number), 0);
-    out.rstudent[i] = ((fit.yi[i] as number) - predDel) / Math.sqrt((fit.vi[i] as number) + f.tau2 + quadForm(xi, f.vb, xi));
-    out.dffits[i] = xi.reduce((s, v, j) => s + v * (diff[j] as number), 0) / Math.sqrt((out.hat[i] as number) * (f.tau2 + (fit.vi[i] as number)));
+    out.rstudent[i] =
+      ((fit.yi[i] as number) - predDel) / Math.sqrt((fit.vi[i] as number) + f.tau2 + quadForm(xi, f.vb, xi));
+    out.dffits[i] =
+      xi.reduce((s, v, j) => s + v * (diff[j] as number), 0) /
+      Math.sqrt((out.hat[i] as number) * (f.tau2 + (fit.vi[i] as number)));
     out.cookD[i] = inverseQuadraticForm(vbFlat, diff, p);
     out.covRatio[i] = Math.exp(logDet(f.vb) - logDetVb);
     out.tau2Deleted[i] = f.tau2;
     out.QEDeleted[i] = f.QE;
     // DFBETAS scale: (XᵀW₋ᵢX)⁻¹ over all k studies with weights 1/(vⱼ + τ²₋ᵢ) (Viechtbauer & Cheung 2010, eq. 14)
-    const fFixed = fitRma(fit.yi, fit.vi, { method: fit.method, test: 'z', level: fit.level, design, tau2: f.tau2, r2: false });
-    diff.forEach((d, j) => { (out.dfbetas[j] as Float64Array)[i] = d / Math.sqrt(fFixed.vb[j]?.[j] as number); });
+    const fFixed = fitRma(fit.yi, fit.vi, {
+      method: fit.method,
+      test: 'z',
+      level: fit.level,
+      design,
+      tau2: f.tau2,
+      r2: false,
+    });
+    diff.forEach((d, j) => {
+      (out.dfbetas[j] as Float64Array)[i] = d / Math.sqrt(fFixed.vb[j]?.[j] as number);
+    });
   }
-  const influential = all.map((i) =>
-    Math.abs(out.dffits[i] as number) > 3 * Math.sqrt(p / (k - p)) || pchisq(out.cookD[i] as number, p) > 0.5 || (out.hat[i] as number) > (3 * p) / k || out.dfbetas.some((d) => Math.abs(d[i] as number) > 1));
+  const influential = all.map(
+    (i) =>
+      Math.abs(out.dffits[i] as number) > 3 * Math.sqrt(p / (k - p)) ||
+      pchisq(out.cookD[i] as number, p) > 0.5 ||
+      (out.hat[i] as number) > (3 * p) / k ||
+      out.dfbetas.some((d) => Math.abs(d[i] as number) > 1),
+  );
   return { ...out, influential };
 }

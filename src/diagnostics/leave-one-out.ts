@@ -13,5 +13,8 @@ export type LeaveOneOut = RefitSeries;
  */
 export function leaveOneOut(fit: RmaFit): LeaveOneOut {
   const all = Array.from({ length: fit.k }, (_, i) => i);
-  return refitSeries(fit, all.map((i) => all.filter((j) => j !== i)));
+  return refitSeries(
+    fit,
+    all.map((i) => all.filter((j) => j !== i)),
+  );
 }

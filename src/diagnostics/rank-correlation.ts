@@ -16,11 +16,16 @@ function kendallCdf(q: number, n: number): number {
   let counts = [1];
   for (let m = 2; m <= n; m++) {
     const next = new Array<number>(counts.length + m - 1).fill(0);
-    for (let t = 0; t < counts.length; t++) for (let j = 0; j < m; j++) next[t + j] = (next[t + j] as number) + (counts[t] as number);
+    for (let t = 0; t < counts.length; t++)
+      for (let j = 0; j < m; j++) next[t + j] = (next[t + j] as number) + (counts[t] as number);
     counts = next;
   }
-  let total = 0, below = 0;
-  counts.forEach((c, t) => { total += c; if (t <= q) below += c; });
+  let total = 0,
+    below = 0;
+  counts.forEach((c, t) => {
+    total += c;
+    if (t <= q) below += c;
+  });
   return below / total;
 }
 
@@ -36,23 +41,41 @@ function kendallCdf(q: number, n: number): number {
  */
 export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
   const k = fit.k;
-  let sw = 0, swy = 0;
-  for (let i = 0; i < k; i++) { const w = 1 / (fit.vi[i] as number); sw += w; swy += w * (fit.yi[i] as number); }
-  const theta = swy / sw;
-  const x = Array.from({ length: k }, (_, i) => ((fit.yi[i] as number) - theta) / Math.sqrt((fit.vi[i] as number) - 1 / sw));
-  const y = Array.from(fit.vi);
-  let S = 0, tx = 0, ty = 0;
-  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) {
-    const a = Math.sign((x[i] as number) - (x[j] as number)), b = Math.sign((y[i] as number) - (y[j] as number));
-    S += a * b;
-    if (a === 0) tx++;
-    if (b === 0) ty++;
+  let sw = 0,
+    swy = 0;
+  for (let i = 0; i < k; i++) {
+    const w = 1 / (fit.vi[i] as number);
+    sw += w;
+    swy += w * (fit.yi[i] as number);
   }
+  const theta = swy / sw;
+  const x = Array.from(
+    { length: k },
+    (_, i) => ((fit.yi[i] as number) - theta) / Math.sqrt((fit.vi[i] as number) - 1 / sw),
+  );
+  const y = Array.from(fit.vi);
+  let S = 0,
+    tx = 0,
+    ty = 0;
+  for (let i = 0; i < k; i++)
+    for (let j = i + 1; j < k; j++) {
+      const a = Math.sign((x[i] as number) - (x[j] as number)),
+        b = Math.sign((y[i] as number) - (y[j] as number));
+      S += a * b;
+      if (a === 0) tx++;
+      if (b === 0) ty++;
+    }
   const n0 = (k * (k - 1)) / 2;
   const ties = tx > 0 || ty > 0;
   const tau = S / Math.sqrt((n0 - tx) * (n0 - ty));
-  const warnings = [...(ties ? ['ties in the ranks: the normal approximation is used, not the exact p-value'] : []),
-    ...(k < 10 ? [`only ${k} studies: tests for funnel-plot asymmetry have low power with fewer than 10 (Cochrane Handbook §13.3.5.4)`] : [])];
+  const warnings = [
+    ...(ties ? ['ties in the ranks: the normal approximation is used, not the exact p-value'] : []),
+    ...(k < 10
+      ? [
+          `only ${k} studies: tests for funnel-plot asymmetry have low power with fewer than 10 (Cochrane Handbook §13.3.5.4)`,
+        ]
+      : []),
+  ];
   if (!ties) {
     const q = Math.round(((tau + 1) * k * (k - 1)) / 4);
     const p = q > (k * (k - 1)) / 4 ? 1 - kendallCdf(q - 1, k) : kendallCdf(q, k);
@@ -63,10 +86,12 @@ export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
     for (const a of v) m.set(a, (m.get(a) ?? 0) + 1);
     return [...m.values()];
   };
-  const gx = groups(x), gy = groups(y);
+  const gx = groups(x),
+    gy = groups(y);
   const sum = (g: number[], f: (t: number) => number) => g.reduce((s, t) => s + f(t), 0);
   const v0 = k * (k - 1) * (2 * k + 5);
-  const vt = sum(gx, (t) => t * (t - 1) * (2 * t + 5)), vu = sum(gy, (t) => t * (t - 1) * (2 * t + 5));
+  const vt = sum(gx, (t) => t * (t - 1) * (2 * t + 5)),
+    vu = sum(gy, (t) => t * (t - 1) * (2 * t + 5));
   const v1 = sum(gx, (t) => t * (t - 1) * (t - 2)) * sum(gy, (t) => t * (t - 1) * (t - 2));
   const v2 = sum(gx, (t) => t * (t - 1)) * sum(gy, (t) => t * (t - 1));
   const varS = (v0 - vt - vu) / 18 + v1 / (9 * k * (k - 1) * (k - 2)) + v2 / (2 * k * (k - 1));

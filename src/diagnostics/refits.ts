@@ -23,15 +23,43 @@ export interface RefitSeries {
 export function refitSeries(fit: RmaFit, subsets: readonly (readonly number[])[]): RefitSeries {
   const n = subsets.length;
   const mk = () => new Float64Array(n);
-  const out: RefitSeries = { estimate: mk(), se: mk(), statistic: mk(), pValue: mk(), ciLower: mk(), ciUpper: mk(), Q: mk(), Qp: mk(), tau2: mk(), I2: mk(), H2: mk() };
+  const out: RefitSeries = {
+    estimate: mk(),
+    se: mk(),
+    statistic: mk(),
+    pValue: mk(),
+    ciLower: mk(),
+    ciUpper: mk(),
+    Q: mk(),
+    Qp: mk(),
+    tau2: mk(),
+    I2: mk(),
+    H2: mk(),
+  };
   subsets.forEach((rows, i) => {
-    const f = fitRma(rows.map((j) => fit.yi[j] as number), rows.map((j) => fit.vi[j] as number), {
-      method: fit.method, test: fit.test, level: fit.level, design: subsetDesign(fit.design, rows), r2: false,
-    });
+    const f = fitRma(
+      rows.map((j) => fit.yi[j] as number),
+      rows.map((j) => fit.vi[j] as number),
+      {
+        method: fit.method,
+        test: fit.test,
+        level: fit.level,
+        design: subsetDesign(fit.design, rows),
+        r2: false,
+      },
+    );
     const c = f.coefficients[0];
-    out.estimate[i] = c?.estimate ?? Number.NaN; out.se[i] = c?.se ?? Number.NaN; out.statistic[i] = c?.statistic ?? Number.NaN;
-    out.pValue[i] = c?.pValue ?? Number.NaN; out.ciLower[i] = c?.ciLower ?? Number.NaN; out.ciUpper[i] = c?.ciUpper ?? Number.NaN;
-    out.Q[i] = f.QE; out.Qp[i] = f.QEp; out.tau2[i] = f.tau2; out.I2[i] = f.I2; out.H2[i] = f.H2;
+    out.estimate[i] = c?.estimate ?? Number.NaN;
+    out.se[i] = c?.se ?? Number.NaN;
+    out.statistic[i] = c?.statistic ?? Number.NaN;
+    out.pValue[i] = c?.pValue ?? Number.NaN;
+    out.ciLower[i] = c?.ciLower ?? Number.NaN;
+    out.ciUpper[i] = c?.ciUpper ?? Number.NaN;
+    out.Q[i] = f.QE;
+    out.Qp[i] = f.QEp;
+    out.tau2[i] = f.tau2;
+    out.I2[i] = f.I2;
+    out.H2[i] = f.H2;
   });
   return out;
 }

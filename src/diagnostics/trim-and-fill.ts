@@ -2,7 +2,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { designFromColumns } from '../models/design.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
 
-export const TRIMFILL_ESTIMATORS = ['L0', 'R0'] as const;
+const TRIMFILL_ESTIMATORS = ['L0', 'R0'] as const;
 export type TrimfillEstimator = (typeof TRIMFILL_ESTIMATORS)[number];
 
 export interface TrimAndFill {
@@ -42,26 +42,43 @@ export interface TrimAndFill {
  * doi:10.1111/j.0006-341X.2000.00455.x; Duval S, Tweedie R (2000). J Am Stat Assoc 95(449):89–98.
  * Cross-check: `trimfill(res, estimator=)`.
  */
-export function trimAndFill(fit: RmaFit, options: { estimator?: TrimfillEstimator; side?: 'left' | 'right'; maxiter?: number } = {}): TrimAndFill {
+export function trimAndFill(
+  fit: RmaFit,
+  options: { estimator?: TrimfillEstimator; side?: 'left' | 'right'; maxiter?: number } = {},
+): TrimAndFill {
   if (fit.p !== 1) throw new EvsynthError('INVALID_ARGUMENT', 'trim and fill applies to models without moderators');
   if (fit.k < 3) throw new EvsynthError('TOO_FEW_STUDIES', 'trim and fill needs at least 3 studies');
   const estimator = options.estimator ?? 'L0';
-  if (!TRIMFILL_ESTIMATORS.includes(estimator)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `estimator '${String(estimator)}'; expected L0 or R0`);
+  if (!TRIMFILL_ESTIMATORS.includes(estimator))
+    throw new EvsynthError('UNKNOWN_OPTION_VALUE', `estimator '${String(estimator)}'; expected L0 or R0`);
   const k = fit.k;
-  const refit = (y: ArrayLike<number>, v: ArrayLike<number>, test: 'z' | typeof fit.test = fit.test) => fitRma(y, v, { method: fit.method, test, level: fit.level, r2: false });
+  const refit = (y: ArrayLike<number>, v: ArrayLike<number>, test: 'z' | typeof fit.test = fit.test) =>
+    fitRma(y, v, { method: fit.method, test, level: fit.level, r2: false });
   let side = options.side;
   if (side === undefined) {
     const sei = Array.from(fit.vi, Math.sqrt);
-    const reg = fitRma(fit.yi, fit.vi, { method: fit.method, design: designFromColumns([{ name: 'sei', values: sei }], k), r2: false });
+    const reg = fitRma(fit.yi, fit.vi, {
+      method: fit.method,
+      design: designFromColumns([{ name: 'sei', values: sei }], k),
+      r2: false,
+    });
     side = (reg.coefficients[1]?.estimate as number) < 0 ? 'right' : 'left';
   }
   const sign = side === 'right' ? -1 : 1;
-  const idx = Array.from({ length: k }, (_, i) => i).sort((a, b) => sign * (fit.yi[a] as number) - sign * (fit.yi[b] as number) || a - b);
-  const y = idx.map((i) => sign * (fit.yi[i] as number)), v = idx.map((i) => fit.vi[i] as number);
-  let k0 = 0, prev = -1, iterations = 0, theta = 0, L0 = 0;
+  const idx = Array.from({ length: k }, (_, i) => i).sort(
+    (a, b) => sign * (fit.yi[a] as number) - sign * (fit.yi[b] as number) || a - b,
+  );
+  const y = idx.map((i) => sign * (fit.yi[i] as number)),
+    v = idx.map((i) => fit.vi[i] as number);
+  let k0 = 0,
+    prev = -1,
+    iterations = 0,
+    theta = 0,
+    L0 = 0;
   const maxiter = options.maxiter ?? 100;
   while (k0 !== prev) {
-    if (++iterations > maxiter) throw new EvsynthError('NOT_CONVERGED', `trim and fill did not converge in ${maxiter} iterations`);
+    if (++iterations > maxiter)
+      throw new EvsynthError('NOT_CONVERGED', `trim and fill did not converge in ${maxiter} iterations`);
     prev = k0;
     theta = refit(y.slice(0, k - k0), v.slice(0, k - k0)).coefficients[0]?.estimate as number;
     const dev = y.map((yi) => yi - theta);
@@ -78,7 +95,8 @@ export function trimAndFill(fit: RmaFit, options: { estimator?: TrimfillEstimato
     }
     k0 = Math.min(k0, k - 1);
   }
-  const fy = new Float64Array(k0), fv = new Float64Array(k0);
+  const fy = new Float64Array(k0),
+    fv = new Float64Array(k0);
   for (let j = 0; j < k0; j++) {
     const i = k - k0 + j;
     fy[j] = sign * (2 * theta - (y[i] as number));
@@ -86,8 +104,15 @@ export function trimAndFill(fit: RmaFit, options: { estimator?: TrimfillEstimato
   }
   const all = refit([...Array.from(fit.yi), ...fy], [...Array.from(fit.vi), ...fv], 'z');
   return {
-    estimator, side, k0, seK0: estimator === 'R0' ? Math.sqrt(2 * k0 + 2) : Math.sqrt(varianceL0(k, L0)), pK0: estimator === 'R0' ? 0.5 ** (k0 + 1) : null,
-    filledYi: fy, filledVi: fv, fit: all, iterations,
+    estimator,
+    side,
+    k0,
+    seK0: estimator === 'R0' ? Math.sqrt(2 * k0 + 2) : Math.sqrt(varianceL0(k, L0)),
+    pK0: estimator === 'R0' ? 0.5 ** (k0 + 1) : null,
+    filledYi: fy,
+    filledVi: fv,
+    fit: all,
+    iterations,
   };
 }
 
@@ -105,7 +130,14 @@ export function trimAndFill(fit: RmaFit, options: { estimator?: TrimfillEstimato
  */
 export function varianceL0(n: number, gamma: number): number {
   const g = gamma;
-  const v = (16 * n * (n + 1) * (2 * n + 1)) / 24 + 4 * g * n * n - 12 * g * n + (34 * g) / 3 - 12 * g * g * n + 18 * g * g + (20 * g * g * g) / 3;
+  const v =
+    (16 * n * (n + 1) * (2 * n + 1)) / 24 +
+    4 * g * n * n -
+    12 * g * n +
+    (34 * g) / 3 -
+    12 * g * g * n +
+    18 * g * g +
+    (20 * g * g * g) / 3;
   return v / (2 * n - 1) ** 2;
 }
 

@@ -20,23 +20,36 @@ export function readTables(cols: EffectColumns, k: number, measure: string): Tab
   const { ai, ci } = cols;
   if (ai === undefined || ci === undefined) {
     const column = ai === undefined ? 'ai' : 'ci';
-    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns ai, bi, ci, di (or ai, n1i, ci, n2i)`, { column });
+    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns ai, bi, ci, di (or ai, n1i, ci, n2i)`, {
+      column,
+    });
   }
   const useN = cols.bi === undefined || cols.di === undefined;
   if (useN && (cols.n1i === undefined || cols.n2i === undefined)) {
     const column = cols.bi === undefined ? 'bi' : 'di';
-    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns ai, bi, ci, di (or ai, n1i, ci, n2i)`, { column });
+    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns ai, bi, ci, di (or ai, n1i, ci, n2i)`, {
+      column,
+    });
   }
-  const t: Tables = { ai: new Float64Array(k), bi: new Float64Array(k), ci: new Float64Array(k), di: new Float64Array(k) };
+  const t: Tables = {
+    ai: new Float64Array(k),
+    bi: new Float64Array(k),
+    ci: new Float64Array(k),
+    di: new Float64Array(k),
+  };
   for (let i = 0; i < k; i++) {
-    const a = ai[i] as number, c = ci[i] as number;
+    const a = ai[i] as number,
+      c = ci[i] as number;
     assertNonNegative(a, i, 'ai', 'ai (events, group 1)');
     assertNonNegative(c, i, 'ci', 'ci (events, group 2)');
     let b: number, d: number;
     if (useN) {
-      const n1 = cols.n1i?.[i] as number, n2 = cols.n2i?.[i] as number;
-      if (a > n1) throw new EvsynthError('INVALID_VALUE', `ai = ${a} events exceed n1i = ${n1}`, { row: i, column: 'ai' });
-      if (c > n2) throw new EvsynthError('INVALID_VALUE', `ci = ${c} events exceed n2i = ${n2}`, { row: i, column: 'ci' });
+      const n1 = cols.n1i?.[i] as number,
+        n2 = cols.n2i?.[i] as number;
+      if (a > n1)
+        throw new EvsynthError('INVALID_VALUE', `ai = ${a} events exceed n1i = ${n1}`, { row: i, column: 'ai' });
+      if (c > n2)
+        throw new EvsynthError('INVALID_VALUE', `ci = ${c} events exceed n2i = ${n2}`, { row: i, column: 'ci' });
       b = n1 - a;
       d = n2 - c;
     } else {
@@ -45,14 +58,19 @@ export function readTables(cols: EffectColumns, k: number, measure: string): Tab
       assertNonNegative(b, i, 'bi', 'bi (non-events, group 1)');
       assertNonNegative(d, i, 'di', 'di (non-events, group 2)');
     }
-    t.ai[i] = a; t.bi[i] = b; t.ci[i] = c; t.di[i] = d;
+    t.ai[i] = a;
+    t.bi[i] = b;
+    t.ci[i] = c;
+    t.di[i] = d;
   }
   return t;
 }
 
 /** Double-zero table: no events in either group, or events in everyone (metafor's drop00 rule). */
-export function isDoubleZero(t: Tables, i: number): boolean {
-  return ((t.ai[i] as number) === 0 && (t.ci[i] as number) === 0) || ((t.bi[i] as number) === 0 && (t.di[i] as number) === 0);
+function isDoubleZero(t: Tables, i: number): boolean {
+  return (
+    ((t.ai[i] as number) === 0 && (t.ci[i] as number) === 0) || ((t.bi[i] as number) === 0 && (t.di[i] as number) === 0)
+  );
 }
 
 export type BinaryMeasure = 'RR' | 'OR' | 'RD' | 'PETO';
@@ -91,11 +109,19 @@ export function binary(
   const hasZero: boolean[] = [];
   const useN = cols.bi === undefined || cols.di === undefined;
   for (let i = 0; i < k; i++) {
-    const missing = Number.isNaN(t.ai[i] as number) ? 'ai'
-      : Number.isNaN(t.ci[i] as number) ? 'ci'
-      : Number.isNaN(t.bi[i] as number) ? (useN ? 'n1i' : 'bi')
-      : Number.isNaN(t.di[i] as number) ? (useN ? 'n2i' : 'di')
-      : undefined;
+    const missing = Number.isNaN(t.ai[i] as number)
+      ? 'ai'
+      : Number.isNaN(t.ci[i] as number)
+        ? 'ci'
+        : Number.isNaN(t.bi[i] as number)
+          ? useN
+            ? 'n1i'
+            : 'bi'
+          : Number.isNaN(t.di[i] as number)
+            ? useN
+              ? 'n2i'
+              : 'di'
+            : undefined;
     if (missing !== undefined) {
       out.exclude(i, `missing value in column '${missing}'`);
       usable.push(false);
@@ -112,9 +138,12 @@ export function binary(
     if (!usable[i]) continue;
     const corr = correct[i] === true ? add : 0;
     if (corr !== 0) out.corrected.push(i);
-    const a = (t.ai[i] as number) + corr, b = (t.bi[i] as number) + corr;
-    const c = (t.ci[i] as number) + corr, d = (t.di[i] as number) + corr;
-    const n1 = a + b, n2 = c + d;
+    const a = (t.ai[i] as number) + corr,
+      b = (t.bi[i] as number) + corr;
+    const c = (t.ci[i] as number) + corr,
+      d = (t.di[i] as number) + corr;
+    const n1 = a + b,
+      n2 = c + d;
     let yi: number, vi: number;
     switch (measure) {
       case 'RR':
@@ -126,7 +155,8 @@ export function binary(
         vi = 1 / a + 1 / b + 1 / c + 1 / d;
         break;
       case 'RD': {
-        const p1 = a / n1, p2 = c / n2;
+        const p1 = a / n1,
+          p2 = c / n2;
         yi = p1 - p2;
         vi = (p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2;
         break;

@@ -11,7 +11,9 @@ export function requireColumns<N extends EffectColumnName>(
   for (const n of names) {
     const c = cols[n];
     if (c === undefined) {
-      throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs column '${n}' (needs: ${names.join(', ')})`, { column: n });
+      throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs column '${n}' (needs: ${names.join(', ')})`, {
+        column: n,
+      });
     }
     out[n] = c;
   }
@@ -24,13 +26,20 @@ export function rowCount(cols: EffectColumns): number {
   for (const [name, c] of Object.entries(cols)) {
     if (c === undefined) continue;
     if (k === -1) k = c.length;
-    else if (c.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `column '${name}' has ${c.length} values, expected ${k}`, { column: name });
+    else if (c.length !== k)
+      throw new EvsynthError('LENGTH_MISMATCH', `column '${name}' has ${c.length} values, expected ${k}`, {
+        column: name,
+      });
   }
   return Math.max(k, 0);
 }
 
 /** Name of the first missing (NaN) value among `names` in row i, or undefined. */
-export function firstMissing(cols: Record<string, ArrayLike<number>>, names: readonly string[], i: number): string | undefined {
+export function firstMissing(
+  cols: Record<string, ArrayLike<number>>,
+  names: readonly string[],
+  i: number,
+): string | undefined {
   for (const n of names) if (Number.isNaN(cols[n]?.[i] as number)) return n;
   return undefined;
 }

@@ -27,11 +27,19 @@ function readArms(cols: EffectColumns, measure: string) {
   return requireColumns(cols, ARMS, measure);
 }
 
-function checkArms(c: Record<(typeof ARMS)[number], ArrayLike<number>>, i: number, minN: number, measure: string): boolean {
+function checkArms(
+  c: Record<(typeof ARMS)[number], ArrayLike<number>>,
+  i: number,
+  minN: number,
+  measure: string,
+): boolean {
   for (const n of ['n1i', 'n2i'] as const) {
     const v = c[n][i] as number;
     if (!Number.isNaN(v) && v < minN) {
-      throw new EvsynthError('INVALID_VALUE', `${n} is ${v}; ${measure} needs a group size of at least ${minN}`, { row: i, column: n });
+      throw new EvsynthError('INVALID_VALUE', `${n} is ${v}; ${measure} needs a group size of at least ${minN}`, {
+        row: i,
+        column: n,
+      });
     }
   }
   for (const n of ['sd1i', 'sd2i'] as const) assertNonNegative(c[n][i] as number, i, n, n);
@@ -59,11 +67,16 @@ export function smd(cols: EffectColumns, k: number, vtype: SmdVtype, variant: 'm
   const out = new RowResults(k);
   for (let i = 0; i < k; i++) {
     const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) { out.exclude(i, `missing value in column '${miss}'`); continue; }
+    if (miss !== undefined) {
+      out.exclude(i, `missing value in column '${miss}'`);
+      continue;
+    }
     checkArms(c, i, 2, 'SMD');
-    const n1 = c.n1i[i] as number, n2 = c.n2i[i] as number;
+    const n1 = c.n1i[i] as number,
+      n2 = c.n2i[i] as number;
     const m = n1 + n2 - 2;
-    const sd1 = c.sd1i[i] as number, sd2 = c.sd2i[i] as number;
+    const sd1 = c.sd1i[i] as number,
+      sd2 = c.sd2i[i] as number;
     const sp = Math.sqrt(((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / m);
     const d = ((c.m1i[i] as number) - (c.m2i[i] as number)) / sp;
     let g: number, v: number;
@@ -74,7 +87,10 @@ export function smd(cols: EffectColumns, k: number, vtype: SmdVtype, variant: 'm
     } else {
       const cm = hedgesCorrection(m);
       g = cm * d;
-      v = vtype === 'LS' ? 1 / n1 + 1 / n2 + (g * g) / (2 * (n1 + n2)) : 1 / n1 + 1 / n2 + (1 - (m - 2) / (m * cm * cm)) * g * g;
+      v =
+        vtype === 'LS'
+          ? 1 / n1 + 1 / n2 + (g * g) / (2 * (n1 + n2))
+          : 1 / n1 + 1 / n2 + (1 - (m - 2) / (m * cm * cm)) * g * g;
     }
     out.set(i, g, v, 'SMD not defined (both standard deviations are 0)');
   }
@@ -98,14 +114,20 @@ export function smdh(cols: EffectColumns, k: number): RowResults {
   const out = new RowResults(k);
   for (let i = 0; i < k; i++) {
     const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) { out.exclude(i, `missing value in column '${miss}'`); continue; }
+    if (miss !== undefined) {
+      out.exclude(i, `missing value in column '${miss}'`);
+      continue;
+    }
     checkArms(c, i, 2, 'SMDH');
-    const n1 = c.n1i[i] as number, n2 = c.n2i[i] as number;
-    const s1 = (c.sd1i[i] as number) ** 2, s2 = (c.sd2i[i] as number) ** 2;
+    const n1 = c.n1i[i] as number,
+      n2 = c.n2i[i] as number;
+    const s1 = (c.sd1i[i] as number) ** 2,
+      s2 = (c.sd2i[i] as number) ** 2;
     const cm = hedgesCorrection(n1 + n2 - 2);
     const g = (cm * ((c.m1i[i] as number) - (c.m2i[i] as number))) / Math.sqrt((s1 + s2) / 2);
     const v =
-      cm * cm *
+      cm *
+      cm *
       ((g * g * ((s1 * s1) / (n1 - 1) + (s2 * s2) / (n2 - 1))) / (2 * (s1 + s2) ** 2) +
         (s1 / (n1 - 1) + s2 / (n2 - 1)) / ((s1 + s2) / 2));
     out.set(i, g, v, 'SMDH not defined (both standard deviations are 0)');
@@ -124,9 +146,13 @@ export function md(cols: EffectColumns, k: number): RowResults {
   const out = new RowResults(k);
   for (let i = 0; i < k; i++) {
     const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) { out.exclude(i, `missing value in column '${miss}'`); continue; }
+    if (miss !== undefined) {
+      out.exclude(i, `missing value in column '${miss}'`);
+      continue;
+    }
     checkArms(c, i, 1, 'MD');
-    const n1 = c.n1i[i] as number, n2 = c.n2i[i] as number;
+    const n1 = c.n1i[i] as number,
+      n2 = c.n2i[i] as number;
     const v = (c.sd1i[i] as number) ** 2 / n1 + (c.sd2i[i] as number) ** 2 / n2;
     out.set(i, (c.m1i[i] as number) - (c.m2i[i] as number), v, 'MD not finite');
   }
@@ -146,11 +172,19 @@ export function rom(cols: EffectColumns, k: number): RowResults {
   const out = new RowResults(k);
   for (let i = 0; i < k; i++) {
     const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) { out.exclude(i, `missing value in column '${miss}'`); continue; }
+    if (miss !== undefined) {
+      out.exclude(i, `missing value in column '${miss}'`);
+      continue;
+    }
     checkArms(c, i, 1, 'ROM');
-    const n1 = c.n1i[i] as number, n2 = c.n2i[i] as number;
-    const m1 = c.m1i[i] as number, m2 = c.m2i[i] as number;
-    if (!(m1 / m2 > 0)) { out.exclude(i, 'ROM needs means of the same sign (log of a non-positive ratio)'); continue; }
+    const n1 = c.n1i[i] as number,
+      n2 = c.n2i[i] as number;
+    const m1 = c.m1i[i] as number,
+      m2 = c.m2i[i] as number;
+    if (!(m1 / m2 > 0)) {
+      out.exclude(i, 'ROM needs means of the same sign (log of a non-positive ratio)');
+      continue;
+    }
     const v = (c.sd1i[i] as number) ** 2 / (n1 * m1 * m1) + (c.sd2i[i] as number) ** 2 / (n2 * m2 * m2);
     out.set(i, Math.log(m1 / m2), v, 'ROM not finite (a mean is 0)');
   }

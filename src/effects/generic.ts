@@ -14,10 +14,26 @@ import type { EffectColumns } from './types.ts';
  */
 export function generic(cols: EffectColumns, k: number, ciLevel: number): RowResults {
   const { yi } = cols;
-  if (yi === undefined) throw new EvsynthError('MISSING_COLUMN', "generic input needs column 'yi' (with 'vi', 'sei', or 'ci_lb' and 'ci_ub')", { column: 'yi' });
-  const source = cols.vi !== undefined ? 'vi' : cols.sei !== undefined ? 'sei' : cols.ci_lb !== undefined && cols.ci_ub !== undefined ? 'ci' : undefined;
+  if (yi === undefined)
+    throw new EvsynthError(
+      'MISSING_COLUMN',
+      "generic input needs column 'yi' (with 'vi', 'sei', or 'ci_lb' and 'ci_ub')",
+      { column: 'yi' },
+    );
+  const source =
+    cols.vi !== undefined
+      ? 'vi'
+      : cols.sei !== undefined
+        ? 'sei'
+        : cols.ci_lb !== undefined && cols.ci_ub !== undefined
+          ? 'ci'
+          : undefined;
   if (source === undefined) {
-    throw new EvsynthError('MISSING_COLUMN', "generic input needs 'vi', 'sei', or both 'ci_lb' and 'ci_ub' beside 'yi'", { column: 'vi' });
+    throw new EvsynthError(
+      'MISSING_COLUMN',
+      "generic input needs 'vi', 'sei', or both 'ci_lb' and 'ci_ub' beside 'yi'",
+      { column: 'vi' },
+    );
   }
   const z = critical(ciLevel);
   const out = new RowResults(k);
@@ -25,18 +41,38 @@ export function generic(cols: EffectColumns, k: number, ciLevel: number): RowRes
     const y = yi[i] as number;
     let v: number;
     let column: string;
-    if (source === 'vi') { v = cols.vi?.[i] as number; column = 'vi'; }
-    else if (source === 'sei') { const s = cols.sei?.[i] as number; v = s * s; column = 'sei'; if (s < 0) throw new EvsynthError('NEGATIVE_VALUE', `sei is ${s}; expected a standard error > 0`, { row: i, column }); }
-    else {
-      const lb = cols.ci_lb?.[i] as number, ub = cols.ci_ub?.[i] as number;
+    if (source === 'vi') {
+      v = cols.vi?.[i] as number;
+      column = 'vi';
+    } else if (source === 'sei') {
+      const s = cols.sei?.[i] as number;
+      v = s * s;
+      column = 'sei';
+      if (s < 0)
+        throw new EvsynthError('NEGATIVE_VALUE', `sei is ${s}; expected a standard error > 0`, { row: i, column });
+    } else {
+      const lb = cols.ci_lb?.[i] as number,
+        ub = cols.ci_ub?.[i] as number;
       column = Number.isNaN(lb) ? 'ci_lb' : 'ci_ub';
-      if (ub < lb) throw new EvsynthError('INVALID_VALUE', `ci_ub (${ub}) is below ci_lb (${lb})`, { row: i, column: 'ci_ub' });
+      if (ub < lb)
+        throw new EvsynthError('INVALID_VALUE', `ci_ub (${ub}) is below ci_lb (${lb})`, { row: i, column: 'ci_ub' });
       v = ((ub - lb) / (2 * z)) ** 2;
     }
-    if (Number.isNaN(y)) { out.exclude(i, "missing value in column 'yi'"); continue; }
-    if (Number.isNaN(v)) { out.exclude(i, `missing value in column '${column}'`); continue; }
-    if (v < 0) throw new EvsynthError('NEGATIVE_VALUE', `vi is ${v}; expected a sampling variance > 0`, { row: i, column });
-    if (v === 0) throw new EvsynthError('NON_POSITIVE_VARIANCE', `${column} gives a sampling variance of 0; expected > 0`, { row: i, column });
+    if (Number.isNaN(y)) {
+      out.exclude(i, "missing value in column 'yi'");
+      continue;
+    }
+    if (Number.isNaN(v)) {
+      out.exclude(i, `missing value in column '${column}'`);
+      continue;
+    }
+    if (v < 0)
+      throw new EvsynthError('NEGATIVE_VALUE', `vi is ${v}; expected a sampling variance > 0`, { row: i, column });
+    if (v === 0)
+      throw new EvsynthError('NON_POSITIVE_VARIANCE', `${column} gives a sampling variance of 0; expected > 0`, {
+        row: i,
+        column,
+      });
     out.set(i, y, v, 'not finite');
   }
   return out;

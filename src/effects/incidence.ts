@@ -5,7 +5,8 @@ import { rowsToCorrect } from './zero-cells.ts';
 import type { EffectColumns, ZeroCellRule } from './types.ts';
 
 function checkTime(t: number, row: number, column: string): void {
-  if (!Number.isNaN(t) && !(t > 0)) throw new EvsynthError('INVALID_VALUE', `${column} is ${t}; expected a person-time > 0`, { row, column });
+  if (!Number.isNaN(t) && !(t > 0))
+    throw new EvsynthError('INVALID_VALUE', `${column} is ${t}; expected a person-time > 0`, { row, column });
 }
 
 /**
@@ -22,7 +23,13 @@ function checkTime(t: number, row: number, column: string): void {
  * Reference: Rothman KJ, Greenland S, Lash TL (2008). Modern Epidemiology, 3rd ed., ch. 14.
  * Cross-check: `metafor::escalc(measure="IRR"|"IRLN")`.
  */
-export function incidence(measure: 'IRR' | 'IRLN', cols: EffectColumns, k: number, add: number, to: ZeroCellRule): RowResults {
+export function incidence(
+  measure: 'IRR' | 'IRLN',
+  cols: EffectColumns,
+  k: number,
+  add: number,
+  to: ZeroCellRule,
+): RowResults {
   const out = new RowResults(k);
   if (measure === 'IRR') {
     const c = requireColumns(cols, ['x1i', 't1i', 'x2i', 't2i'], measure);
@@ -43,9 +50,14 @@ export function incidence(measure: 'IRR' | 'IRLN', cols: EffectColumns, k: numbe
       if (!usable[i]) continue;
       const corr = correct[i] === true ? add : 0;
       if (corr !== 0) out.corrected.push(i);
-      const x1 = (c.x1i[i] as number) + corr, x2 = (c.x2i[i] as number) + corr;
-      out.set(i, Math.log(x1 / (c.t1i[i] as number)) - Math.log(x2 / (c.t2i[i] as number)), 1 / x1 + 1 / x2,
-        `IRR not estimable: a zero count without continuity correction (to = "${to}")`);
+      const x1 = (c.x1i[i] as number) + corr,
+        x2 = (c.x2i[i] as number) + corr;
+      out.set(
+        i,
+        Math.log(x1 / (c.t1i[i] as number)) - Math.log(x2 / (c.t2i[i] as number)),
+        1 / x1 + 1 / x2,
+        `IRR not estimable: a zero count without continuity correction (to = "${to}")`,
+      );
     }
     return out;
   }
@@ -66,7 +78,12 @@ export function incidence(measure: 'IRR' | 'IRLN', cols: EffectColumns, k: numbe
     const corr = correct[i] === true ? add : 0;
     if (corr !== 0) out.corrected.push(i);
     const x = (c.xi[i] as number) + corr;
-    out.set(i, Math.log(x / (c.ti[i] as number)), 1 / x, `IRLN not estimable: zero events without continuity correction (to = "${to}")`);
+    out.set(
+      i,
+      Math.log(x / (c.ti[i] as number)),
+      1 / x,
+      `IRLN not estimable: zero events without continuity correction (to = "${to}")`,
+    );
   }
   return out;
 }

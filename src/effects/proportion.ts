@@ -19,11 +19,22 @@ import type { EffectColumns, ZeroCellRule } from './types.ts';
  * Reference: Freeman MF, Tukey JW (1950). Transformations related to the angular and the
  * square root. Ann Math Stat 21(4):607–611. Cross-check: `metafor::escalc(measure="PR"|"PLO"|"PFT")`.
  */
-export function proportion(measure: 'PR' | 'PLO' | 'PFT', cols: EffectColumns, k: number, add: number, to: ZeroCellRule): RowResults {
+export function proportion(
+  measure: 'PR' | 'PLO' | 'PFT',
+  cols: EffectColumns,
+  k: number,
+  add: number,
+  to: ZeroCellRule,
+): RowResults {
   const x = cols.xi;
-  if (x === undefined) throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns xi and ni (or xi and mi)`, { column: 'xi' });
+  if (x === undefined)
+    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns xi and ni (or xi and mi)`, {
+      column: 'xi',
+    });
   if (cols.ni === undefined && cols.mi === undefined) {
-    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns xi and ni (or xi and mi)`, { column: 'ni' });
+    throw new EvsynthError('MISSING_COLUMN', `measure ${measure} needs columns xi and ni (or xi and mi)`, {
+      column: 'ni',
+    });
   }
   const out = new RowResults(k);
   const nArr = new Float64Array(k);
@@ -35,7 +46,8 @@ export function proportion(measure: 'PR' | 'PLO' | 'PFT', cols: EffectColumns, k
     const nName = cols.ni !== undefined ? 'ni' : 'mi';
     assertNonNegative(xi, i, 'xi', 'xi (events)');
     assertNonNegative(ni, i, nName, nName);
-    if (xi > ni) throw new EvsynthError('INVALID_VALUE', `xi = ${xi} events exceed ni = ${ni}`, { row: i, column: 'xi' });
+    if (xi > ni)
+      throw new EvsynthError('INVALID_VALUE', `xi = ${xi} events exceed ni = ${ni}`, { row: i, column: 'xi' });
     nArr[i] = ni;
     const missing = Number.isNaN(xi) ? 'xi' : Number.isNaN(ni) ? nName : undefined;
     if (missing !== undefined) out.exclude(i, `missing value in column '${missing}'`);
@@ -52,9 +64,16 @@ export function proportion(measure: 'PR' | 'PLO' | 'PFT', cols: EffectColumns, k
     const ni = (nArr[i] as number) + 2 * corr;
     const p = xi / ni;
     if (measure === 'PR') out.set(i, p, (p * (1 - p)) / ni, 'PR not estimable');
-    else if (measure === 'PLO') out.set(i, Math.log(p / (1 - p)), 1 / (ni * p * (1 - p)), `PLO not estimable: p is 0 or 1 without continuity correction (to = "${to}")`);
+    else if (measure === 'PLO')
+      out.set(
+        i,
+        Math.log(p / (1 - p)),
+        1 / (ni * p * (1 - p)),
+        `PLO not estimable: p is 0 or 1 without continuity correction (to = "${to}")`,
+      );
     else {
-      const x0 = x[i] as number, n0 = nArr[i] as number;
+      const x0 = x[i] as number,
+        n0 = nArr[i] as number;
       const yi = 0.5 * (Math.asin(Math.sqrt(x0 / (n0 + 1))) + Math.asin(Math.sqrt((x0 + 1) / (n0 + 1))));
       out.set(i, yi, 1 / (4 * n0 + 2), 'PFT not estimable');
     }

@@ -1,10 +1,20 @@
 /** Effect-size measures, with metafor's codes. `GEN` is generic input (yi with vi, sei or a CI). */
 export const MEASURES = [
-  'SMD', 'SMDH', 'MD', 'ROM',
-  'RR', 'OR', 'RD', 'PETO',
-  'ZCOR', 'COR',
-  'PR', 'PLO', 'PFT',
-  'IRR', 'IRLN',
+  'SMD',
+  'SMDH',
+  'MD',
+  'ROM',
+  'RR',
+  'OR',
+  'RD',
+  'PETO',
+  'ZCOR',
+  'COR',
+  'PR',
+  'PLO',
+  'PFT',
+  'IRR',
+  'IRLN',
   'GEN',
 ] as const;
 export type Measure = (typeof MEASURES)[number];
@@ -38,11 +48,30 @@ export interface EffectOptions {
 /** Input columns by metafor's argument names; NaN marks a missing value. */
 export type EffectColumns = Readonly<Partial<Record<EffectColumnName, ArrayLike<number>>>>;
 export const EFFECT_COLUMNS = [
-  'yi', 'vi', 'sei', 'ci_lb', 'ci_ub',
-  'n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i',
-  'ai', 'bi', 'ci', 'di',
-  'ri', 'ni', 'xi', 'mi',
-  'x1i', 't1i', 'x2i', 't2i', 'ti',
+  'yi',
+  'vi',
+  'sei',
+  'ci_lb',
+  'ci_ub',
+  'n1i',
+  'm1i',
+  'sd1i',
+  'n2i',
+  'm2i',
+  'sd2i',
+  'ai',
+  'bi',
+  'ci',
+  'di',
+  'ri',
+  'ni',
+  'xi',
+  'mi',
+  'x1i',
+  't1i',
+  'x2i',
+  't2i',
+  'ti',
 ] as const;
 export type EffectColumnName = (typeof EFFECT_COLUMNS)[number];
 

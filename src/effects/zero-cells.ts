@@ -15,10 +15,14 @@ export function rowsToCorrect(hasZero: readonly boolean[], usable: readonly bool
   return hasZero.map((z, i) => {
     if (!usable[i]) return false;
     switch (to) {
-      case 'only0': return z;
-      case 'all': return true;
-      case 'if0all': return anyZero;
-      case 'none': return false;
+      case 'only0':
+        return z;
+      case 'all':
+        return true;
+      case 'if0all':
+        return anyZero;
+      case 'none':
+        return false;
     }
   });
 }

@@ -53,7 +53,8 @@ const TOL = Math.sqrt(Number.EPSILON);
  */
 export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): PermutationResult {
   const iterations = options.iterations ?? 1000;
-  if (!(Number.isInteger(iterations) && iterations >= 1)) throw new EvsynthError('INVALID_ARGUMENT', `iterations = ${iterations}; expected a whole number ≥ 1`);
+  if (!(Number.isInteger(iterations) && iterations >= 1))
+    throw new EvsynthError('INVALID_ARGUMENT', `iterations = ${iterations}; expected a whole number ≥ 1`);
   const seed = options.seed ?? 1;
   const { k, p, design } = fit;
   const signFlip = p === 1;
@@ -62,7 +63,10 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
   // One kernel, refilled for every permutation: τ² is re-estimated with the fit's method and the
   // statistics are those of fitRma (z or t per coefficient, QM on the same coefficients), without
   // building a full fit object each time.
-  const work = new Kernel(Float64Array.from(fit.yi), Float64Array.from(fit.vi), { ...design, x: Float64Array.from(design.x) });
+  const work = new Kernel(Float64Array.from(fit.yi), Float64Array.from(fit.vi), {
+    ...design,
+    x: Float64Array.from(design.x),
+  });
   const stats = new Float64Array(p);
   const btt = fit.btt;
   const sub = new Float64Array(btt.length * btt.length);
@@ -72,18 +76,29 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
     const tau2 = estimateTau2(work, fit.method).tau2;
     work.evaluate(tau2);
     let s2w = 1;
-    if (fit.test !== 'z' && k - p >= 1) { s2w = work.RSS / (k - p); if (fit.test === 'adhoc') s2w = Math.max(1, s2w); }
+    if (fit.test !== 'z' && k - p >= 1) {
+      s2w = work.RSS / (k - p);
+      if (fit.test === 'adhoc') s2w = Math.max(1, s2w);
+    }
     for (let j = 0; j < p; j++) stats[j] = (work.beta[j] as number) / Math.sqrt((work.Ainv[j * p + j] as number) * s2w);
     // Wald statistic over btt: bᵀ V⁻¹ b with V = Ainv[btt, btt]·s2w
     const m = btt.length;
-    for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) sub[r * m + c] = (work.Ainv[(btt[r] as number) * p + (btt[c] as number)] as number) * s2w;
-    const QM = inverseQuadraticForm(sub, btt.map((j) => work.beta[j] as number), m) / (fit.ddf === null ? 1 : m);
+    for (let r = 0; r < m; r++)
+      for (let c = 0; c < m; c++)
+        sub[r * m + c] = (work.Ainv[(btt[r] as number) * p + (btt[c] as number)] as number) * s2w;
+    const QM =
+      inverseQuadraticForm(
+        sub,
+        btt.map((j) => work.beta[j] as number),
+        m,
+      ) / (fit.ddf === null ? 1 : m);
     return { stats, QM };
   };
   const counts = new Float64Array(p);
   let countQM = 0;
   const tally = (f: { stats: Float64Array; QM: number }): void => {
-    for (let j = 0; j < p; j++) if (Math.abs(f.stats[j] as number) >= (observed[j] as number) - TOL) counts[j] = (counts[j] as number) + 1;
+    for (let j = 0; j < p; j++)
+      if (Math.abs(f.stats[j] as number) >= (observed[j] as number) - TOL) counts[j] = (counts[j] as number) + 1;
     if (f.QM >= QMobs - TOL) countQM++;
   };
 
@@ -94,21 +109,30 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
   const exact = wantExact === 'auto' ? distinct <= iterations : wantExact;
   const maxExact = options.maxExact ?? 1e6;
   if (exact && distinct > maxExact) {
-    throw new EvsynthError('INVALID_ARGUMENT', `an exact test needs ${distinct.toExponential(2)} permutations (more than ${maxExact}); use random permutations`);
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `an exact test needs ${distinct.toExponential(2)} permutations (more than ${maxExact}); use random permutations`,
+    );
   }
   let n = 0;
-  const progress = (total: number) => { if (options.onProgress && (n % 100 === 0 || n === total)) options.onProgress(n, total); };
+  const progress = (total: number) => {
+    if (options.onProgress && (n % 100 === 0 || n === total)) options.onProgress(n, total);
+  };
   if (exact) {
     if (signFlip) {
       const y = new Float64Array(k);
       for (let mask = 0; mask < distinct; mask++) {
         for (let i = 0; i < k; i++) y[i] = ((mask >> i) & 1 ? -1 : 1) * (fit.yi[i] as number);
-        tally(refit(y, design)); n++; progress(distinct);
+        tally(refit(y, design));
+        n++;
+        progress(distinct);
       }
     } else {
       const assignment = groups.flatMap((g, gi) => g.map(() => gi)).sort((a, b) => a - b);
       do {
-        tally(refit(fit.yi, permutedDesign(design, groups, assignment))); n++; progress(distinct);
+        tally(refit(fit.yi, permutedDesign(design, groups, assignment)));
+        n++;
+        progress(distinct);
       } while (nextPermutation(assignment));
     }
     return result(true, n, distinct, null);
@@ -124,15 +148,22 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
       rng.shuffle(order);
       tally(refit(fit.yi, reorderedDesign(design, order)));
     }
-    n++; progress(iterations);
+    n++;
+    progress(iterations);
   }
   return result(false, n, distinct, seed);
 
   function result(isExact: boolean, total: number, nDistinct: number, s: number | null): PermutationResult {
     const pv = (c: number) => (isExact ? c / total : (1 + c) / (1 + total));
     return {
-      exact: isExact, permutations: total, distinctPermutations: nDistinct, seed: s,
-      statistics: fit.coefficients.map((c) => c.statistic), pValues: Array.from(counts, pv), QM: QMobs, QMp: pv(countQM),
+      exact: isExact,
+      permutations: total,
+      distinctPermutations: nDistinct,
+      seed: s,
+      statistics: fit.coefficients.map((c) => c.statistic),
+      pValues: Array.from(counts, pv),
+      QM: QMobs,
+      QMp: pv(countQM),
     };
   }
 }
@@ -143,15 +174,21 @@ function rowGroups(d: Design): number[][] {
   for (let i = 0; i < d.k; i++) {
     const key = Array.from(d.x.subarray(i * d.p, (i + 1) * d.p)).join(',');
     const g = map.get(key);
-    if (g) g.push(i); else map.set(key, [i]);
+    if (g) g.push(i);
+    else map.set(key, [i]);
   }
   return [...map.values()];
 }
 
 /** k! / ∏ mⱼ! (as a double; exact below 2^53). */
 function multinomial(groups: readonly (readonly number[])[]): number {
-  let n = 0, r = 1;
-  for (const g of groups) for (let j = 1; j <= g.length; j++) { n++; r = (r * n) / j; }
+  let n = 0,
+    r = 1;
+  for (const g of groups)
+    for (let j = 1; j <= g.length; j++) {
+      n++;
+      r = (r * n) / j;
+    }
   return Math.round(r);
 }
 
@@ -167,7 +204,10 @@ function permutedDesign(d: Design, groups: readonly (readonly number[])[], assig
 
 function reorderedDesign(d: Design, order: Int32Array): Design {
   const x = new Float64Array(d.x.length);
-  for (let i = 0; i < d.k; i++) { const s = order[i] as number; x.set(d.x.subarray(s * d.p, (s + 1) * d.p), i * d.p); }
+  for (let i = 0; i < d.k; i++) {
+    const s = order[i] as number;
+    x.set(d.x.subarray(s * d.p, (s + 1) * d.p), i * d.p);
+  }
   return { ...d, x };
 }
 

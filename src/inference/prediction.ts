@@ -35,17 +35,23 @@ export function predict(fit: RmaFit, x0?: readonly number[], piType: PiType = 'd
   const p = fit.p;
   const x = x0 ?? (p === 1 ? [1] : undefined);
   if (x === undefined || x.length !== p) {
-    throw new EvsynthError('INVALID_ARGUMENT', `predict: expected ${p} moderator values (${fit.design.names.join(', ')}), got ${x?.length ?? 0}`);
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `predict: expected ${p} moderator values (${fit.design.names.join(', ')}), got ${x?.length ?? 0}`,
+    );
   }
-  if (!PI_TYPES.includes(piType)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `pi type '${String(piType)}'; expected default or riley`);
-  let pred = 0, v = 0;
+  if (!PI_TYPES.includes(piType))
+    throw new EvsynthError('UNKNOWN_OPTION_VALUE', `pi type '${String(piType)}'; expected default or riley`);
+  let pred = 0,
+    v = 0;
   for (let r = 0; r < p; r++) {
     pred += (x[r] as number) * (fit.coefficients[r]?.estimate as number);
     for (let c = 0; c < p; c++) v += (x[r] as number) * (fit.vb[r]?.[c] as number) * (x[c] as number);
   }
   const se = Math.sqrt(v);
   const crit = fit.ddf === null ? critical(fit.level) : critical(fit.level, fit.ddf);
-  const ciLower = pred - crit * se, ciUpper = pred + crit * se;
+  const ciLower = pred - crit * se,
+    ciUpper = pred + crit * se;
   if (isCommonEffect(fit.method)) return { pred, se, ciLower, ciUpper, piLower: null, piUpper: null };
   const critPi = piType === 'riley' ? critical(fit.level, fit.k - p - 1) : crit;
   const sePi = Math.sqrt(se * se + fit.tau2);

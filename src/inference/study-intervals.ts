@@ -11,7 +11,8 @@ export interface StudyIntervals {
  */
 export function studyIntervals(yi: ArrayLike<number>, vi: ArrayLike<number>, level = 95): StudyIntervals {
   const z = critical(level);
-  const lower = new Float64Array(yi.length), upper = new Float64Array(yi.length);
+  const lower = new Float64Array(yi.length),
+    upper = new Float64Array(yi.length);
   for (let i = 0; i < yi.length; i++) {
     const s = Math.sqrt(vi[i] as number);
     lower[i] = (yi[i] as number) - z * s;

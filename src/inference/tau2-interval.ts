@@ -38,9 +38,11 @@ export interface Tau2ConfidenceIntervals {
  * meta-analysis. Stat Med 26(1):37–52. doi:10.1002/sim.2514. Cross-check: `confint(rma(...))`.
  */
 export function tau2ConfidenceInterval(fit: RmaFit, level = fit.level): Tau2ConfidenceIntervals {
-  if (isCommonEffect(fit.method)) throw new EvsynthError('INVALID_ARGUMENT', 'the Q-profile interval needs a random-effects model (method is EE/FE)');
+  if (isCommonEffect(fit.method))
+    throw new EvsynthError('INVALID_ARGUMENT', 'the Q-profile interval needs a random-effects model (method is EE/FE)');
   const df = fit.k - fit.p;
-  if (df < 1) throw new EvsynthError('TOO_FEW_STUDIES', `the Q-profile interval needs k − p ≥ 1 (k = ${fit.k}, p = ${fit.p})`);
+  if (df < 1)
+    throw new EvsynthError('TOO_FEW_STUDIES', `the Q-profile interval needs k − p ≥ 1 (k = ${fit.k}, p = ${fit.p})`);
   const alpha = 1 - level / 100;
   const qLo = qchisq(1 - alpha / 2, df);
   const qHi = qchisq(alpha / 2, df);
@@ -52,7 +54,11 @@ export function tau2ConfidenceInterval(fit: RmaFit, level = fit.level): Tau2Conf
   const lower = solve(qLo);
   const upper = solve(qHi);
   const vt = fit.vt;
-  const iv = (estimate: number, f: (t: number) => number): HeterogeneityInterval => ({ estimate, lower: f(lower), upper: f(upper) });
+  const iv = (estimate: number, f: (t: number) => number): HeterogeneityInterval => ({
+    estimate,
+    lower: f(lower),
+    upper: f(upper),
+  });
   return {
     level,
     tau2: { estimate: fit.tau2, lower, upper },

@@ -12,4 +12,3 @@ export function readCsv(path: string): DataTable {
   }
   return parseCsv(text, path);
 }
-

@@ -11,7 +11,7 @@ export interface DataTable {
 }
 
 /** Cell values read as missing (R's NA). */
-export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'NA', 'na', 'N/A', 'NaN', '.']);
+const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'NA', 'na', 'N/A', 'NaN', '.']);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
@@ -22,26 +22,51 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export function parseCsv(text: string, file = '<input>'): DataTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as unknown as typeof records;
+    records = parse(text, {
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    }) as unknown as typeof records;
   } catch (e) {
     const err = e as { message?: string; lines?: number };
-    throw new EvsynthError('CSV_SYNTAX', `not valid CSV: ${err.message ?? String(e)}`, { file, ...(err.lines !== undefined ? { line: err.lines } : {}) });
+    throw new EvsynthError('CSV_SYNTAX', `not valid CSV: ${err.message ?? String(e)}`, {
+      file,
+      ...(err.lines !== undefined ? { line: err.lines } : {}),
+    });
   }
   const first = records[0];
-  if (first === undefined) throw new EvsynthError('EMPTY_FILE', 'the file is empty; expected a header line and at least one study row', { file });
+  if (first === undefined)
+    throw new EvsynthError('EMPTY_FILE', 'the file is empty; expected a header line and at least one study row', {
+      file,
+    });
   const header = first.record;
   const seen = new Map<string, number>();
   header.forEach((name, j) => {
-    if (name === '') throw new EvsynthError('INVALID_VALUE', `column ${j + 1} of the header has no name`, { file, line: first.info.lines });
+    if (name === '')
+      throw new EvsynthError('INVALID_VALUE', `column ${j + 1} of the header has no name`, {
+        file,
+        line: first.info.lines,
+      });
     const prev = seen.get(name);
-    if (prev !== undefined) throw new EvsynthError('DUPLICATE_COLUMN', `column name '${name}' appears twice (columns ${prev + 1} and ${j + 1})`, { file, line: first.info.lines, column: name });
+    if (prev !== undefined)
+      throw new EvsynthError(
+        'DUPLICATE_COLUMN',
+        `column name '${name}' appears twice (columns ${prev + 1} and ${j + 1})`,
+        { file, line: first.info.lines, column: name },
+      );
     seen.set(name, j);
   });
   const data = records.slice(1);
   if (data.length === 0) throw new EvsynthError('EMPTY_FILE', 'the file has a header but no study rows', { file });
   for (const r of data) {
     if (r.record.length !== header.length) {
-      throw new EvsynthError('CSV_SYNTAX', `the row has ${r.record.length} fields but the header has ${header.length}`, { file, line: r.info.lines });
+      throw new EvsynthError(
+        'CSV_SYNTAX',
+        `the row has ${r.record.length} fields but the header has ${header.length}`,
+        { file, line: r.info.lines },
+      );
     }
   }
   return { file, header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
@@ -54,7 +79,11 @@ export function hasColumn(t: DataTable, name: string): boolean {
 /** A column's raw strings, or throws MISSING_COLUMN. */
 export function stringColumn(t: DataTable, name: string): string[] {
   const j = t.header.indexOf(name);
-  if (j < 0) throw new EvsynthError('MISSING_COLUMN', `no column '${name}' (columns: ${t.header.join(', ')})`, { file: t.file, column: name });
+  if (j < 0)
+    throw new EvsynthError('MISSING_COLUMN', `no column '${name}' (columns: ${t.header.join(', ')})`, {
+      file: t.file,
+      column: name,
+    });
   return t.rows.map((r) => r[j] as string);
 }
 
@@ -68,7 +97,11 @@ export function numericColumn(t: DataTable, name: string): Float64Array {
     if (MISSING_TOKENS.has(s)) return Number.NaN;
     if (!NUMBER.test(s)) {
       const hint = /^[+-]?\d+,\d+$/.test(s) ? ' (use a point as the decimal separator)' : '';
-      throw new EvsynthError('NOT_A_NUMBER', `'${s}' is not a number; expected a number or an empty cell/NA for a missing value${hint}`, { file: t.file, line: t.lines[i] as number, column: name });
+      throw new EvsynthError(
+        'NOT_A_NUMBER',
+        `'${s}' is not a number; expected a number or an empty cell/NA for a missing value${hint}`,
+        { file: t.file, line: t.lines[i] as number, column: name },
+      );
     }
     return Number(s);
   });

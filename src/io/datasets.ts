@@ -34,13 +34,38 @@ export function listDatasetNames(root = DATASETS_ROOT): string[] {
 
 /** Columns each measure reads (any one alternative set suffices). */
 const MEASURE_COLUMNS: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  SMD: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']], SMDH: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
-  MD: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']], ROM: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
-  RR: [['ai', 'bi', 'ci', 'di'], ['ai', 'n1i', 'ci', 'n2i']], OR: [['ai', 'bi', 'ci', 'di'], ['ai', 'n1i', 'ci', 'n2i']],
-  RD: [['ai', 'bi', 'ci', 'di'], ['ai', 'n1i', 'ci', 'n2i']], PETO: [['ai', 'bi', 'ci', 'di'], ['ai', 'n1i', 'ci', 'n2i']],
-  ZCOR: [['ri', 'ni']], COR: [['ri', 'ni']], PR: [['xi', 'ni']], PLO: [['xi', 'ni']], PFT: [['xi', 'ni']],
-  IRR: [['x1i', 't1i', 'x2i', 't2i']], IRLN: [['xi', 'ti']],
-  GEN: [['yi', 'vi'], ['yi', 'sei'], ['yi', 'ci_lb', 'ci_ub']],
+  SMD: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
+  SMDH: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
+  MD: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
+  ROM: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
+  RR: [
+    ['ai', 'bi', 'ci', 'di'],
+    ['ai', 'n1i', 'ci', 'n2i'],
+  ],
+  OR: [
+    ['ai', 'bi', 'ci', 'di'],
+    ['ai', 'n1i', 'ci', 'n2i'],
+  ],
+  RD: [
+    ['ai', 'bi', 'ci', 'di'],
+    ['ai', 'n1i', 'ci', 'n2i'],
+  ],
+  PETO: [
+    ['ai', 'bi', 'ci', 'di'],
+    ['ai', 'n1i', 'ci', 'n2i'],
+  ],
+  ZCOR: [['ri', 'ni']],
+  COR: [['ri', 'ni']],
+  PR: [['xi', 'ni']],
+  PLO: [['xi', 'ni']],
+  PFT: [['xi', 'ni']],
+  IRR: [['x1i', 't1i', 'x2i', 't2i']],
+  IRLN: [['xi', 'ti']],
+  GEN: [
+    ['yi', 'vi'],
+    ['yi', 'sei'],
+    ['yi', 'ci_lb', 'ci_ub'],
+  ],
 };
 
 /** Loads and validates one dataset. Errors name the file and what is wrong. */
@@ -57,17 +82,31 @@ export function loadDataset(name: string, root = DATASETS_ROOT): Dataset {
     throw new EvsynthError('INVALID_VALUE', `not valid JSON: ${(e as Error).message}`, { file: provFile });
   }
   const provenance = validateProvenance(json, provFile);
-  if (provenance.name !== name) throw new EvsynthError('INVALID_VALUE', `name is '${provenance.name}' but the folder is '${name}'`, { file: provFile });
+  if (provenance.name !== name)
+    throw new EvsynthError('INVALID_VALUE', `name is '${provenance.name}' but the folder is '${name}'`, {
+      file: provFile,
+    });
   const dataFile = join(dir, 'data.csv');
   const hasData = existsSync(dataFile);
   if (provenance.rows.status === 'none') {
-    if (hasData) throw new EvsynthError('INVALID_VALUE', 'rows.status is none but data.csv exists; set it to partial or complete', { file: provFile });
+    if (hasData)
+      throw new EvsynthError(
+        'INVALID_VALUE',
+        'rows.status is none but data.csv exists; set it to partial or complete',
+        { file: provFile },
+      );
     const template = join(dir, provenance.rows.template as string);
-    if (!existsSync(template)) throw new EvsynthError('FILE_NOT_FOUND', `the template '${provenance.rows.template}' does not exist`, { file: provFile });
+    if (!existsSync(template))
+      throw new EvsynthError('FILE_NOT_FOUND', `the template '${provenance.rows.template}' does not exist`, {
+        file: provFile,
+      });
     checkTemplate(readFileSync(template, 'utf8'), template);
     return { name, dir, provenance, table: null, dataFile: null };
   }
-  if (!hasData) throw new EvsynthError('FILE_NOT_FOUND', `rows.status is ${provenance.rows.status} but there is no data.csv`, { file: provFile });
+  if (!hasData)
+    throw new EvsynthError('FILE_NOT_FOUND', `rows.status is ${provenance.rows.status} but there is no data.csv`, {
+      file: provFile,
+    });
   const table = readCsv(dataFile);
   checkAgainstProvenance(table, provenance, provFile);
   return { name, dir, provenance, table, dataFile };
@@ -76,7 +115,11 @@ export function loadDataset(name: string, root = DATASETS_ROOT): Dataset {
 function checkTemplate(text: string, file: string): void {
   const header = text.split(/\r?\n/)[0]?.split(',') ?? [];
   for (const col of ['study', 'source']) {
-    if (!header.includes(col)) throw new EvsynthError('MISSING_COLUMN', `the transcription template needs a '${col}' column`, { file, column: col });
+    if (!header.includes(col))
+      throw new EvsynthError('MISSING_COLUMN', `the transcription template needs a '${col}' column`, {
+        file,
+        column: col,
+      });
   }
   parseCsvHeaderOnly(text, file);
 }
@@ -92,44 +135,83 @@ function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): 
   const alternatives = MEASURE_COLUMNS[p.measure] ?? [];
   if (!alternatives.some((set) => set.every(has))) {
     const need = alternatives.map((s) => s.join(', ')).join(' or ');
-    throw new EvsynthError('MISSING_COLUMN', `measure ${p.measure} needs columns ${need}; data.csv has ${t.header.join(', ')}`, { file: t.file });
+    throw new EvsynthError(
+      'MISSING_COLUMN',
+      `measure ${p.measure} needs columns ${need}; data.csv has ${t.header.join(', ')}`,
+      { file: t.file },
+    );
   }
   for (const col of t.header) {
-    if (p.columns[col] === undefined) throw new EvsynthError('INVALID_VALUE', `column '${col}' of data.csv is not described under "columns"`, { file: provFile });
+    if (p.columns[col] === undefined)
+      throw new EvsynthError('INVALID_VALUE', `column '${col}' of data.csv is not described under "columns"`, {
+        file: provFile,
+      });
   }
   for (const col of Object.keys(p.columns)) {
-    if (!has(col)) throw new EvsynthError('MISSING_COLUMN', `"columns" describes '${col}', which data.csv does not have`, { file: provFile, column: col });
+    if (!has(col))
+      throw new EvsynthError('MISSING_COLUMN', `"columns" describes '${col}', which data.csv does not have`, {
+        file: provFile,
+        column: col,
+      });
   }
   // every effect-size and claim column must be numeric (or empty/NA) in every row
   for (const col of alternatives.flat()) if (has(col)) numericColumn(t, col);
   const ps = p.perStudyClaims;
   if (ps) {
     for (const col of [ps.effect, ps.ciLower, ps.ciUpper, ps.weight, ps.weightWithin]) {
-      if (col !== undefined && !has(col)) throw new EvsynthError('MISSING_COLUMN', `perStudyClaims names column '${col}', which data.csv does not have`, { file: provFile, column: col });
+      if (col !== undefined && !has(col))
+        throw new EvsynthError('MISSING_COLUMN', `perStudyClaims names column '${col}', which data.csv does not have`, {
+          file: provFile,
+          column: col,
+        });
     }
     for (const col of [ps.effect, ps.ciLower, ps.ciUpper, ps.weight]) if (col !== undefined) numericColumn(t, col);
   }
   if (p.subgroupColumn !== undefined && !has(p.subgroupColumn)) {
-    throw new EvsynthError('MISSING_COLUMN', `subgroupColumn '${p.subgroupColumn}' is not a column of data.csv`, { file: provFile, column: p.subgroupColumn });
+    throw new EvsynthError('MISSING_COLUMN', `subgroupColumn '${p.subgroupColumn}' is not a column of data.csv`, {
+      file: provFile,
+      column: p.subgroupColumn,
+    });
   }
-  const levels = p.subgroupColumn !== undefined ? new Set(t.rows.map((r) => r[t.header.indexOf(p.subgroupColumn as string)])) : new Set<string>();
+  const levels =
+    p.subgroupColumn !== undefined
+      ? new Set(t.rows.map((r) => r[t.header.indexOf(p.subgroupColumn as string)]))
+      : new Set<string>();
   p.claims.forEach((c, i) => {
     if (c.subgroup !== undefined && !levels.has(c.subgroup)) {
-      throw new EvsynthError('INVALID_VALUE', `claims[${i}] (${c.id}) names subgroup '${c.subgroup}', which no row of data.csv has`, { file: provFile });
+      throw new EvsynthError(
+        'INVALID_VALUE',
+        `claims[${i}] (${c.id}) names subgroup '${c.subgroup}', which no row of data.csv has`,
+        { file: provFile },
+      );
     }
   });
   // every row needs a source: the dataset-wide one, or a non-empty `source` cell
-  const hasWideSource = p.rows.source.file !== undefined || p.rows.source.table !== undefined || p.rows.source.repository !== undefined;
+  const hasWideSource =
+    p.rows.source.file !== undefined || p.rows.source.table !== undefined || p.rows.source.repository !== undefined;
   if (!hasWideSource) {
     const j = t.header.indexOf('source');
-    if (j < 0) throw new EvsynthError('MISSING_COLUMN', 'rows.source names no file, table or repository, so every row needs a source cell', { file: t.file, column: 'source' });
+    if (j < 0)
+      throw new EvsynthError(
+        'MISSING_COLUMN',
+        'rows.source names no file, table or repository, so every row needs a source cell',
+        { file: t.file, column: 'source' },
+      );
     t.rows.forEach((r, i) => {
-      if ((r[j] ?? '') === '') throw new EvsynthError('INVALID_VALUE', 'this row has no source', { file: t.file, line: t.lines[i] as number, column: 'source' });
+      if ((r[j] ?? '') === '')
+        throw new EvsynthError('INVALID_VALUE', 'this row has no source', {
+          file: t.file,
+          line: t.lines[i] as number,
+          column: 'source',
+        });
     });
   }
   for (const n of p.rowNotes ?? []) {
     const label = t.rows[n.row - 1]?.[t.header.indexOf('study')];
-    if (label !== n.study) throw new EvsynthError('INVALID_VALUE', `rowNotes: row ${n.row} is '${label ?? 'missing'}', not '${n.study}'`, { file: provFile });
+    if (label !== n.study)
+      throw new EvsynthError('INVALID_VALUE', `rowNotes: row ${n.row} is '${label ?? 'missing'}', not '${n.study}'`, {
+        file: provFile,
+      });
   }
 }
 
@@ -139,9 +221,15 @@ export function resolveInput(nameOrPath: string): { table: DataTable; dataset: D
   if (listDatasetNames().includes(nameOrPath)) {
     const dataset = loadDataset(nameOrPath);
     if (dataset.table === null) {
-      throw new EvsynthError('INVALID_ARGUMENT', `dataset '${nameOrPath}' has no study rows (${dataset.provenance.rows.missing ?? 'see its provenance'}); its template is ${join(dataset.dir, dataset.provenance.rows.template ?? '')}`);
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `dataset '${nameOrPath}' has no study rows (${dataset.provenance.rows.missing ?? 'see its provenance'}); its template is ${join(dataset.dir, dataset.provenance.rows.template ?? '')}`,
+      );
     }
     return { table: dataset.table, dataset };
   }
-  throw new EvsynthError('FILE_NOT_FOUND', `no file or dataset '${nameOrPath}' (datasets: ${listDatasetNames().join(', ')})`);
+  throw new EvsynthError(
+    'FILE_NOT_FOUND',
+    `no file or dataset '${nameOrPath}' (datasets: ${listDatasetNames().join(', ')})`,
+  );
 }

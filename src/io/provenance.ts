@@ -6,7 +6,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { MEASURES, type Measure } from '../effects/types.ts';
 
-export const ROW_STATUSES = ['complete', 'partial', 'none'] as const;
+const ROW_STATUSES = ['complete', 'partial', 'none'] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
 export interface RowSource {
@@ -76,7 +76,13 @@ export interface Provenance {
   readonly name: string;
   readonly title: string;
   readonly review: { readonly citation: string; readonly doi?: string; readonly url?: string };
-  readonly analysis?: { readonly number?: string; readonly comparison?: string; readonly outcome: string; readonly timepoint?: string; readonly scale?: string };
+  readonly analysis?: {
+    readonly number?: string;
+    readonly comparison?: string;
+    readonly outcome: string;
+    readonly timepoint?: string;
+    readonly scale?: string;
+  };
   /** The measure of the rows (and the default `--measure` for this dataset). */
   readonly measure: Measure;
   /** The model the review used, where known. */
@@ -122,10 +128,17 @@ class Checker {
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`${path}.${key}`, 'a number', v);
     return v;
   }
-  oneOf<T extends string>(o: Record<string, Json>, key: string, path: string, values: readonly T[], optional = false): T | undefined {
+  oneOf<T extends string>(
+    o: Record<string, Json>,
+    key: string,
+    path: string,
+    values: readonly T[],
+    optional = false,
+  ): T | undefined {
     const v = o[key];
     if (v === undefined && optional) return undefined;
-    if (typeof v !== 'string' || !values.includes(v as T)) this.fail(`${path}.${key}`, `one of ${values.join(', ')}`, v);
+    if (typeof v !== 'string' || !values.includes(v as T))
+      this.fail(`${path}.${key}`, `one of ${values.join(', ')}`, v);
     return v as T;
   }
   arr(o: Record<string, Json>, key: string, path: string, optional = false): Json[] | undefined {
@@ -135,17 +148,40 @@ class Checker {
     return v;
   }
   noExtra(o: Record<string, Json>, allowed: readonly string[], path: string): void {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.fail(`${path}.${k}`, `no such field (allowed: ${allowed.join(', ')})`, o[k]);
+    for (const k of Object.keys(o))
+      if (!allowed.includes(k)) this.fail(`${path}.${k}`, `no such field (allowed: ${allowed.join(', ')})`, o[k]);
   }
 }
 
-const opt = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [key]: v } as { [P in K]?: V }));
+const opt = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } =>
+  v === undefined ? {} : ({ [key]: v } as { [P in K]?: V });
 
 /** Validates a parsed provenance file. Unknown fields are errors (typos do not pass silently). */
 export function validateProvenance(json: Json, file: string): Provenance {
   const c = new Checker(file);
   const o = c.obj(json, 'provenance');
-  c.noExtra(o, ['name', 'title', 'review', 'analysis', 'measure', 'model', 'rows', 'licence', 'teachingOnly', 'subgroupColumn', 'subgroupDefinitions', 'columns', 'rowNotes', 'perStudyClaims', 'claims', 'notes'], 'provenance');
+  c.noExtra(
+    o,
+    [
+      'name',
+      'title',
+      'review',
+      'analysis',
+      'measure',
+      'model',
+      'rows',
+      'licence',
+      'teachingOnly',
+      'subgroupColumn',
+      'subgroupDefinitions',
+      'columns',
+      'rowNotes',
+      'perStudyClaims',
+      'claims',
+      'notes',
+    ],
+    'provenance',
+  );
   const review = c.obj(o['review'], 'review');
   c.noExtra(review, ['citation', 'doi', 'url'], 'review');
   const measure = c.oneOf(o, 'measure', 'provenance', MEASURES) as Measure;
@@ -153,14 +189,36 @@ export function validateProvenance(json: Json, file: string): Provenance {
   if (o['analysis'] !== undefined) {
     const a = c.obj(o['analysis'], 'analysis');
     c.noExtra(a, ['number', 'comparison', 'outcome', 'timepoint', 'scale'], 'analysis');
-    analysis = { outcome: c.str(a, 'outcome', 'analysis') as string, ...opt('number', c.str(a, 'number', 'analysis', true)), ...opt('comparison', c.str(a, 'comparison', 'analysis', true)), ...opt('timepoint', c.str(a, 'timepoint', 'analysis', true)), ...opt('scale', c.str(a, 'scale', 'analysis', true)) };
+    analysis = {
+      outcome: c.str(a, 'outcome', 'analysis') as string,
+      ...opt('number', c.str(a, 'number', 'analysis', true)),
+      ...opt('comparison', c.str(a, 'comparison', 'analysis', true)),
+      ...opt('timepoint', c.str(a, 'timepoint', 'analysis', true)),
+      ...opt('scale', c.str(a, 'scale', 'analysis', true)),
+    };
   }
   let model: ReviewModel | undefined;
   if (o['model'] !== undefined) {
     const m = c.obj(o['model'], 'model');
     c.noExtra(m, ['method', 'test', 'smd', 'description'], 'model');
     model = {
-      method: c.oneOf(m, 'method', 'model', ['EE', 'FE', 'DL', 'HE', 'HS', 'HSk', 'SJ', 'SJIT', 'ML', 'REML', 'EB', 'PM', 'PMM', 'MH', 'PETO']) as string,
+      method: c.oneOf(m, 'method', 'model', [
+        'EE',
+        'FE',
+        'DL',
+        'HE',
+        'HS',
+        'HSk',
+        'SJ',
+        'SJIT',
+        'ML',
+        'REML',
+        'EB',
+        'PM',
+        'PMM',
+        'MH',
+        'PETO',
+      ]) as string,
       description: c.str(m, 'description', 'model') as string,
       ...opt('test', c.oneOf(m, 'test', 'model', ['z', 'knha', 'adhoc'] as const, true)),
       ...opt('smd', c.oneOf(m, 'smd', 'model', ['metafor', 'revman'] as const, true)),
@@ -172,14 +230,18 @@ export function validateProvenance(json: Json, file: string): Provenance {
   c.noExtra(src, ['description', 'file', 'repository', 'commit', 'table'], 'rows.source');
   const source: RowSource = {
     description: c.str(src, 'description', 'rows.source') as string,
-    ...opt('file', c.str(src, 'file', 'rows.source', true)), ...opt('repository', c.str(src, 'repository', 'rows.source', true)),
-    ...opt('commit', c.str(src, 'commit', 'rows.source', true)), ...opt('table', c.str(src, 'table', 'rows.source', true)),
+    ...opt('file', c.str(src, 'file', 'rows.source', true)),
+    ...opt('repository', c.str(src, 'repository', 'rows.source', true)),
+    ...opt('commit', c.str(src, 'commit', 'rows.source', true)),
+    ...opt('table', c.str(src, 'table', 'rows.source', true)),
   };
   const status = c.oneOf(rows, 'status', 'rows', ROW_STATUSES) as RowStatus;
   const template = c.str(rows, 'template', 'rows', true);
   const missing = c.str(rows, 'missing', 'rows', true);
-  if (status !== 'complete' && missing === undefined) c.fail('rows.missing', `a statement of which rows are missing and why (status is ${status})`, undefined);
-  if (status === 'none' && template === undefined) c.fail('rows.template', 'a transcription template file (status is none)', undefined);
+  if (status !== 'complete' && missing === undefined)
+    c.fail('rows.missing', `a statement of which rows are missing and why (status is ${status})`, undefined);
+  if (status === 'none' && template === undefined)
+    c.fail('rows.template', 'a transcription template file (status is none)', undefined);
   const columns = c.obj(o['columns'], 'columns');
   for (const [k, v] of Object.entries(columns)) if (typeof v !== 'string') c.fail(`columns.${k}`, 'a description', v);
   let perStudyClaims: PerStudyClaims | undefined;
@@ -187,46 +249,111 @@ export function validateProvenance(json: Json, file: string): Provenance {
     const p = c.obj(o['perStudyClaims'], 'perStudyClaims');
     c.noExtra(p, ['effect', 'ciLower', 'ciUpper', 'weight', 'weightWithin', 'decimals', 'scale'], 'perStudyClaims');
     perStudyClaims = {
-      effect: c.str(p, 'effect', 'perStudyClaims') as string, ciLower: c.str(p, 'ciLower', 'perStudyClaims') as string, ciUpper: c.str(p, 'ciUpper', 'perStudyClaims') as string,
-      decimals: c.num(p, 'decimals', 'perStudyClaims') as number, scale: c.oneOf(p, 'scale', 'perStudyClaims', ['analysis', 'natural'] as const) as 'analysis' | 'natural',
-      ...opt('weight', c.str(p, 'weight', 'perStudyClaims', true)), ...opt('weightWithin', c.str(p, 'weightWithin', 'perStudyClaims', true)),
+      effect: c.str(p, 'effect', 'perStudyClaims') as string,
+      ciLower: c.str(p, 'ciLower', 'perStudyClaims') as string,
+      ciUpper: c.str(p, 'ciUpper', 'perStudyClaims') as string,
+      decimals: c.num(p, 'decimals', 'perStudyClaims') as number,
+      scale: c.oneOf(p, 'scale', 'perStudyClaims', ['analysis', 'natural'] as const) as 'analysis' | 'natural',
+      ...opt('weight', c.str(p, 'weight', 'perStudyClaims', true)),
+      ...opt('weightWithin', c.str(p, 'weightWithin', 'perStudyClaims', true)),
     };
-    if (model === undefined) c.fail('model', "the review's model (per-study weights are recomputed with it)", undefined);
+    if (model === undefined)
+      c.fail('model', "the review's model (per-study weights are recomputed with it)", undefined);
   }
   const claims = (c.arr(o, 'claims', 'provenance') as Json[]).map((x, i): PooledClaim => {
     const path = `claims[${i}]`;
     const cl = c.obj(x, path);
-    c.noExtra(cl, ['id', 'description', 'outcome', 'timepoint', 'subgroup', 'measure', 'k', 'participants', 'estimate', 'ciLower', 'ciUpper', 'pValue', 'decimals', 'scale', 'source', 'note', 'fromRows'], path);
+    c.noExtra(
+      cl,
+      [
+        'id',
+        'description',
+        'outcome',
+        'timepoint',
+        'subgroup',
+        'measure',
+        'k',
+        'participants',
+        'estimate',
+        'ciLower',
+        'ciUpper',
+        'pValue',
+        'decimals',
+        'scale',
+        'source',
+        'note',
+        'fromRows',
+      ],
+      path,
+    );
     return {
-      id: c.str(cl, 'id', path) as string, description: c.str(cl, 'description', path) as string, outcome: c.str(cl, 'outcome', path) as string,
-      measure: c.str(cl, 'measure', path) as string, estimate: c.num(cl, 'estimate', path) as number, decimals: c.num(cl, 'decimals', path) as number,
+      id: c.str(cl, 'id', path) as string,
+      description: c.str(cl, 'description', path) as string,
+      outcome: c.str(cl, 'outcome', path) as string,
+      measure: c.str(cl, 'measure', path) as string,
+      estimate: c.num(cl, 'estimate', path) as number,
+      decimals: c.num(cl, 'decimals', path) as number,
       source: c.str(cl, 'source', path) as string,
-      ...opt('timepoint', c.str(cl, 'timepoint', path, true)), ...opt('subgroup', c.str(cl, 'subgroup', path, true)),
-      ...opt('k', c.num(cl, 'k', path, true)), ...opt('participants', c.num(cl, 'participants', path, true)),
-      ...opt('ciLower', c.num(cl, 'ciLower', path, true)), ...opt('ciUpper', c.num(cl, 'ciUpper', path, true)),
-      ...opt('pValue', c.str(cl, 'pValue', path, true)), ...opt('scale', c.oneOf(cl, 'scale', path, ['analysis', 'natural'] as const, true)),
+      ...opt('timepoint', c.str(cl, 'timepoint', path, true)),
+      ...opt('subgroup', c.str(cl, 'subgroup', path, true)),
+      ...opt('k', c.num(cl, 'k', path, true)),
+      ...opt('participants', c.num(cl, 'participants', path, true)),
+      ...opt('ciLower', c.num(cl, 'ciLower', path, true)),
+      ...opt('ciUpper', c.num(cl, 'ciUpper', path, true)),
+      ...opt('pValue', c.str(cl, 'pValue', path, true)),
+      ...opt('scale', c.oneOf(cl, 'scale', path, ['analysis', 'natural'] as const, true)),
       ...opt('note', c.str(cl, 'note', path, true)),
-      ...opt('fromRows', cl['fromRows'] === undefined ? undefined : typeof cl['fromRows'] === 'boolean' ? cl['fromRows'] : c.fail(`${path}.fromRows`, 'true or false', cl['fromRows'])),
+      ...opt(
+        'fromRows',
+        cl['fromRows'] === undefined
+          ? undefined
+          : typeof cl['fromRows'] === 'boolean'
+            ? cl['fromRows']
+            : c.fail(`${path}.fromRows`, 'true or false', cl['fromRows']),
+      ),
     };
   });
   const ids = new Set<string>();
-  claims.forEach((cl, i) => { if (ids.has(cl.id)) c.fail(`claims[${i}].id`, 'an id not used by another claim', cl.id); ids.add(cl.id); });
+  claims.forEach((cl, i) => {
+    if (ids.has(cl.id)) c.fail(`claims[${i}].id`, 'an id not used by another claim', cl.id);
+    ids.add(cl.id);
+  });
   const rowNotes = c.arr(o, 'rowNotes', 'provenance', true)?.map((x, i) => {
     const r = c.obj(x, `rowNotes[${i}]`);
-    return { row: c.num(r, 'row', `rowNotes[${i}]`) as number, study: c.str(r, 'study', `rowNotes[${i}]`) as string, note: c.str(r, 'note', `rowNotes[${i}]`) as string };
+    return {
+      row: c.num(r, 'row', `rowNotes[${i}]`) as number,
+      study: c.str(r, 'study', `rowNotes[${i}]`) as string,
+      note: c.str(r, 'note', `rowNotes[${i}]`) as string,
+    };
   });
-  const notes = c.arr(o, 'notes', 'provenance', true)?.map((x, i): string => (typeof x === 'string' ? x : c.fail(`notes[${i}]`, 'a string', x)));
+  const notes = c
+    .arr(o, 'notes', 'provenance', true)
+    ?.map((x, i): string => (typeof x === 'string' ? x : c.fail(`notes[${i}]`, 'a string', x)));
   let subgroupDefinitions: Record<string, string> | undefined;
-  if (o['subgroupDefinitions'] !== undefined) subgroupDefinitions = c.obj(o['subgroupDefinitions'], 'subgroupDefinitions') as Record<string, string>;
-  if (o['teachingOnly'] !== undefined && typeof o['teachingOnly'] !== 'boolean') c.fail('teachingOnly', 'true or false', o['teachingOnly']);
+  if (o['subgroupDefinitions'] !== undefined)
+    subgroupDefinitions = c.obj(o['subgroupDefinitions'], 'subgroupDefinitions') as Record<string, string>;
+  if (o['teachingOnly'] !== undefined && typeof o['teachingOnly'] !== 'boolean')
+    c.fail('teachingOnly', 'true or false', o['teachingOnly']);
   return {
-    name: c.str(o, 'name', 'provenance') as string, title: c.str(o, 'title', 'provenance') as string,
-    review: { citation: c.str(review, 'citation', 'review') as string, ...opt('doi', c.str(review, 'doi', 'review', true)), ...opt('url', c.str(review, 'url', 'review', true)) },
-    ...opt('analysis', analysis), measure, ...opt('model', model),
+    name: c.str(o, 'name', 'provenance') as string,
+    title: c.str(o, 'title', 'provenance') as string,
+    review: {
+      citation: c.str(review, 'citation', 'review') as string,
+      ...opt('doi', c.str(review, 'doi', 'review', true)),
+      ...opt('url', c.str(review, 'url', 'review', true)),
+    },
+    ...opt('analysis', analysis),
+    measure,
+    ...opt('model', model),
     rows: { status, source, ...opt('template', template), ...opt('missing', missing) },
     licence: c.str(o, 'licence', 'provenance') as string,
     ...opt('teachingOnly', o['teachingOnly'] as boolean | undefined),
-    ...opt('subgroupColumn', c.str(o, 'subgroupColumn', 'provenance', true)), ...opt('subgroupDefinitions', subgroupDefinitions),
-    columns: columns as Record<string, string>, ...opt('rowNotes', rowNotes), ...opt('perStudyClaims', perStudyClaims), claims, ...opt('notes', notes),
+    ...opt('subgroupColumn', c.str(o, 'subgroupColumn', 'provenance', true)),
+    ...opt('subgroupDefinitions', subgroupDefinitions),
+    columns: columns as Record<string, string>,
+    ...opt('rowNotes', rowNotes),
+    ...opt('perStudyClaims', perStudyClaims),
+    claims,
+    ...opt('notes', notes),
   };
 }

@@ -10,26 +10,50 @@ import type { Tau2Method } from './tau2/index.ts';
  * about half a second to start (it loads the TypeScript sources), while fitBatch fits about 150,000
  * small meta-analyses a second, so only batches of 100,000 analyses or more per worker are split.
  */
-export async function fitBatchParallel(yi: Float64Array, vi: Float64Array, k: number, options: { method?: Tau2Method; test?: TestType; level?: number; workers?: number } = {}): Promise<BatchResult> {
+export async function fitBatchParallel(
+  yi: Float64Array,
+  vi: Float64Array,
+  k: number,
+  options: { method?: Tau2Method; test?: TestType; level?: number; workers?: number } = {},
+): Promise<BatchResult> {
   const n = Math.floor(yi.length / k);
   const { workers: w, ...fitOptions } = options;
-  const workers = Math.max(1, Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 100_000)));
+  const workers = Math.max(
+    1,
+    Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 100_000)),
+  );
   if (workers <= 1) return fitBatch(yi, vi, k, fitOptions);
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * n) / workers));
-  const parts = await Promise.all(Array.from({ length: workers }, (_, j) => new Promise<BatchResult>((resolve, reject) => {
-    const from = (bounds[j] as number) * k, to = (bounds[j + 1] as number) * k;
-    const worker = new Worker(new URL('./batch-worker.mjs', import.meta.url), { workerData: { yi: yi.slice(from, to), vi: vi.slice(from, to), k, options: fitOptions } });
-    worker.on('message', (r: BatchResult) => { resolve(r); void worker.terminate(); });
-    worker.on('error', reject);
-  })));
+  const parts = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, j) =>
+        new Promise<BatchResult>((resolve, reject) => {
+          const from = (bounds[j] as number) * k,
+            to = (bounds[j + 1] as number) * k;
+          const worker = new Worker(new URL('./batch-worker.mjs', import.meta.url), {
+            workerData: { yi: yi.slice(from, to), vi: vi.slice(from, to), k, options: fitOptions },
+          });
+          worker.on('message', (r: BatchResult) => {
+            resolve(r);
+            void worker.terminate();
+          });
+          worker.on('error', reject);
+        }),
+    ),
+  );
   const cat = <T extends Float64Array | Uint8Array>(key: keyof BatchResult, make: (len: number) => T): T => {
     const out = make(n);
     parts.forEach((p, j) => out.set(p[key] as T, bounds[j] as number));
     return out;
   };
   return {
-    estimate: cat('estimate', (m) => new Float64Array(m)), se: cat('se', (m) => new Float64Array(m)), ciLower: cat('ciLower', (m) => new Float64Array(m)),
-    ciUpper: cat('ciUpper', (m) => new Float64Array(m)), pValue: cat('pValue', (m) => new Float64Array(m)), tau2: cat('tau2', (m) => new Float64Array(m)),
+    estimate: cat('estimate', (m) => new Float64Array(m)),
+    se: cat('se', (m) => new Float64Array(m)),
+    ciLower: cat('ciLower', (m) => new Float64Array(m)),
+    ciUpper: cat('ciUpper', (m) => new Float64Array(m)),
+    pValue: cat('pValue', (m) => new Float64Array(m)),
+    tau2: cat('tau2', (m) => new Float64Array(m)),
     converged: cat('converged', (m) => new Uint8Array(m)),
   };
 }

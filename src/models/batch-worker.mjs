@@ -6,4 +6,7 @@ register();
 const { fitBatch } = await import('./batch.ts');
 const { yi, vi, k, options } = workerData;
 const result = fitBatch(yi, vi, k, options);
-parentPort.postMessage(result, Object.values(result).map((a) => a.buffer));
+parentPort.postMessage(
+  result,
+  Object.values(result).map((a) => a.buffer),
+);

@@ -18,7 +18,11 @@ export function interceptDesign(k: number): Design {
 }
 
 /** A design from named columns (each of length k); `intercept` prepends a column of ones. */
-export function designFromColumns(columns: readonly { readonly name: string; readonly values: ArrayLike<number> }[], k: number, intercept = true): Design {
+export function designFromColumns(
+  columns: readonly { readonly name: string; readonly values: ArrayLike<number> }[],
+  k: number,
+  intercept = true,
+): Design {
   const names = [...(intercept ? ['intrcpt'] : []), ...columns.map((c) => c.name)];
   const p = names.length;
   const x = new Float64Array(k * p);
@@ -26,9 +30,15 @@ export function designFromColumns(columns: readonly { readonly name: string; rea
     let j = 0;
     if (intercept) x[i * p + j++] = 1;
     for (const c of columns) {
-      if (c.values.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `moderator '${c.name}' has ${c.values.length} values, expected ${k}`);
+      if (c.values.length !== k)
+        throw new EvsynthError('LENGTH_MISMATCH', `moderator '${c.name}' has ${c.values.length} values, expected ${k}`);
       const v = c.values[i] as number;
-      if (!Number.isFinite(v)) throw new EvsynthError('NON_FINITE', `moderator '${c.name}' is ${v} in study ${i + 1}; expected a finite number`, { row: i, column: c.name });
+      if (!Number.isFinite(v))
+        throw new EvsynthError(
+          'NON_FINITE',
+          `moderator '${c.name}' is ${v} in study ${i + 1}; expected a finite number`,
+          { row: i, column: c.name },
+        );
       x[i * p + j++] = v;
     }
   }

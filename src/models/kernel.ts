@@ -89,33 +89,58 @@ export class Kernel {
     const x = this.design.x;
     if (p === 1) {
       // Intercept-only fast path (x ≡ 1 is not assumed: a single column of any values).
-      let a = 0, b2 = 0, b3 = 0, cy = 0, sw = 0, sw2 = 0;
+      let a = 0,
+        b2 = 0,
+        b3 = 0,
+        cy = 0,
+        sw = 0,
+        sw2 = 0;
       for (let i = 0; i < k; i++) {
-        const wi = w[i] as number, xi = x[i] as number, wx = wi * xi;
-        sw += wi; sw2 += wi * wi;
-        a += wx * xi; b2 += wx * wi * xi; b3 += wx * wi * wi * xi; cy += wx * (yi[i] as number);
+        const wi = w[i] as number,
+          xi = x[i] as number,
+          wx = wi * xi;
+        sw += wi;
+        sw2 += wi * wi;
+        a += wx * xi;
+        b2 += wx * wi * xi;
+        b3 += wx * wi * wi * xi;
+        cy += wx * (yi[i] as number);
       }
       const ainv = 1 / a;
       const b = cy * ainv;
-      let rss = 0, ypp = 0;
+      let rss = 0,
+        ypp = 0;
       for (let i = 0; i < k; i++) {
         const e = (yi[i] as number) - (x[i] as number) * b;
         residuals[i] = e;
         const we = (w[i] as number) * e;
-        rss += we * e; ypp += we * we;
+        rss += we * e;
+        ypp += we * we;
       }
-      beta[0] = b; Ainv[0] = ainv;
-      this.sumW = sw; this.sumW2 = sw2; this.RSS = rss; this.yPPy = ypp;
+      beta[0] = b;
+      Ainv[0] = ainv;
+      this.sumW = sw;
+      this.sumW2 = sw2;
+      this.RSS = rss;
+      this.yPPy = ypp;
       this.trP = sw - ainv * b2;
       this.trPP = sw2 - 2 * ainv * b3 + (ainv * b2) ** 2;
       this.logdetA = Math.log(a);
       return this;
     }
-    A.fill(0); B2.fill(0); B3.fill(0); c.fill(0);
-    let sw = 0, sw2 = 0;
+    A.fill(0);
+    B2.fill(0);
+    B3.fill(0);
+    c.fill(0);
+    let sw = 0,
+      sw2 = 0;
     for (let i = 0; i < k; i++) {
-      const wi = w[i] as number, w2 = wi * wi, w3 = w2 * wi, y = yi[i] as number;
-      sw += wi; sw2 += w2;
+      const wi = w[i] as number,
+        w2 = wi * wi,
+        w3 = w2 * wi,
+        y = yi[i] as number;
+      sw += wi;
+      sw2 += w2;
       const o = i * p;
       for (let r = 0; r < p; r++) {
         const xr = x[o + r] as number;
@@ -128,10 +153,11 @@ export class Kernel {
         }
       }
     }
-    for (let r = 0; r < p; r++) for (let s = 0; s < r; s++) {
-      B2[s * p + r] = B2[r * p + s] as number;
-      B3[s * p + r] = B3[r * p + s] as number;
-    }
+    for (let r = 0; r < p; r++)
+      for (let s = 0; s < r; s++) {
+        B2[s * p + r] = B2[r * p + s] as number;
+        B3[s * p + r] = B3[r * p + s] as number;
+      }
     tmp.set(A);
     this.logdetA = cholesky(tmp, p);
     choleskyInverse(tmp, p, Ainv);
@@ -140,29 +166,41 @@ export class Kernel {
       for (let m = 0; m < p; m++) s += (Ainv[r * p + m] as number) * (c[m] as number);
       beta[r] = s;
     }
-    let rss = 0, ypp = 0;
+    let rss = 0,
+      ypp = 0;
     for (let i = 0; i < k; i++) {
       let fit = 0;
       for (let r = 0; r < p; r++) fit += (x[i * p + r] as number) * (beta[r] as number);
       const e = (yi[i] as number) - fit;
       residuals[i] = e;
       const we = (w[i] as number) * e;
-      rss += we * e; ypp += we * we;
+      rss += we * e;
+      ypp += we * we;
     }
     // M2 = A⁻¹B₂ (into tmp); traces
-    let trM2 = 0, trM3 = 0;
-    for (let r = 0; r < p; r++) for (let s = 0; s < p; s++) {
-      let m2 = 0, m3 = 0;
-      for (let m = 0; m < p; m++) {
-        m2 += (Ainv[r * p + m] as number) * (B2[m * p + s] as number);
-        m3 += (Ainv[r * p + m] as number) * (B3[m * p + s] as number);
+    let trM2 = 0,
+      trM3 = 0;
+    for (let r = 0; r < p; r++)
+      for (let s = 0; s < p; s++) {
+        let m2 = 0,
+          m3 = 0;
+        for (let m = 0; m < p; m++) {
+          m2 += (Ainv[r * p + m] as number) * (B2[m * p + s] as number);
+          m3 += (Ainv[r * p + m] as number) * (B3[m * p + s] as number);
+        }
+        tmp[r * p + s] = m2;
+        if (r === s) {
+          trM2 += m2;
+          trM3 += m3;
+        }
       }
-      tmp[r * p + s] = m2;
-      if (r === s) { trM2 += m2; trM3 += m3; }
-    }
     let trM2M2 = 0;
-    for (let r = 0; r < p; r++) for (let s = 0; s < p; s++) trM2M2 += (tmp[r * p + s] as number) * (tmp[s * p + r] as number);
-    this.sumW = sw; this.sumW2 = sw2; this.RSS = rss; this.yPPy = ypp;
+    for (let r = 0; r < p; r++)
+      for (let s = 0; s < p; s++) trM2M2 += (tmp[r * p + s] as number) * (tmp[s * p + r] as number);
+    this.sumW = sw;
+    this.sumW2 = sw2;
+    this.RSS = rss;
+    this.yPPy = ypp;
     this.trP = sw - trM2;
     this.trPP = sw2 - 2 * trM3 + trM2M2;
     return this;

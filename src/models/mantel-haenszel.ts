@@ -37,10 +37,14 @@ export interface PooledTableFit extends Estimate {
   readonly H2: number;
   readonly tau2: 0;
   /** Cochran's and Mantel–Haenszel's tests of no association, Breslow–Day and Tarone's tests of homogeneity (OR only; else null). */
-  readonly CO: number | null; readonly COp: number | null;
-  readonly MH: number | null; readonly MHp: number | null;
-  readonly BD: number | null; readonly BDp: number | null;
-  readonly TA: number | null; readonly TAp: number | null;
+  readonly CO: number | null;
+  readonly COp: number | null;
+  readonly MH: number | null;
+  readonly MHp: number | null;
+  readonly BD: number | null;
+  readonly BDp: number | null;
+  readonly TA: number | null;
+  readonly TAp: number | null;
   /** Per-study effects (all input rows; NaN where not estimable), as used for Q. */
   readonly effects: EffectSizes;
   /** Weight of each input row in percent (0 for rows not used). */
@@ -82,8 +86,17 @@ function completeRows(t: Tables): number[] {
  * Breslow NE, Day NE (1980). Statistical Methods in Cancer Research I; Tarone RE (1985).
  * Biometrika 72(1):91–95. Cross-check: `metafor::rma.mh(measure=)`.
  */
-export function fitMantelHaenszel(measure: MhMeasure, columns: EffectColumns, labels: readonly string[], options: PooledTableOptions = {}): PooledTableFit {
-  if (!MH_MEASURES.includes(measure)) throw new EvsynthError('UNKNOWN_MEASURE', `Mantel–Haenszel pooling supports ${MH_MEASURES.join(', ')}; got '${String(measure)}'`);
+export function fitMantelHaenszel(
+  measure: MhMeasure,
+  columns: EffectColumns,
+  labels: readonly string[],
+  options: PooledTableOptions = {},
+): PooledTableFit {
+  if (!MH_MEASURES.includes(measure))
+    throw new EvsynthError(
+      'UNKNOWN_MEASURE',
+      `Mantel–Haenszel pooling supports ${MH_MEASURES.join(', ')}; got '${String(measure)}'`,
+    );
   const level = options.level ?? 95;
   assertLevel(level, 'fitMantelHaenszel');
   const correct = options.correct ?? true;
@@ -91,38 +104,66 @@ export function fitMantelHaenszel(measure: MhMeasure, columns: EffectColumns, la
   const t = measure === 'IRR' ? personTimeAsTables(columns, k0) : readTables(columns, k0, measure);
   const rows = completeRows(t);
   if (rows.length === 0) throw new EvsynthError('TOO_FEW_STUDIES', 'no table without missing values');
-  const effects = escalc(measure, columns, labels, { add: options.add ?? 0.5, to: options.to ?? 'only0', drop00: options.drop00 ?? true });
+  const effects = escalc(measure, columns, labels, {
+    add: options.add ?? 0.5,
+    to: options.to ?? 'only0',
+    drop00: options.drop00 ?? true,
+  });
   const w = new Float64Array(k0);
-  let sR = 0, sS = 0, varNum = 0;
-  let sPR = 0, sPSQR = 0, sQS = 0;
-  let sP = 0, sQ = 0;
+  let sR = 0,
+    sS = 0,
+    varNum = 0;
+  let sPR = 0,
+    sPSQR = 0,
+    sQS = 0;
+  let sP = 0,
+    sQ = 0;
   for (const i of rows) {
-    const a = t.ai[i] as number, b = t.bi[i] as number, c = t.ci[i] as number, d = t.di[i] as number;
+    const a = t.ai[i] as number,
+      b = t.bi[i] as number,
+      c = t.ci[i] as number,
+      d = t.di[i] as number;
     if (measure === 'IRR') {
       // a = x1, b = t1, c = x2, d = t2
       const T = b + d;
-      const R = (a * d) / T, S = (c * b) / T;
-      sR += R; sS += S; varNum += (b * d * (a + c)) / (T * T);
+      const R = (a * d) / T,
+        S = (c * b) / T;
+      sR += R;
+      sS += S;
+      varNum += (b * d * (a + c)) / (T * T);
       w[i] = S;
       continue;
     }
-    const n1 = a + b, n2 = c + d, N = n1 + n2;
+    const n1 = a + b,
+      n2 = c + d,
+      N = n1 + n2;
     switch (measure) {
       case 'OR': {
-        const R = (a * d) / N, S = (b * c) / N, P = (a + d) / N, Q = (b + c) / N;
-        sR += R; sS += S; sPR += P * R; sPSQR += P * S + Q * R; sQS += Q * S;
+        const R = (a * d) / N,
+          S = (b * c) / N,
+          P = (a + d) / N,
+          Q = (b + c) / N;
+        sR += R;
+        sS += S;
+        sPR += P * R;
+        sPSQR += P * S + Q * R;
+        sQS += Q * S;
         w[i] = S;
         break;
       }
       case 'RR': {
-        const R = (a * n2) / N, S = (c * n1) / N;
-        sR += R; sS += S; varNum += (n1 * n2 * (a + c)) / (N * N) - (a * c) / N;
+        const R = (a * n2) / N,
+          S = (c * n1) / N;
+        sR += R;
+        sS += S;
+        varNum += (n1 * n2 * (a + c)) / (N * N) - (a * c) / N;
         w[i] = S;
         break;
       }
       case 'RD': {
         const W = (n1 * n2) / N;
-        sR += (a * n2 - c * n1) / N; sS += W;
+        sR += (a * n2 - c * n1) / N;
+        sS += W;
         sP += (n1 * n1 * c - n2 * n2 * a + (n1 * n2 * (n2 - n1)) / 2) / (N * N);
         sQ += (a * (n2 - c) + c * (n1 - a)) / (2 * N);
         w[i] = W;
@@ -142,16 +183,25 @@ export function fitMantelHaenszel(measure: MhMeasure, columns: EffectColumns, la
     variance = varNum / (sR * sS);
   }
   const warnings: string[] = [];
-  if (!Number.isFinite(estimate) || !(variance > 0)) warnings.push('the Mantel–Haenszel estimate is not defined for these tables (no events in one group across all tables)');
-  const tests = measure === 'OR' ? associationTests(t, rows, Math.exp(estimate), correct)
-    : measure === 'IRR' ? personTimeTest(t, rows, correct) : null;
+  if (!Number.isFinite(estimate) || !(variance > 0))
+    warnings.push(
+      'the Mantel–Haenszel estimate is not defined for these tables (no events in one group across all tables)',
+    );
+  const tests =
+    measure === 'OR'
+      ? associationTests(t, rows, Math.exp(estimate), correct)
+      : measure === 'IRR'
+        ? personTimeTest(t, rows, correct)
+        : null;
   return assemble('mh', measure, level, rows.length, estimate, variance, effects, w, tests, warnings);
 }
 
 /** Person-time data as pseudo-tables: ai = x1i, bi = t1i, ci = x2i, di = t2i. */
 function personTimeAsTables(cols: EffectColumns, k: number): Tables {
   const need = ['x1i', 't1i', 'x2i', 't2i'] as const;
-  for (const n of need) if (cols[n] === undefined) throw new EvsynthError('MISSING_COLUMN', `measure IRR needs columns ${need.join(', ')}`, { column: n });
+  for (const n of need)
+    if (cols[n] === undefined)
+      throw new EvsynthError('MISSING_COLUMN', `measure IRR needs columns ${need.join(', ')}`, { column: n });
   return {
     ai: Float64Array.from({ length: k }, (_, i) => cols.x1i?.[i] as number),
     bi: Float64Array.from({ length: k }, (_, i) => cols.t1i?.[i] as number),
@@ -160,18 +210,32 @@ function personTimeAsTables(cols: EffectColumns, k: number): Tables {
   };
 }
 
-interface AssociationTests { CO: number | null; MH: number; BD: number; TA: number; dfBD: number }
+interface AssociationTests {
+  CO: number | null;
+  MH: number;
+  BD: number;
+  TA: number;
+  dfBD: number;
+}
 
 /**
  * Mantel–Haenszel test of IRR = 1 for person-time data: with mᵢ = x₁ᵢ + x₂ᵢ and Tᵢ = t₁ᵢ + t₂ᵢ,
  * X² = (|Σx₁ᵢ − Σmᵢt₁ᵢ/Tᵢ| − ½)² / Σmᵢt₁ᵢt₂ᵢ/Tᵢ² (Rothman, Greenland & Lash 2008, ch. 15).
  */
 function personTimeTest(t: Tables, rows: readonly number[], correct: boolean): AssociationTests {
-  let sX = 0, sE = 0, sV = 0;
+  let sX = 0,
+    sE = 0,
+    sV = 0;
   for (const i of rows) {
-    const x1 = t.ai[i] as number, t1 = t.bi[i] as number, x2 = t.ci[i] as number, t2 = t.di[i] as number;
-    const m = x1 + x2, T = t1 + t2;
-    sX += x1; sE += (m * t1) / T; sV += (m * t1 * t2) / (T * T);
+    const x1 = t.ai[i] as number,
+      t1 = t.bi[i] as number,
+      x2 = t.ci[i] as number,
+      t2 = t.di[i] as number;
+    const m = x1 + x2,
+      T = t1 + t2;
+    sX += x1;
+    sE += (m * t1) / T;
+    sV += (m * t1 * t2) / (T * T);
   }
   const dev = Math.abs(sX - sE) - (correct ? 0.5 : 0);
   return { CO: null, MH: Math.max(0, dev) ** 2 / sV, BD: Number.NaN, TA: Number.NaN, dfBD: 0 };
@@ -179,29 +243,49 @@ function personTimeTest(t: Tables, rows: readonly number[], correct: boolean): A
 
 /** Cochran and Mantel–Haenszel χ²(1) tests, Breslow–Day and Tarone homogeneity tests for the MH odds ratio ψ. */
 function associationTests(t: Tables, rows: readonly number[], psi: number, correct: boolean): AssociationTests {
-  let sA = 0, sE = 0, sVc = 0, sVmh = 0;
-  let bd = 0, sAt = 0, sVt = 0, nBD = 0;
+  let sA = 0,
+    sE = 0,
+    sVc = 0,
+    sVmh = 0;
+  let bd = 0,
+    sAt = 0,
+    sVt = 0,
+    nBD = 0;
   for (const i of rows) {
-    const a = t.ai[i] as number, b = t.bi[i] as number, c = t.ci[i] as number, d = t.di[i] as number;
-    const n1 = a + b, n2 = c + d, N = n1 + n2, m1 = a + c, m2 = b + d;
-    sA += a; sE += (n1 * m1) / N;
+    const a = t.ai[i] as number,
+      b = t.bi[i] as number,
+      c = t.ci[i] as number,
+      d = t.di[i] as number;
+    const n1 = a + b,
+      n2 = c + d,
+      N = n1 + n2,
+      m1 = a + c,
+      m2 = b + d;
+    sA += a;
+    sE += (n1 * m1) / N;
     sVc += (n1 * n2 * m1 * m2) / (N * N * N);
     sVmh += (n1 * n2 * m1 * m2) / (N * N * (N - 1));
     // Breslow–Day: ã solves ã(n₂ − m₁ + ã) = ψ(n₁ − ã)(m₁ − ã), within [max(0, m₁ − n₂), min(n₁, m₁)]
     if (m1 === 0 || m2 === 0) continue;
-    const lo = Math.max(0, m1 - n2), hi = Math.min(n1, m1);
-    const A = 1 - psi, B = n2 - m1 + psi * (n1 + m1), C = -psi * n1 * m1;
+    const lo = Math.max(0, m1 - n2),
+      hi = Math.min(n1, m1);
+    const A = 1 - psi,
+      B = n2 - m1 + psi * (n1 + m1),
+      C = -psi * n1 * m1;
     let at: number;
     if (Math.abs(A) < 1e-15) at = -C / B;
     else {
       const disc = Math.sqrt(B * B - 4 * A * C);
-      const r1 = (-B + disc) / (2 * A), r2 = (-B - disc) / (2 * A);
+      const r1 = (-B + disc) / (2 * A),
+        r2 = (-B - disc) / (2 * A);
       at = r1 >= lo - 1e-9 && r1 <= hi + 1e-9 ? r1 : r2;
     }
     const v = 1 / (1 / at + 1 / (n1 - at) + 1 / (m1 - at) + 1 / (n2 - m1 + at));
     if (!(v > 0) || !Number.isFinite(v)) continue;
     bd += (a - at) ** 2 / v;
-    sAt += a - at; sVt += v; nBD++;
+    sAt += a - at;
+    sVt += v;
+    nBD++;
   }
   const dev = Math.abs(sA - sE) - (correct ? 0.5 : 0);
   const num = correct ? Math.max(0, dev) ** 2 : (sA - sE) ** 2;
@@ -209,15 +293,26 @@ function associationTests(t: Tables, rows: readonly number[], psi: number, corre
 }
 
 function assemble(
-  kind: 'mh' | 'peto', measure: MhMeasure | 'PETO', level: number, k: number, estimate: number, variance: number,
-  effects: EffectSizes, w: Float64Array, tests: AssociationTests | null, warnings: string[], petoQ?: number,
+  kind: 'mh' | 'peto',
+  measure: MhMeasure | 'PETO',
+  level: number,
+  k: number,
+  estimate: number,
+  variance: number,
+  effects: EffectSizes,
+  w: Float64Array,
+  tests: AssociationTests | null,
+  warnings: string[],
+  petoQ?: number,
 ): PooledTableFit {
   const se = Math.sqrt(variance);
   const statistic = estimate / se;
   const crit = critical(level);
-  let QE = 0, kYi = 0;
+  let QE = 0,
+    kYi = 0;
   for (let i = 0; i < effects.yi.length; i++) {
-    const y = effects.yi[i] as number, v = effects.vi[i] as number;
+    const y = effects.yi[i] as number,
+      v = effects.vi[i] as number;
     if (!Number.isFinite(y) || !Number.isFinite(v)) continue;
     kYi++;
     if (kind === 'mh') QE += (y - estimate) ** 2 / v;
@@ -227,17 +322,35 @@ function assemble(
   const sumW = w.reduce((s, x) => s + x, 0);
   const nullable = (x: number | undefined): number | null => (x === undefined || Number.isNaN(x) ? null : x);
   return Object.freeze({
-    kind, measure, level, k, kYi, estimate, se, statistic, pValue: pnormTwoSided(statistic),
-    ciLower: estimate - crit * se, ciUpper: estimate + crit * se,
-    QE, QEdf, QEp: QEdf > 0 ? pchisqUpper(QE, QEdf) : 1,
+    kind,
+    measure,
+    level,
+    k,
+    kYi,
+    estimate,
+    se,
+    statistic,
+    pValue: pnormTwoSided(statistic),
+    ciLower: estimate - crit * se,
+    ciUpper: estimate + crit * se,
+    QE,
+    QEdf,
+    QEp: QEdf > 0 ? pchisqUpper(QE, QEdf) : 1,
     I2: QEdf > 0 && QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : Number.NaN,
     H2: QEdf > 0 ? QE / QEdf : Number.NaN,
     tau2: 0 as const,
-    CO: nullable(tests?.CO ?? undefined), COp: tests && tests.CO !== null ? pchisqUpper(tests.CO, 1) : null,
-    MH: nullable(tests?.MH), MHp: tests ? pchisqUpper(tests.MH, 1) : null,
-    BD: tests && tests.dfBD > 0 ? tests.BD : null, BDp: tests && tests.dfBD > 0 ? pchisqUpper(tests.BD, tests.dfBD) : null,
-    TA: tests && tests.dfBD > 0 ? tests.TA : null, TAp: tests && tests.dfBD > 0 ? pchisqUpper(tests.TA, tests.dfBD) : null,
-    effects, weights: Float64Array.from(w, (x) => (100 * x) / sumW), excluded: effects.excluded, warnings,
+    CO: nullable(tests?.CO ?? undefined),
+    COp: tests && tests.CO !== null ? pchisqUpper(tests.CO, 1) : null,
+    MH: nullable(tests?.MH),
+    MHp: tests ? pchisqUpper(tests.MH, 1) : null,
+    BD: tests && tests.dfBD > 0 ? tests.BD : null,
+    BDp: tests && tests.dfBD > 0 ? pchisqUpper(tests.BD, tests.dfBD) : null,
+    TA: tests && tests.dfBD > 0 ? tests.TA : null,
+    TAp: tests && tests.dfBD > 0 ? pchisqUpper(tests.TA, tests.dfBD) : null,
+    effects,
+    weights: Float64Array.from(w, (x) => (100 * x) / sumW),
+    excluded: effects.excluded,
+    warnings,
   });
 }
 
@@ -256,19 +369,34 @@ function assemble(
  * Reference: Yusuf S, Peto R, Lewis J, Collins R, Sleight P (1985). Beta blockade during
  * and after myocardial infarction. Prog Cardiovasc Dis 27(5):335–371. Cross-check: `metafor::rma.peto()`.
  */
-export function fitPeto(columns: EffectColumns, labels: readonly string[], options: PooledTableOptions = {}): PooledTableFit {
+export function fitPeto(
+  columns: EffectColumns,
+  labels: readonly string[],
+  options: PooledTableOptions = {},
+): PooledTableFit {
   const level = options.level ?? 95;
   assertLevel(level, 'fitPeto');
   const k0 = rowCount(columns);
   const t = readTables(columns, k0, 'PETO');
   const rows = completeRows(t);
   if (rows.length === 0) throw new EvsynthError('TOO_FEW_STUDIES', 'no table without missing values');
-  const effects = escalc('PETO', columns, labels, { add: options.add ?? 0.5, to: options.to ?? 'only0', drop00: options.drop00 ?? true });
+  const effects = escalc('PETO', columns, labels, {
+    add: options.add ?? 0.5,
+    to: options.to ?? 'only0',
+    drop00: options.drop00 ?? true,
+  });
   const w = new Float64Array(k0);
-  let sOE = 0, sV = 0, sQ = 0;
+  let sOE = 0,
+    sV = 0,
+    sQ = 0;
   for (const i of rows) {
-    const a = t.ai[i] as number, b = t.bi[i] as number, c = t.ci[i] as number, d = t.di[i] as number;
-    const n1 = a + b, n2 = c + d, N = n1 + n2;
+    const a = t.ai[i] as number,
+      b = t.bi[i] as number,
+      c = t.ci[i] as number,
+      d = t.di[i] as number;
+    const n1 = a + b,
+      n2 = c + d,
+      N = n1 + n2;
     const V = ((a + c) * (b + d) * n1 * n2) / (N * N * (N - 1));
     const oe = a - (n1 * (a + c)) / N;
     sOE += oe;

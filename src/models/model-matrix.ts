@@ -30,9 +30,18 @@ export function sortLevels(values: readonly string[]): string[] {
  *
  * Cross-check: metafor `rma(yi, vi, mods = ~ …)` and its `X`.
  */
-export function buildModelMatrix(formula: ModeratorFormula, columns: Readonly<Record<string, readonly string[]>>, candidates: readonly number[]): ModelMatrix {
+export function buildModelMatrix(
+  formula: ModeratorFormula,
+  columns: Readonly<Record<string, readonly string[]>>,
+  candidates: readonly number[],
+): ModelMatrix {
   for (const t of formula.terms) {
-    if (columns[t.column] === undefined) throw new EvsynthError('MISSING_COLUMN', `moderator column '${t.column}' does not exist (columns: ${Object.keys(columns).join(', ')})`, { column: t.column });
+    if (columns[t.column] === undefined)
+      throw new EvsynthError(
+        'MISSING_COLUMN',
+        `moderator column '${t.column}' does not exist (columns: ${Object.keys(columns).join(', ')})`,
+        { column: t.column },
+      );
   }
   const excluded: { row: number; reason: string }[] = [];
   const rows: number[] = [];
@@ -51,7 +60,11 @@ export function buildModelMatrix(formula: ModeratorFormula, columns: Readonly<Re
       for (const r of rows) {
         const s = (col[r] as string).trim();
         if (!NUMBER.test(s)) {
-          throw new EvsynthError('NOT_A_NUMBER', `'${s}' is not a number; '${t.column}' is a continuous moderator (use factor(${t.column}) for a categorical one)`, { row: r, column: t.column });
+          throw new EvsynthError(
+            'NOT_A_NUMBER',
+            `'${s}' is not a number; '${t.column}' is a continuous moderator (use factor(${t.column}) for a categorical one)`,
+            { row: r, column: t.column },
+          );
         }
       }
       names.push(t.column);

@@ -4,7 +4,14 @@ import { critical, pchisqUpper, pfUpper, pnormTwoSided, ptTwoSided } from '../di
 import { interceptDesign, type Design } from './design.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel } from './kernel.ts';
-import { estimateTau2, parseTau2Method, tau2StandardError, TAU2_METHODS, type Tau2Control, type Tau2Method } from './tau2/index.ts';
+import {
+  estimateTau2,
+  parseTau2Method,
+  tau2StandardError,
+  TAU2_METHODS,
+  type Tau2Control,
+  type Tau2Method,
+} from './tau2/index.ts';
 
 /** Inference for the coefficients: Wald z, Knapp–Hartung t, or KH truncated so it is never narrower than z. */
 export const TESTS = ['z', 'knha', 'adhoc'] as const;
@@ -134,14 +141,19 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const method = options.method ?? RMA_DEFAULTS.method;
   if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
   const requestedTest = options.test ?? RMA_DEFAULTS.test;
-  if (!TESTS.includes(requestedTest)) throw new EvsynthError('UNKNOWN_OPTION_VALUE', `test = '${String(requestedTest)}'; expected one of ${TESTS.join(', ')}`);
+  if (!TESTS.includes(requestedTest))
+    throw new EvsynthError(
+      'UNKNOWN_OPTION_VALUE',
+      `test = '${String(requestedTest)}'; expected one of ${TESTS.join(', ')}`,
+    );
   const level = options.level ?? RMA_DEFAULTS.level;
   assertLevel(level, 'fitRma');
   const y = Float64Array.from(yi);
   const v = Float64Array.from(vi);
   const k = y.length;
   const design = options.design ?? interceptDesign(k);
-  if (design.k !== k) throw new EvsynthError('LENGTH_MISMATCH', `fitRma: the design has ${design.k} rows for ${k} studies`);
+  if (design.k !== k)
+    throw new EvsynthError('LENGTH_MISMATCH', `fitRma: the design has ${design.k} rows for ${k} studies`);
   const p = design.p;
   if (p > k) throw new EvsynthError('TOO_FEW_STUDIES', `fitRma: ${p} coefficients but only ${k} studies`);
   const warnings: string[] = [];
@@ -151,15 +163,21 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const kernel = new Kernel(y, v, design);
   const common = isCommonEffect(method);
 
-  let tau2: number, iterations = 0, converged = true, tau2SE: number;
+  let tau2: number,
+    iterations = 0,
+    converged = true,
+    tau2SE: number;
   if (options.tau2 !== undefined) {
-    if (!(Number.isFinite(options.tau2) && options.tau2 >= 0)) throw new EvsynthError('INVALID_ARGUMENT', `fitRma: tau2 = ${options.tau2}; expected a value ≥ 0`);
+    if (!(Number.isFinite(options.tau2) && options.tau2 >= 0))
+      throw new EvsynthError('INVALID_ARGUMENT', `fitRma: tau2 = ${options.tau2}; expected a value ≥ 0`);
     tau2 = common ? 0 : options.tau2;
     tau2SE = Number.NaN;
   } else {
     if (!common && k - p < 1) warnings.push(`τ² cannot be estimated with k − p = ${k - p}; τ² set to 0`);
     const est = estimateTau2(kernel, method, options.control);
-    tau2 = est.tau2; iterations = est.iterations; converged = est.converged;
+    tau2 = est.tau2;
+    iterations = est.iterations;
+    converged = est.converged;
     if (!converged) warnings.push(`the ${method} estimator did not converge in ${iterations} iterations`);
     tau2SE = common || k - p < 1 ? Number.NaN : tau2StandardError(kernel, method, tau2);
   }
@@ -174,7 +192,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const llSaturated = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV);
   let I2: number, H2: number;
   if (QEdf === 0) {
-    I2 = 0; H2 = 1;
+    I2 = 0;
+    H2 = 1;
   } else if (common) {
     I2 = QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : 0;
     H2 = QE / QEdf;
@@ -192,16 +211,22 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     if (test === 'adhoc') s2w = Math.max(1, s2w);
     if (common && test === 'knha') warnings.push('Knapp–Hartung adjustment applied to a common-effect model');
   }
-  const vb = Array.from({ length: p }, (_, r) => Array.from({ length: p }, (_, c) => (kernel.Ainv[r * p + c] as number) * s2w));
+  const vb = Array.from({ length: p }, (_, r) =>
+    Array.from({ length: p }, (_, c) => (kernel.Ainv[r * p + c] as number) * s2w),
+  );
   const ddf = test === 'z' ? null : QEdf;
   const crit = ddf === null ? critical(level) : critical(level, ddf);
   const coefficients: Coefficient[] = beta.map((b, j) => {
     const se = Math.sqrt(vb[j]?.[j] as number);
     const statistic = b / se;
     return {
-      name: design.names[j] ?? `b${j}`, estimate: b, se, statistic,
+      name: design.names[j] ?? `b${j}`,
+      estimate: b,
+      se,
+      statistic,
       pValue: ddf === null ? pnormTwoSided(statistic) : ptTwoSided(statistic, ddf),
-      ciLower: b - crit * se, ciUpper: b + crit * se,
+      ciLower: b - crit * se,
+      ciUpper: b + crit * se,
     };
   });
   const hasIntercept = design.names[0] === 'intrcpt';
@@ -215,24 +240,64 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const sumW = kernel.sumW;
   const weights = Float64Array.from(kernel.w, (w) => (100 * w) / sumW);
   const fitstats = fitStatistics(kernel, common, llSaturated);
-  const R2 = p > 1 && hasIntercept && options.tau2 === undefined && (options.r2 ?? true)
-    ? explainedHeterogeneity(y, v, method, options.control, common, tau2, QE, QEdf) : null;
+  const R2 =
+    p > 1 && hasIntercept && options.tau2 === undefined && (options.r2 ?? true)
+      ? explainedHeterogeneity(y, v, method, options.control, common, tau2, QE, QEdf)
+      : null;
 
   return Object.freeze({
-    kind: 'rma', k, p, method, test, level, coefficients, vb, tau2, tau2SE, tau: Math.sqrt(tau2),
-    I2, H2, vt, QE, QEdf, QEp, QM, QMdf: [m, ddf] as const, QMp, ddf, s2w, weights, fitstats,
-    iterations, converged, warnings, yi: y, vi: v, design, btt, R2,
+    kind: 'rma',
+    k,
+    p,
+    method,
+    test,
+    level,
+    coefficients,
+    vb,
+    tau2,
+    tau2SE,
+    tau: Math.sqrt(tau2),
+    I2,
+    H2,
+    vt,
+    QE,
+    QEdf,
+    QEp,
+    QM,
+    QMdf: [m, ddf] as const,
+    QMp,
+    ddf,
+    s2w,
+    weights,
+    fitstats,
+    iterations,
+    converged,
+    warnings,
+    yi: y,
+    vi: v,
+    design,
+    btt,
+    R2,
   });
 }
 
 /** R² of a model with moderators against the intercept-only model (see {@link RmaFit.R2}). */
-function explainedHeterogeneity(y: Float64Array, v: Float64Array, method: Tau2Method, control: Tau2Control | undefined, common: boolean, tau2: number, QE: number, QEdf: number): number {
+function explainedHeterogeneity(
+  y: Float64Array,
+  v: Float64Array,
+  method: Tau2Method,
+  control: Tau2Control | undefined,
+  common: boolean,
+  tau2: number,
+  QE: number,
+  QEdf: number,
+): number {
   const k = y.length;
   const base = new Kernel(y, v, interceptDesign(k));
   if (common) {
     const QE0 = base.evaluate(0).RSS;
     if (!(QE0 > 0) || QEdf < 1) return 0;
-    return Math.max(0, 100 * (1 - (QE / QEdf) / (QE0 / (k - 1))));
+    return Math.max(0, 100 * (1 - QE / QEdf / (QE0 / (k - 1))));
   }
   const tau20 = estimateTau2(base, method, control).tau2;
   return tau20 > 0 ? Math.max(0, (100 * (tau20 - tau2)) / tau20) : 0;
@@ -242,8 +307,16 @@ function explainedHeterogeneity(y: Float64Array, v: Float64Array, method: Tau2Me
 function waldStatistic(beta: readonly number[], vb: readonly (readonly number[])[], idx: readonly number[]): number {
   const m = idx.length;
   const sub = new Float64Array(m * m);
-  idx.forEach((r, i) => idx.forEach((c, j) => { sub[i * m + j] = vb[r]?.[c] as number; }));
-  return inverseQuadraticForm(sub, idx.map((j) => beta[j] as number), m);
+  idx.forEach((r, i) =>
+    idx.forEach((c, j) => {
+      sub[i * m + j] = vb[r]?.[c] as number;
+    }),
+  );
+  return inverseQuadraticForm(
+    sub,
+    idx.map((j) => beta[j] as number),
+    m,
+  );
 }
 
 /**
@@ -252,7 +325,11 @@ function waldStatistic(beta: readonly number[], vb: readonly (readonly number[])
  * deviance −2ll. AIC = −2ll + 2q, BIC = −2ll + q·log(n), AICc = −2ll + 2q·max(n, q+2)/(max(n, q+2) − q − 1),
  * with q = p (+1 for τ²) and n = k (ML) or k − p (REML). Expects the kernel at τ̂².
  */
-function fitStatistics(kernel: Kernel, common: boolean, llSaturated: number): { ML: FitStatistics; REML: FitStatistics } {
+function fitStatistics(
+  kernel: Kernel,
+  common: boolean,
+  llSaturated: number,
+): { ML: FitStatistics; REML: FitStatistics } {
   const { k, p } = kernel;
   const q = p + (common ? 0 : 1);
   const llML = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV + kernel.RSS);
@@ -261,7 +338,13 @@ function fitStatistics(kernel: Kernel, common: boolean, llSaturated: number): { 
   const llREML = -0.5 * ((k - p) * Math.log(2 * Math.PI) + kernel.sumLogV + logdetA - logdetXtX + kernel.RSS);
   const stats = (ll: number, dev: number, n: number): FitStatistics => {
     const nn = Math.max(n, q + 2);
-    return { ll, dev, AIC: -2 * ll + 2 * q, BIC: -2 * ll + q * Math.log(n), AICc: -2 * ll + (2 * q * nn) / (nn - q - 1) };
+    return {
+      ll,
+      dev,
+      AIC: -2 * ll + 2 * q,
+      BIC: -2 * ll + q * Math.log(n),
+      AICc: -2 * ll + (2 * q * nn) / (nn - q - 1),
+    };
   };
   return { ML: stats(llML, -2 * (llML - llSaturated), k), REML: stats(llREML, -2 * llREML, k - p) };
 }
@@ -271,8 +354,10 @@ function logDetCrossprod(kernel: Kernel): number {
   const { k, p } = kernel;
   const x = kernel.design.x;
   const a = new Float64Array(p * p);
-  for (let i = 0; i < k; i++) for (let r = 0; r < p; r++) for (let c = 0; c <= r; c++) {
-    a[r * p + c] = (a[r * p + c] as number) + (x[i * p + r] as number) * (x[i * p + c] as number);
-  }
+  for (let i = 0; i < k; i++)
+    for (let r = 0; r < p; r++)
+      for (let c = 0; c <= r; c++) {
+        a[r * p + c] = (a[r * p + c] as number) + (x[i * p + r] as number) * (x[i * p + c] as number);
+      }
   return cholesky(a, p);
 }

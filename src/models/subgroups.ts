@@ -43,12 +43,25 @@ export interface SeparateSubgroups {
  * Cochrane Handbook §10.11.3. Cross-check: metafor `rma(yi, vi, subset=group==g)` per level and
  * `rma(θ̂_g, sei=se_g, method="FE")$QE`.
  */
-export function fitSeparateSubgroups(yi: ArrayLike<number>, vi: ArrayLike<number>, groups: readonly string[], options: RmaOptions = {}): SeparateSubgroups {
-  if (groups.length !== yi.length) throw new EvsynthError('LENGTH_MISMATCH', `fitSeparateSubgroups: ${groups.length} group labels for ${yi.length} studies`);
+export function fitSeparateSubgroups(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  groups: readonly string[],
+  options: RmaOptions = {},
+): SeparateSubgroups {
+  if (groups.length !== yi.length)
+    throw new EvsynthError(
+      'LENGTH_MISMATCH',
+      `fitSeparateSubgroups: ${groups.length} group labels for ${yi.length} studies`,
+    );
   const levels = sortLevels(groups);
   const fits: SubgroupFit[] = levels.map((level) => {
     const indices = groups.flatMap((g, i) => (g === level ? [i] : []));
-    const fit = fitRma(indices.map((i) => yi[i] as number), indices.map((i) => vi[i] as number), options);
+    const fit = fitRma(
+      indices.map((i) => yi[i] as number),
+      indices.map((i) => vi[i] as number),
+      options,
+    );
     return { level, indices, fit, singleStudy: indices.length === 1 };
   });
   if (fits.length < 2) return { levels: fits, test: null };
@@ -58,7 +71,10 @@ export function fitSeparateSubgroups(yi: ArrayLike<number>, vi: ArrayLike<number
   const mean = est.reduce((a, e, i) => a + (w[i] as number) * e, 0) / sw;
   const Q = est.reduce((a, e, i) => a + (w[i] as number) * (e - mean) ** 2, 0);
   const df = fits.length - 1;
-  return { levels: fits, test: { Q, df, pValue: pchisqUpper(Q, df), I2: Q > 0 ? Math.max(0, (100 * (Q - df)) / Q) : 0 } };
+  return {
+    levels: fits,
+    test: { Q, df, pValue: pchisqUpper(Q, df), I2: Q > 0 ? Math.max(0, (100 * (Q - df)) / Q) : 0 },
+  };
 }
 
 export interface CommonTau2Subgroups {
@@ -79,12 +95,21 @@ export interface CommonTau2Subgroups {
  * Reference: Viechtbauer W (2010), J Stat Softw 36(3), §3.3. Cross-check:
  * `rma(yi, vi, mods = ~ factor(group))` and `rma(yi, vi, mods = ~ 0 + factor(group))`.
  */
-export function fitCommonTau2Subgroups(yi: ArrayLike<number>, vi: ArrayLike<number>, groups: readonly string[], options: RmaOptions = {}, column = 'group'): CommonTau2Subgroups {
-  if (new Set(groups).size < 2) throw new EvsynthError('INVALID_ARGUMENT', 'a subgroup model needs at least two groups');
+export function fitCommonTau2Subgroups(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  groups: readonly string[],
+  options: RmaOptions = {},
+  column = 'group',
+): CommonTau2Subgroups {
+  if (new Set(groups).size < 2)
+    throw new EvsynthError('INVALID_ARGUMENT', 'a subgroup model needs at least two groups');
   const rows = groups.map((_, i) => i);
-  if (!/^[A-Za-z_.][\w.]*$/.test(column)) throw new EvsynthError('INVALID_ARGUMENT', `'${column}' cannot name a moderator (letters, digits, '.', '_')`);
+  if (!/^[A-Za-z_.][\w.]*$/.test(column))
+    throw new EvsynthError('INVALID_ARGUMENT', `'${column}' cannot name a moderator (letters, digits, '.', '_')`);
   const cols = { [column]: groups };
-  const y = Array.from({ length: yi.length }, (_, i) => yi[i] as number), v = Array.from({ length: vi.length }, (_, i) => vi[i] as number);
+  const y = Array.from({ length: yi.length }, (_, i) => yi[i] as number),
+    v = Array.from({ length: vi.length }, (_, i) => vi[i] as number);
   const mod = buildModelMatrix(parseModerators(`~ factor(${column})`), cols, rows);
   const means = buildModelMatrix(parseModerators(`~ 0 + factor(${column})`), cols, rows);
   return {

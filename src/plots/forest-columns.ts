@@ -8,13 +8,17 @@ export function forestDataColumns(t: DataTable, measure: Measure): { header: str
   if (['SMD', 'SMDH', 'MD', 'ROM'].includes(measure) && has('n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i')) {
     const msd = (m: string, s: string) => col(m).map((x, i) => `${x} (${col(s)[i]})`);
     return [
-      { header: 'Exp. mean (SD)', values: msd('m1i', 'sd1i') }, { header: 'N', values: col('n1i') },
-      { header: 'Ctrl mean (SD)', values: msd('m2i', 'sd2i') }, { header: 'N', values: col('n2i') },
+      { header: 'Exp. mean (SD)', values: msd('m1i', 'sd1i') },
+      { header: 'N', values: col('n1i') },
+      { header: 'Ctrl mean (SD)', values: msd('m2i', 'sd2i') },
+      { header: 'N', values: col('n2i') },
     ];
   }
   if (['RR', 'OR', 'RD', 'PETO'].includes(measure) && has('ai', 'ci') && (has('bi', 'di') || has('n1i', 'n2i'))) {
-    const total = (e: string, ne: string, n: string) => (has(n) ? col(n) : col(e).map((x, i) => String(Number(x) + Number(col(ne)[i]))));
-    const n1 = total('ai', 'bi', 'n1i'), n2 = total('ci', 'di', 'n2i');
+    const total = (e: string, ne: string, n: string) =>
+      has(n) ? col(n) : col(e).map((x, i) => String(Number(x) + Number(col(ne)[i])));
+    const n1 = total('ai', 'bi', 'n1i'),
+      n2 = total('ci', 'di', 'n2i');
     return [
       { header: 'Exp. events/total', values: col('ai').map((a, i) => `${a}/${n1[i]}`) },
       { header: 'Ctrl events/total', values: col('ci').map((c, i) => `${c}/${n2[i]}`) },

@@ -66,8 +66,22 @@ export interface ForestOptions {
 }
 
 const MEASURE_LABEL: Partial<Record<Measure, string>> = {
-  SMD: 'Std. mean difference', SMDH: 'Std. mean difference', MD: 'Mean difference', ROM: 'Ratio of means', RR: 'Risk ratio', OR: 'Odds ratio',
-  RD: 'Risk difference', PETO: 'Peto odds ratio', ZCOR: 'Fisher z', COR: 'Correlation', PR: 'Proportion', PLO: 'Log odds', PFT: 'Freeman-Tukey', IRR: 'Rate ratio', IRLN: 'Log rate', GEN: 'Effect',
+  SMD: 'Std. mean difference',
+  SMDH: 'Std. mean difference',
+  MD: 'Mean difference',
+  ROM: 'Ratio of means',
+  RR: 'Risk ratio',
+  OR: 'Odds ratio',
+  RD: 'Risk difference',
+  PETO: 'Peto odds ratio',
+  ZCOR: 'Fisher z',
+  COR: 'Correlation',
+  PR: 'Proportion',
+  PLO: 'Log odds',
+  PFT: 'Freeman-Tukey',
+  IRR: 'Rate ratio',
+  IRLN: 'Log rate',
+  GEN: 'Effect',
 };
 export function measureLabel(m: Measure): string {
   return MEASURE_LABEL[m] ?? m;
@@ -86,7 +100,13 @@ function effectTestLine(fit: RmaFit): string {
   return `Test for overall effect: ${stat} = ${formatNumber(Math.abs(c?.statistic ?? Number.NaN), 2)} (P ${p.startsWith('<') ? p : `= ${p}`})`;
 }
 
-function order(n: number, est: (i: number) => number, weight: (i: number) => number, sort: ForestSort, keys?: readonly number[]): number[] {
+function order(
+  n: number,
+  est: (i: number) => number,
+  weight: (i: number) => number,
+  sort: ForestSort,
+  keys?: readonly number[],
+): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   if (sort === 'effect') return idx.sort((a, b) => est(a) - est(b));
   if (sort === 'weight') return idx.sort((a, b) => weight(b) - weight(a));
@@ -96,28 +116,68 @@ function order(n: number, est: (i: number) => number, weight: (i: number) => num
 
 /** Forest rows of a single meta-analysis. */
 export function forestFromAnalysis(a: MetaAnalysis, options: ForestOptions = {}): ForestInput {
-  const w = a.model.kind === 'pooled' ? (i: number) => a.model.fit.weights[a.studies.rows[i] as number] as number : (i: number) => (a.model.fit as RmaFit).weights[i] as number;
-  const idx = order(a.studies.yi.length, (i) => a.studies.yi[i] as number, w, options.sort ?? 'input', options.sortKeys && a.studies.rows.map((r) => options.sortKeys?.[r] as number));
+  const w =
+    a.model.kind === 'pooled'
+      ? (i: number) => a.model.fit.weights[a.studies.rows[i] as number] as number
+      : (i: number) => (a.model.fit as RmaFit).weights[i] as number;
+  const idx = order(
+    a.studies.yi.length,
+    (i) => a.studies.yi[i] as number,
+    w,
+    options.sort ?? 'input',
+    options.sortKeys && a.studies.rows.map((r) => options.sortKeys?.[r] as number),
+  );
   const studies: ForestStudy[] = idx.map((i) => ({
-    label: a.studies.labels[i] as string, est: a.studies.yi[i] as number, lo: a.studyCI.lower[i] as number, hi: a.studyCI.upper[i] as number,
-    weight: w(i), columns: (options.columns ?? []).map((c) => c.values[a.studies.rows[i] as number] ?? ''),
+    label: a.studies.labels[i] as string,
+    est: a.studies.yi[i] as number,
+    lo: a.studyCI.lower[i] as number,
+    hi: a.studyCI.upper[i] as number,
+    weight: w(i),
+    columns: (options.columns ?? []).map((c) => c.values[a.studies.rows[i] as number] ?? ''),
   }));
   let overall: ForestSummary;
   const footer: string[] = [];
   if (a.model.kind === 'rma') {
     const { fit, prediction } = a.model;
     const c = fit.coefficients[0];
-    overall = { label: `Total (${a.level}% CI)`, est: c?.estimate as number, lo: c?.ciLower as number, hi: c?.ciUpper as number, piLo: prediction.piLower, piHi: prediction.piUpper, notes: [heterogeneityLine(fit), effectTestLine(fit)], weight: 100 };
+    overall = {
+      label: `Total (${a.level}% CI)`,
+      est: c?.estimate as number,
+      lo: c?.ciLower as number,
+      hi: c?.ciUpper as number,
+      piLo: prediction.piLower,
+      piHi: prediction.piUpper,
+      notes: [heterogeneityLine(fit), effectTestLine(fit)],
+      weight: 100,
+    };
   } else {
     const f = a.model.fit;
     const p = formatPValue(f.pValue, 5);
-    overall = { label: `Total (${a.level}% CI)`, est: f.estimate, lo: f.ciLower, hi: f.ciUpper, piLo: null, piHi: null, weight: 100,
-      notes: [`Heterogeneity: Chi² = ${formatNumber(f.QE, 2)}, df = ${f.QEdf} (P ${formatPValue(f.QEp, 5)}); I² = ${formatNumber(f.I2, 0)}%`, `Test for overall effect: Z = ${formatNumber(Math.abs(f.statistic), 2)} (P ${p.startsWith('<') ? p : `= ${p}`})`] };
+    overall = {
+      label: `Total (${a.level}% CI)`,
+      est: f.estimate,
+      lo: f.ciLower,
+      hi: f.ciUpper,
+      piLo: null,
+      piHi: null,
+      weight: 100,
+      notes: [
+        `Heterogeneity: Chi² = ${formatNumber(f.QE, 2)}, df = ${f.QEdf} (P ${formatPValue(f.QEp, 5)}); I² = ${formatNumber(f.I2, 0)}%`,
+        `Test for overall effect: Z = ${formatNumber(Math.abs(f.statistic), 2)} (P ${p.startsWith('<') ? p : `= ${p}`})`,
+      ],
+    };
   }
   return {
-    measure: a.measure, ratio: RATIO_MEASURES.has(a.measure), level: a.level, columnHeaders: (options.columns ?? []).map((c) => c.header),
-    groups: [{ title: null, studies, summary: null }], overall, footer, favours: options.favours ?? ['Favours experimental', 'Favours control'],
-    title: options.title ?? null, digits: options.digits ?? 2,
+    measure: a.measure,
+    ratio: RATIO_MEASURES.has(a.measure),
+    level: a.level,
+    columnHeaders: (options.columns ?? []).map((c) => c.header),
+    groups: [{ title: null, studies, summary: null }],
+    overall,
+    footer,
+    favours: options.favours ?? ['Favours experimental', 'Favours control'],
+    title: options.title ?? null,
+    digits: options.digits ?? 2,
   };
 }
 
@@ -127,31 +187,59 @@ export function forestFromSubgroups(s: SubgroupAnalysis, options: ForestOptions 
   const a = s.overall;
   const groups: ForestGroup[] = s.separate.levels.map((l) => {
     const fit = l.fit;
-    const idx = order(l.indices.length, (j) => a.studies.yi[l.indices[j] as number] as number, (j) => fit.weights[j] as number, options.sort ?? 'input',
-      options.sortKeys && l.indices.map((i) => options.sortKeys?.[a.studies.rows[i] as number] as number));
+    const idx = order(
+      l.indices.length,
+      (j) => a.studies.yi[l.indices[j] as number] as number,
+      (j) => fit.weights[j] as number,
+      options.sort ?? 'input',
+      options.sortKeys && l.indices.map((i) => options.sortKeys?.[a.studies.rows[i] as number] as number),
+    );
     const studies = idx.map((j) => {
       const i = l.indices[j] as number;
       return {
-        label: a.studies.labels[i] as string, est: a.studies.yi[i] as number, lo: a.studyCI.lower[i] as number, hi: a.studyCI.upper[i] as number,
-        weight: fit.weights[j] as number, columns: (options.columns ?? []).map((c) => c.values[a.studies.rows[i] as number] ?? ''),
+        label: a.studies.labels[i] as string,
+        est: a.studies.yi[i] as number,
+        lo: a.studyCI.lower[i] as number,
+        hi: a.studyCI.upper[i] as number,
+        weight: fit.weights[j] as number,
+        columns: (options.columns ?? []).map((c) => c.values[a.studies.rows[i] as number] ?? ''),
       };
     });
     const c = fit.coefficients[0];
     const summary: ForestSummary = {
-      label: `Subtotal (${a.level}% CI)`, est: c?.estimate as number, lo: c?.ciLower as number, hi: c?.ciUpper as number,
-      piLo: null, piHi: null, weight: null,
-      notes: l.singleStudy ? ['Heterogeneity: not applicable (1 study)', effectTestLine(fit)] : [heterogeneityLine(fit), effectTestLine(fit)],
+      label: `Subtotal (${a.level}% CI)`,
+      est: c?.estimate as number,
+      lo: c?.ciLower as number,
+      hi: c?.ciUpper as number,
+      piLo: null,
+      piHi: null,
+      weight: null,
+      notes: l.singleStudy
+        ? ['Heterogeneity: not applicable (1 study)', effectTestLine(fit)]
+        : [heterogeneityLine(fit), effectTestLine(fit)],
     };
     return { title: l.level, studies, summary };
   });
   const t = s.separate.test;
-  const footer = t ? [`Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`] : [];
+  const footer = t
+    ? [
+        `Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`,
+      ]
+    : [];
   return { ...base, groups, footer };
 }
 
 /** A forest of refits (leave-one-out or cumulative): one row per refit, no weights, the full-data diamond at the bottom. */
-export function forestOfRefits(a: MetaAnalysis, rows: readonly { label: string; est: number; lo: number; hi: number }[], options: ForestOptions & { kind: 'leave-one-out' | 'cumulative' }): ForestInput {
+export function forestOfRefits(
+  a: MetaAnalysis,
+  rows: readonly { label: string; est: number; lo: number; hi: number }[],
+  options: ForestOptions & { kind: 'leave-one-out' | 'cumulative' },
+): ForestInput {
   const base = forestFromAnalysis(a, { ...options, columns: [] });
   const studies: ForestStudy[] = rows.map((r) => ({ ...r, weight: Number.NaN, columns: [] }));
-  return { ...base, groups: [{ title: options.kind === 'leave-one-out' ? 'Omitting' : 'Adding (cumulative)', studies, summary: null }], columnHeaders: [] };
+  return {
+    ...base,
+    groups: [{ title: options.kind === 'leave-one-out' ? 'Omitting' : 'Adding (cumulative)', studies, summary: null }],
+    columnHeaders: [],
+  };
 }

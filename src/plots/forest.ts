@@ -40,19 +40,64 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   const ci = (est: number, lo: number, hi: number) => `${fmt(est)} [${fmt(lo)}, ${fmt(hi)}]`;
   const rows: Row[] = [];
   const add = (r: Omit<Row, 'row'>) => rows.push({ row: rows.length, ...r });
-  const blank = { cols: [] as string[], effectText: '', weightText: '', est: null, lo: null, hi: null, weight: null, bold: false };
-  add({ ...blank, kind: 'header', label: 'Study or subgroup', cols: [...input.columnHeaders], effectText: `${measureLabel(input.measure)} [${input.level}% CI]`, weightText: 'Weight', bold: true });
+  const blank = {
+    cols: [] as string[],
+    effectText: '',
+    weightText: '',
+    est: null,
+    lo: null,
+    hi: null,
+    weight: null,
+    bold: false,
+  };
+  add({
+    ...blank,
+    kind: 'header',
+    label: 'Study or subgroup',
+    cols: [...input.columnHeaders],
+    effectText: `${measureLabel(input.measure)} [${input.level}% CI]`,
+    weightText: 'Weight',
+    bold: true,
+  });
   const summaryRows = (s: ForestSummary) => {
-    add({ ...blank, kind: 'summary', label: s.label, effectText: ci(s.est, s.lo, s.hi), weightText: s.weight === null ? '' : `${formatNumber(s.weight, 1)}%`, est: s.est, lo: s.lo, hi: s.hi, bold: true });
+    add({
+      ...blank,
+      kind: 'summary',
+      label: s.label,
+      effectText: ci(s.est, s.lo, s.hi),
+      weightText: s.weight === null ? '' : `${formatNumber(s.weight, 1)}%`,
+      est: s.est,
+      lo: s.lo,
+      hi: s.hi,
+      bold: true,
+    });
     if (s.piLo !== null && s.piHi !== null && Number.isFinite(s.piLo)) {
-      add({ ...blank, kind: 'prediction', label: `Prediction interval`, effectText: `[${fmt(s.piLo)}, ${fmt(s.piHi)}]`, lo: s.piLo, hi: s.piHi });
+      add({
+        ...blank,
+        kind: 'prediction',
+        label: `Prediction interval`,
+        effectText: `[${fmt(s.piLo)}, ${fmt(s.piHi)}]`,
+        lo: s.piLo,
+        hi: s.piHi,
+      });
     }
     for (const n of s.notes) add({ ...blank, kind: 'note', label: n });
   };
   for (const g of input.groups) {
     if (g.title !== null) add({ ...blank, kind: 'group', label: g.title, bold: true });
     for (const s of g.studies) {
-      add({ ...blank, kind: 'study', label: s.label, cols: [...s.columns], effectText: ci(s.est, s.lo, s.hi), weightText: Number.isFinite(s.weight) ? `${formatNumber(s.weight, 1)}%` : '', est: s.est, lo: s.lo, hi: s.hi, weight: Number.isFinite(s.weight) ? s.weight : 1 });
+      add({
+        ...blank,
+        kind: 'study',
+        label: s.label,
+        cols: [...s.columns],
+        effectText: ci(s.est, s.lo, s.hi),
+        weightText: Number.isFinite(s.weight) ? `${formatNumber(s.weight, 1)}%` : '',
+        est: s.est,
+        lo: s.lo,
+        hi: s.hi,
+        weight: Number.isFinite(s.weight) ? s.weight : 1,
+      });
     }
     if (g.summary) summaryRows(g.summary);
     if (g.title !== null) add({ ...blank, kind: 'note', label: '' });
@@ -61,56 +106,109 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   for (const f of input.footer) add({ ...blank, kind: 'note', label: f });
   const n = rows.length;
   // x domain on the plotted scale
-  const ends = rows.filter((r) => r.kind === 'study' || r.kind === 'summary').flatMap((r) => [r.lo as number, r.hi as number]).filter(Number.isFinite).map(t);
+  const ends = rows
+    .filter((r) => r.kind === 'study' || r.kind === 'summary')
+    .flatMap((r) => [r.lo as number, r.hi as number])
+    .filter(Number.isFinite)
+    .map(t);
   const nullValue = input.ratio ? 1 : 0;
   let [xmin, xmax] = options.xLimits ?? niceLimits(ends, nullValue, input.ratio);
   if (!(xmin < xmax)) [xmin, xmax] = input.ratio ? [0.1, 10] : [-1, 1];
   const clip = (x: number) => Math.min(xmax, Math.max(xmin, x));
   const plotted = rows.map((r) => {
-    const lo = r.lo === null ? null : t(r.lo), hi = r.hi === null ? null : t(r.hi), est = r.est === null ? null : t(r.est);
+    const lo = r.lo === null ? null : t(r.lo),
+      hi = r.hi === null ? null : t(r.hi),
+      est = r.est === null ? null : t(r.est);
     return {
-      ...r, estP: est, loP: lo === null ? null : clip(lo), hiP: hi === null ? null : clip(hi),
-      arrowLeft: lo !== null && lo < xmin, arrowRight: hi !== null && hi > xmax,
+      ...r,
+      estP: est,
+      loP: lo === null ? null : clip(lo),
+      hiP: hi === null ? null : clip(hi),
+      arrowLeft: lo !== null && lo < xmin,
+      arrowRight: hi !== null && hi > xmax,
       inRange: est !== null && est >= xmin && est <= xmax,
-      cols: r.cols, c0: r.cols[0] ?? '', c1: r.cols[1] ?? '', c2: r.cols[2] ?? '', c3: r.cols[3] ?? '',
+      cols: r.cols,
+      c0: r.cols[0] ?? '',
+      c1: r.cols[1] ?? '',
+      c2: r.cols[2] ?? '',
+      c3: r.cols[3] ?? '',
     };
   });
   const labelChars = Math.max(...rows.filter((r) => r.kind !== 'note').map((r) => r.label.length), 18);
-  const colWidths = input.columnHeaders.map((h, j) => Math.max(h.length, ...rows.map((r) => (r.cols[j] ?? '').length)) * CHAR + 14);
+  const colWidths = input.columnHeaders.map(
+    (h, j) => Math.max(h.length, ...rows.map((r) => (r.cols[j] ?? '').length)) * CHAR + 14,
+  );
   const leftWidth = Math.round(labelChars * CHAR + 16 + colWidths.reduce((s, w) => s + w, 0));
   const rightWidth = Math.round(Math.max(...rows.map((r) => r.effectText.length)) * CHAR + 70);
   const total = options.width ?? 900;
   const forestWidth = Math.max(220, total - leftWidth - rightWidth);
   const height = n * THEME.rowHeight;
-  const y = { field: 'row', type: 'quantitative' as const, scale: { domain: [n - 0.5, -0.5], nice: false, zero: false }, axis: null };
+  const y = {
+    field: 'row',
+    type: 'quantitative' as const,
+    scale: { domain: [n - 0.5, -0.5], nice: false, zero: false },
+    axis: null,
+  };
   const values = plotted;
   // diamonds as areas: 3 points each (lo, est, hi)
-  const diamonds = plotted.filter((r) => r.kind === 'summary' && r.estP !== null).flatMap((r) => {
-    const h = 0.38;
-    return [
-      { id: r.row, x: clip(t(r.lo as number)), y: r.row, y2: r.row },
-      { id: r.row, x: clip(r.estP as number), y: r.row - h, y2: r.row + h },
-      { id: r.row, x: clip(t(r.hi as number)), y: r.row, y2: r.row },
-    ];
-  });
+  const diamonds = plotted
+    .filter((r) => r.kind === 'summary' && r.estP !== null)
+    .flatMap((r) => {
+      const h = 0.38;
+      return [
+        { id: r.row, x: clip(t(r.lo as number)), y: r.row, y2: r.row },
+        { id: r.row, x: clip(r.estP as number), y: r.row - h, y2: r.row + h },
+        { id: r.row, x: clip(t(r.hi as number)), y: r.row, y2: r.row },
+      ];
+    });
   const studyRows = rows.filter((r) => r.kind === 'study');
-  const lastForestRow = Math.max(...rows.filter((r) => r.kind === 'study' || r.kind === 'summary' || r.kind === 'prediction').map((r) => r.row), 1);
+  const lastForestRow = Math.max(
+    ...rows.filter((r) => r.kind === 'study' || r.kind === 'summary' || r.kind === 'prediction').map((r) => r.row),
+    1,
+  );
   const maxW = Math.max(...studyRows.map((r) => r.weight ?? 0), 1);
   // vega-lite has no per-datum font weight channel: bold and normal rows are two layers
-  const textLayer = (field: string, x: number, align: 'left' | 'right', filter: string, extra: Record<string, unknown> = {}) => [false, true].map((bold) => ({
-    mark: { type: 'text' as const, align, baseline: 'middle' as const, fontWeight: bold ? 'bold' : 'normal', ...extra },
-    transform: [{ filter }, { filter: bold ? 'datum.bold' : '!datum.bold' }],
-    encoding: { y, x: { value: x }, text: { field, type: 'nominal' as const } },
-  }));
+  const textLayer = (
+    field: string,
+    x: number,
+    align: 'left' | 'right',
+    filter: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    [false, true].map((bold) => ({
+      mark: {
+        type: 'text' as const,
+        align,
+        baseline: 'middle' as const,
+        fontWeight: bold ? 'bold' : 'normal',
+        ...extra,
+      },
+      transform: [{ filter }, { filter: bold ? 'datum.bold' : '!datum.bold' }],
+      encoding: { y, x: { value: x }, text: { field, type: 'nominal' as const } },
+    }));
   let cx = labelChars * CHAR + 16;
-  const columnLayers = input.columnHeaders.map((_, j) => {
-    const layer = textLayer(`c${j}`, cx + (colWidths[j] as number) - 8, 'right', "datum.kind === 'study' || datum.kind === 'header'");
-    cx += colWidths[j] as number;
-    return layer;
-  }).flat();
-  const xScale = input.ratio ? { type: 'log' as const, domain: [xmin, xmax], nice: false } : { domain: [xmin, xmax], nice: false, zero: false };
+  const columnLayers = input.columnHeaders
+    .map((_, j) => {
+      const layer = textLayer(
+        `c${j}`,
+        cx + (colWidths[j] as number) - 8,
+        'right',
+        "datum.kind === 'study' || datum.kind === 'header'",
+      );
+      cx += colWidths[j] as number;
+      return layer;
+    })
+    .flat();
+  const xScale = input.ratio
+    ? { type: 'log' as const, domain: [xmin, xmax], nice: false }
+    : { domain: [xmin, xmax], nice: false, zero: false };
   // every layer carries the same axis definition (vega-lite merges the axes of a layer's views)
-  const axis = { title: measureLabel(input.measure) + (input.ratio ? ' (log scale)' : ''), grid: false, tickCount: 7, ...(input.ratio ? { format: '~g' } : {}) };
+  const axis = {
+    title: measureLabel(input.measure) + (input.ratio ? ' (log scale)' : ''),
+    grid: false,
+    tickCount: 7,
+    ...(input.ratio ? { format: '~g' } : {}),
+  };
   const x = (field: string) => ({ field, type: 'quantitative' as const, scale: xScale, axis });
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -123,7 +221,8 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
     spacing: 0,
     hconcat: [
       {
-        width: leftWidth, height,
+        width: leftWidth,
+        height,
         layer: [
           ...textLayer('label', 4, 'left', "datum.kind !== 'note'"),
           ...textLayer('label', 4, 'left', "datum.kind === 'note'", { fontSize: 10, color: THEME.muted }),
@@ -131,37 +230,85 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
         ],
       },
       {
-        width: forestWidth, height,
+        width: forestWidth,
+        height,
         layer: [
-          { data: { values: [{ x: nullValue, y: 0.5, y2: lastForestRow + 0.5 }] }, mark: { type: 'rule', color: THEME.grid }, encoding: { x: x('x'), y: { field: 'y', type: 'quantitative', scale: y.scale, axis: null }, y2: { field: 'y2' } } },
-          { transform: [{ filter: "datum.kind === 'study' && datum.loP !== null" }], mark: { type: 'rule', color: THEME.ink }, encoding: { y, x: x('loP'), x2: { field: 'hiP' } } },
-          { transform: [{ filter: "datum.kind === 'prediction'" }], mark: { type: 'rule', color: THEME.prediction, strokeWidth: 3 }, encoding: { y, x: x('loP'), x2: { field: 'hiP' } } },
-          { transform: [{ filter: 'datum.arrowLeft' }, { filter: "datum.kind !== 'summary'" }], mark: { type: 'point', shape: 'triangle-left', filled: true, size: 40, color: THEME.ink }, encoding: { y, x: x('loP') } },
-          { transform: [{ filter: 'datum.arrowRight' }, { filter: "datum.kind !== 'summary'" }], mark: { type: 'point', shape: 'triangle-right', filled: true, size: 40, color: THEME.ink }, encoding: { y, x: x('hiP') } },
+          {
+            data: { values: [{ x: nullValue, y: 0.5, y2: lastForestRow + 0.5 }] },
+            mark: { type: 'rule', color: THEME.grid },
+            encoding: {
+              x: x('x'),
+              y: { field: 'y', type: 'quantitative', scale: y.scale, axis: null },
+              y2: { field: 'y2' },
+            },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'study' && datum.loP !== null" }],
+            mark: { type: 'rule', color: THEME.ink },
+            encoding: { y, x: x('loP'), x2: { field: 'hiP' } },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'prediction'" }],
+            mark: { type: 'rule', color: THEME.prediction, strokeWidth: 3 },
+            encoding: { y, x: x('loP'), x2: { field: 'hiP' } },
+          },
+          {
+            transform: [{ filter: 'datum.arrowLeft' }, { filter: "datum.kind !== 'summary'" }],
+            mark: { type: 'point', shape: 'triangle-left', filled: true, size: 40, color: THEME.ink },
+            encoding: { y, x: x('loP') },
+          },
+          {
+            transform: [{ filter: 'datum.arrowRight' }, { filter: "datum.kind !== 'summary'" }],
+            mark: { type: 'point', shape: 'triangle-right', filled: true, size: 40, color: THEME.ink },
+            encoding: { y, x: x('hiP') },
+          },
           {
             transform: [{ filter: "datum.kind === 'study' && datum.inRange" }],
             mark: { type: 'square', filled: true, color: THEME.square, opacity: 1 },
-            encoding: { y, x: x('estP'), size: { field: 'weight', type: 'quantitative', scale: { domain: [0, maxW], range: [6, 160] }, legend: null } },
+            encoding: {
+              y,
+              x: x('estP'),
+              size: {
+                field: 'weight',
+                type: 'quantitative',
+                scale: { domain: [0, maxW], range: [6, 160] },
+                legend: null,
+              },
+            },
           },
           {
             data: { values: diamonds },
             mark: { type: 'area', color: THEME.diamond, orient: 'vertical', interpolate: 'linear' },
-            encoding: { detail: { field: 'id', type: 'nominal' }, x: x('x'), y: { field: 'y', type: 'quantitative', scale: y.scale, axis: null }, y2: { field: 'y2' } },
+            encoding: {
+              detail: { field: 'id', type: 'nominal' },
+              x: x('x'),
+              y: { field: 'y', type: 'quantitative', scale: y.scale, axis: null },
+              y2: { field: 'y2' },
+            },
           },
           {
             data: { values: [{ x: nullValue, label: input.favours[0] }] },
             mark: { type: 'text', align: 'right', baseline: 'top', dx: -8, dy: 52, fontSize: 10, color: THEME.muted },
-            encoding: { x: x('x'), y: { datum: n - 0.5, type: 'quantitative', scale: y.scale, axis: null }, text: { field: 'label' } },
+            encoding: {
+              x: x('x'),
+              y: { datum: n - 0.5, type: 'quantitative', scale: y.scale, axis: null },
+              text: { field: 'label' },
+            },
           },
           {
             data: { values: [{ x: nullValue, label: input.favours[1] }] },
             mark: { type: 'text', align: 'left', baseline: 'top', dx: 8, dy: 52, fontSize: 10, color: THEME.muted },
-            encoding: { x: x('x'), y: { datum: n - 0.5, type: 'quantitative', scale: y.scale, axis: null }, text: { field: 'label' } },
+            encoding: {
+              x: x('x'),
+              y: { datum: n - 0.5, type: 'quantitative', scale: y.scale, axis: null },
+              text: { field: 'label' },
+            },
           },
         ],
       },
       {
-        width: rightWidth, height,
+        width: rightWidth,
+        height,
         layer: [
           ...textLayer('effectText', rightWidth - 62, 'right', "datum.kind !== 'note'"),
           ...textLayer('weightText', rightWidth - 4, 'right', "datum.kind !== 'note'"),
@@ -177,17 +324,21 @@ function niceLimits(values: readonly number[], nullValue: number, ratio: boolean
   if (values.length === 0) return ratio ? [0.1, 10] : [-1, 1];
   if (ratio) {
     const logs = values.filter((v) => v > 0).map(Math.log10);
-    const lo = Math.max(Math.min(...logs, 0), -3), hi = Math.min(Math.max(...logs, 0), 3);
+    const lo = Math.max(Math.min(...logs, 0), -3),
+      hi = Math.min(Math.max(...logs, 0), 3);
     const m = Math.max(Math.abs(Math.floor(lo * 2) / 2), Math.abs(Math.ceil(hi * 2) / 2), 0.5);
     return [10 ** -m, 10 ** m];
   }
   const sorted = [...values].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))] as number;
+  const q = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))] as number;
   // cover the middle 95% of CI ends and the null; longer CIs get arrows
-  let lo = Math.min(q(0.025), nullValue), hi = Math.max(q(0.975), nullValue);
+  let lo = Math.min(q(0.025), nullValue),
+    hi = Math.max(q(0.975), nullValue);
   const span = hi - lo || 1;
   const step = 10 ** Math.floor(Math.log10(span)) / 2;
-  lo = Math.floor(lo / step) * step; hi = Math.ceil(hi / step) * step;
+  lo = Math.floor(lo / step) * step;
+  hi = Math.ceil(hi / step) * step;
   const m = Math.max(Math.abs(lo - nullValue), Math.abs(hi - nullValue));
   return [nullValue - m, nullValue + m];
 }

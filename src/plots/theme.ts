@@ -17,7 +17,14 @@ export function baseConfig(): Record<string, unknown> {
   return {
     font: FONT,
     view: { stroke: null },
-    axis: { labelFont: FONT, titleFont: FONT, labelFontSize: THEME.fontSize, titleFontSize: THEME.fontSize, labelColor: THEME.ink, titleColor: THEME.ink },
+    axis: {
+      labelFont: FONT,
+      titleFont: FONT,
+      labelFontSize: THEME.fontSize,
+      titleFontSize: THEME.fontSize,
+      labelColor: THEME.ink,
+      titleColor: THEME.ink,
+    },
     text: { font: FONT, fontSize: THEME.fontSize, color: THEME.ink },
     title: { font: FONT, fontSize: 13, anchor: 'start' },
     legend: { labelFont: FONT, titleFont: FONT },

@@ -33,6 +33,14 @@ export function stars(p: number): string {
 /** Right-aligned columns of a small text table. */
 export function alignTable(rows: readonly (readonly string[])[], leftAlign: readonly number[] = []): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, j) => { widths[j] = Math.max(widths[j] ?? 0, c.length); });
-  return rows.map((r) => r.map((c, j) => (leftAlign.includes(j) ? c.padEnd(widths[j] ?? 0) : c.padStart(widths[j] ?? 0))).join('  ').trimEnd());
+  for (const r of rows)
+    r.forEach((c, j) => {
+      widths[j] = Math.max(widths[j] ?? 0, c.length);
+    });
+  return rows.map((r) =>
+    r
+      .map((c, j) => (leftAlign.includes(j) ? c.padEnd(widths[j] ?? 0) : c.padStart(widths[j] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -6,16 +6,50 @@ export interface SubgroupSummary {
   readonly column: string;
   readonly overall: FitSummary;
   readonly subgroups: readonly {
-    readonly level: string; readonly k: number; readonly singleStudy: boolean;
-    readonly estimate: number | null; readonly se: number | null; readonly statistic: number | null; readonly pValue: number | null;
-    readonly ciLower: number | null; readonly ciUpper: number | null; readonly piLower: number | null; readonly piUpper: number | null;
-    readonly tau2: number | null; readonly I2: number | null; readonly H2: number | null; readonly Q: number | null; readonly QDf: number; readonly QPValue: number | null;
+    readonly level: string;
+    readonly k: number;
+    readonly singleStudy: boolean;
+    readonly estimate: number | null;
+    readonly se: number | null;
+    readonly statistic: number | null;
+    readonly pValue: number | null;
+    readonly ciLower: number | null;
+    readonly ciUpper: number | null;
+    readonly piLower: number | null;
+    readonly piUpper: number | null;
+    readonly tau2: number | null;
+    readonly I2: number | null;
+    readonly H2: number | null;
+    readonly Q: number | null;
+    readonly QDf: number;
+    readonly QPValue: number | null;
   }[];
   /** RevMan's test on the separate fits (each subgroup with its own τ²). */
-  readonly subgroupTest: { readonly convention: string; readonly Q: number; readonly df: number; readonly pValue: number; readonly I2: number } | null;
+  readonly subgroupTest: {
+    readonly convention: string;
+    readonly Q: number;
+    readonly df: number;
+    readonly pValue: number;
+    readonly I2: number;
+  } | null;
   /** metafor's QM of mods = ~ factor(column), one common τ². */
-  readonly moderatorTest: { readonly convention: string; readonly QM: number | null; readonly df: readonly [number, number | null]; readonly pValue: number | null; readonly tau2: number; readonly R2: number | null } | null;
-  readonly groupMeansCommonTau2: readonly { readonly level: string; readonly estimate: number; readonly se: number; readonly ciLower: number; readonly ciUpper: number }[] | null;
+  readonly moderatorTest: {
+    readonly convention: string;
+    readonly QM: number | null;
+    readonly df: readonly [number, number | null];
+    readonly pValue: number | null;
+    readonly tau2: number;
+    readonly R2: number | null;
+  } | null;
+  readonly groupMeansCommonTau2:
+    | readonly {
+        readonly level: string;
+        readonly estimate: number;
+        readonly se: number;
+        readonly ciLower: number;
+        readonly ciUpper: number;
+      }[]
+    | null;
   readonly warnings: readonly string[];
 }
 
@@ -23,25 +57,65 @@ export interface SubgroupSummary {
 export function summarizeSubgroups(s: SubgroupAnalysis): SubgroupSummary {
   const t = s.separate.test;
   const c = s.common;
-  const levels = c ? (c.groupMeans.design.names.map((n) => n.replace(/^factor\([^)]*\)/, ''))) : [];
+  const levels = c ? c.groupMeans.design.names.map((n) => n.replace(/^factor\([^)]*\)/, '')) : [];
   return {
     column: s.column,
     overall: summarize(s.overall),
     subgroups: s.separate.levels.map((l, i) => {
       const b = l.fit.coefficients[0];
       const pr = s.predictions[i];
-      const pi = { piLower: l.singleStudy ? null : finiteOrNull(pr?.piLower), piUpper: l.singleStudy ? null : finiteOrNull(pr?.piUpper) };
+      const pi = {
+        piLower: l.singleStudy ? null : finiteOrNull(pr?.piLower),
+        piUpper: l.singleStudy ? null : finiteOrNull(pr?.piUpper),
+      };
       return {
-        level: l.level, k: l.fit.k, singleStudy: l.singleStudy,
-        estimate: finiteOrNull(b?.estimate), se: finiteOrNull(b?.se), statistic: finiteOrNull(b?.statistic), pValue: finiteOrNull(b?.pValue),
-        ciLower: finiteOrNull(b?.ciLower), ciUpper: finiteOrNull(b?.ciUpper), piLower: pi.piLower, piUpper: pi.piUpper,
-        tau2: l.singleStudy ? null : l.fit.tau2, I2: l.singleStudy ? null : finiteOrNull(l.fit.I2), H2: l.singleStudy ? null : finiteOrNull(l.fit.H2),
-        Q: l.singleStudy ? null : l.fit.QE, QDf: l.fit.QEdf, QPValue: l.singleStudy ? null : finiteOrNull(l.fit.QEp),
+        level: l.level,
+        k: l.fit.k,
+        singleStudy: l.singleStudy,
+        estimate: finiteOrNull(b?.estimate),
+        se: finiteOrNull(b?.se),
+        statistic: finiteOrNull(b?.statistic),
+        pValue: finiteOrNull(b?.pValue),
+        ciLower: finiteOrNull(b?.ciLower),
+        ciUpper: finiteOrNull(b?.ciUpper),
+        piLower: pi.piLower,
+        piUpper: pi.piUpper,
+        tau2: l.singleStudy ? null : l.fit.tau2,
+        I2: l.singleStudy ? null : finiteOrNull(l.fit.I2),
+        H2: l.singleStudy ? null : finiteOrNull(l.fit.H2),
+        Q: l.singleStudy ? null : l.fit.QE,
+        QDf: l.fit.QEdf,
+        QPValue: l.singleStudy ? null : finiteOrNull(l.fit.QEp),
       };
     }),
-    subgroupTest: t ? { convention: 'separate tau2 per subgroup (RevMan, meta): Q between subgroup estimates', Q: t.Q, df: t.df, pValue: t.pValue, I2: t.I2 } : null,
-    moderatorTest: c ? { convention: 'common tau2 (metafor): QM of mods = ~ factor(group)', QM: finiteOrNull(c.moderatorModel.QM), df: c.moderatorModel.QMdf, pValue: finiteOrNull(c.moderatorModel.QMp), tau2: c.moderatorModel.tau2, R2: c.moderatorModel.R2 } : null,
-    groupMeansCommonTau2: c ? c.groupMeans.coefficients.map((b, i) => ({ level: levels[i] ?? b.name, estimate: b.estimate, se: b.se, ciLower: b.ciLower, ciUpper: b.ciUpper })) : null,
+    subgroupTest: t
+      ? {
+          convention: 'separate tau2 per subgroup (RevMan, meta): Q between subgroup estimates',
+          Q: t.Q,
+          df: t.df,
+          pValue: t.pValue,
+          I2: t.I2,
+        }
+      : null,
+    moderatorTest: c
+      ? {
+          convention: 'common tau2 (metafor): QM of mods = ~ factor(group)',
+          QM: finiteOrNull(c.moderatorModel.QM),
+          df: c.moderatorModel.QMdf,
+          pValue: finiteOrNull(c.moderatorModel.QMp),
+          tau2: c.moderatorModel.tau2,
+          R2: c.moderatorModel.R2,
+        }
+      : null,
+    groupMeansCommonTau2: c
+      ? c.groupMeans.coefficients.map((b, i) => ({
+          level: levels[i] ?? b.name,
+          estimate: b.estimate,
+          se: b.se,
+          ciLower: b.ciLower,
+          ciUpper: b.ciUpper,
+        }))
+      : null,
     warnings: s.warnings,
   };
 }
@@ -51,18 +125,45 @@ export function formatSubgroupText(s: SubgroupSummary, title: string): string {
   const out: string[] = [title, ''];
   const rows: string[][] = [[s.column, 'k', 'estimate', 'ci.lb', 'ci.ub', 'pval', 'tau^2', 'I^2', 'Q', 'p(Q)']];
   for (const l of s.subgroups) {
-    rows.push([l.level + (l.singleStudy ? ' (1 study)' : ''), String(l.k), f(l.estimate), f(l.ciLower), f(l.ciUpper), formatPValue(l.pValue),
-      l.singleStudy ? '—' : f(l.tau2), l.singleStudy ? '—' : formatPercent(l.I2, 0), l.singleStudy ? '—' : f(l.Q, 2), l.singleStudy ? '—' : formatPValue(l.QPValue)]);
+    rows.push([
+      l.level + (l.singleStudy ? ' (1 study)' : ''),
+      String(l.k),
+      f(l.estimate),
+      f(l.ciLower),
+      f(l.ciUpper),
+      formatPValue(l.pValue),
+      l.singleStudy ? '—' : f(l.tau2),
+      l.singleStudy ? '—' : formatPercent(l.I2, 0),
+      l.singleStudy ? '—' : f(l.Q, 2),
+      l.singleStudy ? '—' : formatPValue(l.QPValue),
+    ]);
   }
   const o = s.overall;
-  rows.push(['Overall', String(o.k), f(o.estimate), f(o.ciLower), f(o.ciUpper), formatPValue(o.pValue), f(o.tau2), formatPercent(o.I2, 0), f(o.Q, 2), formatPValue(o.QPValue)]);
+  rows.push([
+    'Overall',
+    String(o.k),
+    f(o.estimate),
+    f(o.ciLower),
+    f(o.ciUpper),
+    formatPValue(o.pValue),
+    f(o.tau2),
+    formatPercent(o.I2, 0),
+    f(o.Q, 2),
+    formatPValue(o.QPValue),
+  ]);
   out.push(...alignTable(rows, [0]), '', 'Test for subgroup differences:');
   const t = s.subgroupTest;
-  if (t) out.push(`  separate tau^2 per subgroup (RevMan): Chi^2 = ${f(t.Q, 2)}, df = ${t.df}, p = ${formatPValue(t.pValue)}, I^2 = ${formatPercent(t.I2, 1)}`);
+  if (t)
+    out.push(
+      `  separate tau^2 per subgroup (RevMan): Chi^2 = ${f(t.Q, 2)}, df = ${t.df}, p = ${formatPValue(t.pValue)}, I^2 = ${formatPercent(t.I2, 1)}`,
+    );
   const m = s.moderatorTest;
   if (m) {
-    const stat = m.df[1] === null ? `QM(df = ${m.df[0]}) = ${f(m.QM)}` : `F(df1 = ${m.df[0]}, df2 = ${m.df[1]}) = ${f(m.QM)}`;
-    out.push(`  common tau^2 (metafor, mods = ~ factor(${s.column})): ${stat}, p = ${formatPValue(m.pValue)}; tau^2 = ${f(m.tau2)}, R^2 = ${formatPercent(m.R2)}`);
+    const stat =
+      m.df[1] === null ? `QM(df = ${m.df[0]}) = ${f(m.QM)}` : `F(df1 = ${m.df[0]}, df2 = ${m.df[1]}) = ${f(m.QM)}`;
+    out.push(
+      `  common tau^2 (metafor, mods = ~ factor(${s.column})): ${stat}, p = ${formatPValue(m.pValue)}; tau^2 = ${f(m.tau2)}, R^2 = ${formatPercent(m.R2)}`,
+    );
   }
   if (!t && !m) out.push('  not available (a single subgroup)');
   if (s.warnings.length > 0) out.push('', ...s.warnings.map((w) => `Note: ${w}`));

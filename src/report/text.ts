@@ -3,8 +3,17 @@ import { alignTable, formatNumber as f, formatPercent, formatPValue, stars } fro
 import type { FitSummary } from './summary.ts';
 
 const METHOD_NAMES: Record<string, string> = {
-  DL: 'DerSimonian-Laird', HE: 'Hedges', HS: 'Hunter-Schmidt', HSk: 'Hunter-Schmidt (k-corrected)', SJ: 'Sidik-Jonkman',
-  SJIT: 'Sidik-Jonkman (iterated)', ML: 'ML', REML: 'REML', EB: 'empirical Bayes', PM: 'Paule-Mandel', PMM: 'Paule-Mandel (median)',
+  DL: 'DerSimonian-Laird',
+  HE: 'Hedges',
+  HS: 'Hunter-Schmidt',
+  HSk: 'Hunter-Schmidt (k-corrected)',
+  SJ: 'Sidik-Jonkman',
+  SJIT: 'Sidik-Jonkman (iterated)',
+  ML: 'ML',
+  REML: 'REML',
+  EB: 'empirical Bayes',
+  PM: 'Paule-Mandel',
+  PMM: 'Paule-Mandel (median)',
 };
 
 /** The per-study table of `evsynth effects`. */
@@ -14,29 +23,43 @@ export function formatEffectsText(a: Pick<MetaAnalysis, 'effects'>): string {
   const corrected = new Set(es.corrected);
   const reasons = new Map(es.excluded.map((e) => [e.row, e.reason]));
   es.labels.forEach((label, i) => {
-    const yi = es.yi[i] as number, vi = es.vi[i] as number;
+    const yi = es.yi[i] as number,
+      vi = es.vi[i] as number;
     const note = reasons.get(i) ?? (corrected.has(i) ? `+${es.options.add} added to cells` : '');
     rows.push([label, f(yi), f(vi), f(Math.sqrt(vi)), note]);
   });
-  return [`Effect sizes (measure ${es.measure}; k = ${es.labels.length} rows, ${es.labels.length - es.excluded.length} estimable)`, '', ...alignTable(rows, [0, 4])].join('\n') + '\n';
+  return (
+    [
+      `Effect sizes (measure ${es.measure}; k = ${es.labels.length} rows, ${es.labels.length - es.excluded.length} estimable)`,
+      '',
+      ...alignTable(rows, [0, 4]),
+    ].join('\n') + '\n'
+  );
 }
 
 /** A metafor-like printout of a fit summary. */
 export function formatFitText(s: FitSummary): string {
   const out: string[] = [];
   const title =
-    s.model === 'common' ? `Common-Effect Model (k = ${s.k})`
-    : s.model === 'mantel-haenszel' ? `Common-Effect Model, Mantel-Haenszel method (k = ${s.k})`
-    : s.model === 'peto' ? `Common-Effect Model, Peto's method (k = ${s.k})`
-    : `Random-Effects Model (k = ${s.k}; tau^2 estimator: ${METHOD_NAMES[s.method] ?? s.method})`;
+    s.model === 'common'
+      ? `Common-Effect Model (k = ${s.k})`
+      : s.model === 'mantel-haenszel'
+        ? `Common-Effect Model, Mantel-Haenszel method (k = ${s.k})`
+        : s.model === 'peto'
+          ? `Common-Effect Model, Peto's method (k = ${s.k})`
+          : `Random-Effects Model (k = ${s.k}; tau^2 estimator: ${METHOD_NAMES[s.method] ?? s.method})`;
   out.push(`${title}; measure: ${s.measure}`, '');
   if (s.model === 'random') {
-    out.push(`tau^2 (estimated amount of total heterogeneity): ${f(s.tau2)}${s.tau2SE !== null ? ` (SE = ${f(s.tau2SE)})` : ''}`);
+    out.push(
+      `tau^2 (estimated amount of total heterogeneity): ${f(s.tau2)}${s.tau2SE !== null ? ` (SE = ${f(s.tau2SE)})` : ''}`,
+    );
     out.push(`tau (square root of estimated tau^2 value):      ${f(s.tau)}`);
     out.push(`I^2 (total heterogeneity / total variability):   ${formatPercent(s.I2)}`);
     out.push(`H^2 (total variability / sampling variability):  ${f(s.H2, 2)}`);
     if (s.tau2CI) {
-      out.push(`${s.level}% CI (Q-profile): tau^2 ${f(s.tau2CI[0])} to ${f(s.tau2CI[1])}; I^2 ${formatPercent(s.I2CI?.[0])} to ${formatPercent(s.I2CI?.[1])}; H^2 ${f(s.H2CI?.[0], 2)} to ${f(s.H2CI?.[1], 2)}`);
+      out.push(
+        `${s.level}% CI (Q-profile): tau^2 ${f(s.tau2CI[0])} to ${f(s.tau2CI[1])}; I^2 ${formatPercent(s.I2CI?.[0])} to ${formatPercent(s.I2CI?.[1])}; H^2 ${f(s.H2CI?.[0], 2)} to ${f(s.H2CI?.[1], 2)}`,
+      );
     }
   } else {
     out.push(`I^2 (total heterogeneity / total variability):   ${formatPercent(s.I2)}`);
@@ -44,23 +67,51 @@ export function formatFitText(s: FitSummary): string {
   }
   out.push('', 'Test for Heterogeneity:', `Q(df = ${s.QDf}) = ${f(s.Q)}, p-val ${pv(s.QPValue)}`);
   if (s.tests) {
-    const names: Record<string, string> = { cochran: "Cochran's test", mantelHaenszel: 'Mantel-Haenszel test', breslowDay: 'Breslow-Day test', tarone: "Tarone's test" };
-    for (const [k, t] of Object.entries(s.tests)) out.push(`${names[k] ?? k}: X^2 = ${f(t.statistic)}, p-val ${pv(t.pValue)}`);
+    const names: Record<string, string> = {
+      cochran: "Cochran's test",
+      mantelHaenszel: 'Mantel-Haenszel test',
+      breslowDay: 'Breslow-Day test',
+      tarone: "Tarone's test",
+    };
+    for (const [k, t] of Object.entries(s.tests))
+      out.push(`${names[k] ?? k}: X^2 = ${f(t.statistic)}, p-val ${pv(t.pValue)}`);
   }
   const statName = s.df === null ? 'zval' : 'tval';
-  out.push('', `Model Results${s.df !== null ? ` (Knapp-Hartung${s.test === 'adhoc' ? ', ad hoc' : ''}: t with df = ${s.df})` : ''}:`, '');
-  out.push(...alignTable([
-    ['estimate', 'se', statName, 'pval', 'ci.lb', 'ci.ub', ''],
-    [f(s.estimate), f(s.se), f(s.statistic), formatPValue(s.pValue), f(s.ciLower), f(s.ciUpper), s.pValue === null ? '' : stars(s.pValue)],
-  ]));
+  out.push(
+    '',
+    `Model Results${s.df !== null ? ` (Knapp-Hartung${s.test === 'adhoc' ? ', ad hoc' : ''}: t with df = ${s.df})` : ''}:`,
+    '',
+  );
+  out.push(
+    ...alignTable([
+      ['estimate', 'se', statName, 'pval', 'ci.lb', 'ci.ub', ''],
+      [
+        f(s.estimate),
+        f(s.se),
+        f(s.statistic),
+        formatPValue(s.pValue),
+        f(s.ciLower),
+        f(s.ciUpper),
+        s.pValue === null ? '' : stars(s.pValue),
+      ],
+    ]),
+  );
   if (s.exponentiated) {
     const e = s.exponentiated;
-    out.push('', `Exponentiated (${s.measure === 'PETO' ? 'OR' : s.measure}):`, ...alignTable([
-      ['estimate', 'ci.lb', 'ci.ub', ...(e.piLower !== null ? ['pi.lb', 'pi.ub'] : [])],
-      [f(e.estimate), f(e.ciLower), f(e.ciUpper), ...(e.piLower !== null ? [f(e.piLower), f(e.piUpper)] : [])],
-    ]));
+    out.push(
+      '',
+      `Exponentiated (${s.measure === 'PETO' ? 'OR' : s.measure}):`,
+      ...alignTable([
+        ['estimate', 'ci.lb', 'ci.ub', ...(e.piLower !== null ? ['pi.lb', 'pi.ub'] : [])],
+        [f(e.estimate), f(e.ciLower), f(e.ciUpper), ...(e.piLower !== null ? [f(e.piLower), f(e.piUpper)] : [])],
+      ]),
+    );
   }
-  if (s.piLower !== null) out.push('', `${s.level}% prediction interval${s.piType === 'riley' ? ' (t, df = k - 2)' : ''}: ${f(s.piLower)} to ${f(s.piUpper)}`);
+  if (s.piLower !== null)
+    out.push(
+      '',
+      `${s.level}% prediction interval${s.piType === 'riley' ? ' (t, df = k - 2)' : ''}: ${f(s.piLower)} to ${f(s.piUpper)}`,
+    );
   if (s.excluded.length > 0) {
     out.push('', `Excluded studies (${s.excluded.length}):`);
     for (const e of s.excluded) out.push(`  ${e.label} (row ${e.row}): ${e.reason}`);

@@ -22,7 +22,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const dist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 // .ci/run installs Chromium; on a developer machine without it the test says so instead of passing silently.
 const available = existsSync(CHROMIUM) && existsSync(join(dist, 'index.html'));
-if (!available && process.env['CI']) throw new Error(`end-to-end test needs ${CHROMIUM} and a built web/dist (npm run build:web)`);
+if (!available && process.env['CI'])
+  throw new Error(`end-to-end test needs ${CHROMIUM} and a built web/dist (npm run build:web)`);
 
 describe.skipIf(!available)('web explorer in headless Chromium', () => {
   let browser: BrowserContext, page: Page, close: () => void;
@@ -31,21 +32,36 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     close = () => server.close();
     // a fresh user-data-dir every run
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'evsynth-chromium-')), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1100 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 1100 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
-    page = browser.pages()[0] ?? await browser.newPage();
+    page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(url);
     await page.getByTestId('estimate').waitFor();
   }, 60_000);
-  afterAll(async () => { await browser?.close(); close?.(); });
+  afterAll(async () => {
+    await browser?.close();
+    close?.();
+  });
 
-  it('shows the flagship dataset with the engine\'s pooled estimate, and refits when a study is switched off', async () => {
+  it("shows the flagship dataset with the engine's pooled estimate, and refits when a study is switched off", async () => {
     const ds = loadDataset('knee-oa-exercise-pain');
     const t = ds.table!;
     const opts = reviewOptions(ds.provenance);
     const full = metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts);
-    const est = (a: typeof full) => formatNumber(a.model.kind === 'rma' ? a.model.fit.coefficients[0]!.estimate : a.model.fit.estimate);
+    const est = (a: typeof full) =>
+      formatNumber(a.model.kind === 'rma' ? a.model.fit.coefficients[0]!.estimate : a.model.fit.estimate);
     expect(await page.getByTestId('estimate').textContent()).toBe(est(full));
     await page.getByTestId('toggle-0').uncheck();
     const rows = t.rows.map((_, i) => i).slice(1);
@@ -72,7 +88,9 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'evsynth-e2e-')), 'bad.csv');
     writeFileSync(file, 'study,yi,vi\nA,0.1,0.02\nB,<b>x</b>,0.03\n');
     await page.setInputFiles('#file', file);
-    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/bad\.csv, line 3, column 'yi': '<b>x<\/b>' is not a number/);
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toMatch(/bad\.csv, line 3, column 'yi': '<b>x<\/b>' is not a number/);
     // the markup in the cell stays text
     expect(await page.locator('#error b').count()).toBe(0);
   }, 60_000);

@@ -5,7 +5,12 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { metaAnalysis, POOLING_METHODS, parsePoolingMethod, type AnalysisOptions } from '../../src/analysis/meta-analysis.ts';
+import {
+  metaAnalysis,
+  POOLING_METHODS,
+  parsePoolingMethod,
+  type AnalysisOptions,
+} from '../../src/analysis/meta-analysis.ts';
 import { reproduceDataset } from '../../src/analysis/reproduce.ts';
 import { effectColumnsFromTable } from '../../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../../src/analysis/subgroup-analysis.ts';
@@ -20,17 +25,36 @@ import { formatNumber, formatPercent, formatPValue } from '../../src/report/form
 import { summarize, type FitSummary } from '../../src/report/summary.ts';
 import { summarizeSubgroups } from '../../src/report/subgroup-text.ts';
 
-const provenances = import.meta.glob('../../datasets/*/provenance.json', { eager: true, import: 'default' }) as Record<string, unknown>;
-const csvFiles = import.meta.glob('../../datasets/*/data.csv', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>;
+const provenances = import.meta.glob('../../datasets/*/provenance.json', { eager: true, import: 'default' }) as Record<
+  string,
+  unknown
+>;
+const csvFiles = import.meta.glob('../../datasets/*/data.csv', {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+}) as Record<string, string>;
 
-interface Source { name: string; table: DataTable; provenance: Provenance | null }
-const datasets: Source[] = Object.entries(provenances).flatMap(([path, json]) => {
-  const dir = path.replace(/\/provenance\.json$/, '');
-  const csv = csvFiles[`${dir}/data.csv`];
-  if (csv === undefined) return [];
-  const name = dir.split('/').pop() as string;
-  return [{ name, table: parseCsv(csv, `${name}/data.csv`), provenance: validateProvenance(json, `${name}/provenance.json`) }];
-}).sort((a, b) => a.name.localeCompare(b.name));
+interface Source {
+  name: string;
+  table: DataTable;
+  provenance: Provenance | null;
+}
+const datasets: Source[] = Object.entries(provenances)
+  .flatMap(([path, json]) => {
+    const dir = path.replace(/\/provenance\.json$/, '');
+    const csv = csvFiles[`${dir}/data.csv`];
+    if (csv === undefined) return [];
+    const name = dir.split('/').pop() as string;
+    return [
+      {
+        name,
+        table: parseCsv(csv, `${name}/data.csv`),
+        provenance: validateProvenance(json, `${name}/provenance.json`),
+      },
+    ];
+  })
+  .sort((a, b) => a.name.localeCompare(b.name));
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text = '', attrs: Record<string, string> = {}) => {
@@ -50,13 +74,30 @@ let lastSummary: unknown = null;
 let lastStudies: FitSummary['studies'] = [];
 
 const ui = {
-  dataset: $<HTMLSelectElement>('dataset'), file: $<HTMLInputElement>('file'), measure: $<HTMLSelectElement>('measure'),
-  method: $<HTMLSelectElement>('method'), test: $<HTMLSelectElement>('test'), smd: $<HTMLSelectElement>('smd'), by: $<HTMLSelectElement>('by'),
-  error: $('error'), summary: $('summary'), plot: $('plot'), list: $('study-list'), claims: $('claims'), timing: $('timing'),
+  dataset: $<HTMLSelectElement>('dataset'),
+  file: $<HTMLInputElement>('file'),
+  measure: $<HTMLSelectElement>('measure'),
+  method: $<HTMLSelectElement>('method'),
+  test: $<HTMLSelectElement>('test'),
+  smd: $<HTMLSelectElement>('smd'),
+  by: $<HTMLSelectElement>('by'),
+  error: $('error'),
+  summary: $('summary'),
+  plot: $('plot'),
+  list: $('study-list'),
+  claims: $('claims'),
+  timing: $('timing'),
 };
-fill(ui.dataset, datasets.map((d) => d.name), datasets.map((d) => `${d.name} (k = ${d.table.rows.length})`));
+fill(
+  ui.dataset,
+  datasets.map((d) => d.name),
+  datasets.map((d) => `${d.name} (k = ${d.table.rows.length})`),
+);
 fill(ui.measure, [...MEASURES]);
-fill(ui.method, POOLING_METHODS.filter((m) => m !== 'FE'));
+fill(
+  ui.method,
+  POOLING_METHODS.filter((m) => m !== 'FE'),
+);
 ui.method.value = 'REML';
 
 /** A sensible first measure for an uploaded table, from its columns (the user can change it). */
@@ -78,26 +119,42 @@ function setSource(s: Source): void {
   ui.measure.value = defaultMeasure;
   ui.method.value = s.provenance?.model?.method ?? 'REML';
   ui.smd.value = s.provenance?.model?.smd ?? 'metafor';
-  const groupCols = s.table.header.filter((h) => !/^(study|yi|vi|sei|ci_lb|ci_ub|[nmst]d?[12]i|[abcd]i|revman_.*|footnote|note|source|year)$/.test(h));
+  const groupCols = s.table.header.filter(
+    (h) => !/^(study|yi|vi|sei|ci_lb|ci_ub|[nmst]d?[12]i|[abcd]i|revman_.*|footnote|note|source|year)$/.test(h),
+  );
   fill(ui.by, ['', ...groupCols], ['none', ...groupCols]);
   ui.by.value = s.provenance?.subgroupColumn ?? '';
   const labels = studyLabels(s.table);
-  ui.list.replaceChildren(...labels.map((label, i) => {
-    const li = el('li');
-    const box = el('input', '', { type: 'checkbox', 'data-row': String(i), 'data-testid': `toggle-${i}` }) as HTMLInputElement;
-    box.checked = true;
-    box.addEventListener('change', () => { active[i] = box.checked; update(); });
-    const lab = el('label');
-    lab.append(box, document.createTextNode(` ${label}`));
-    li.append(lab);
-    return li;
-  }));
+  ui.list.replaceChildren(
+    ...labels.map((label, i) => {
+      const li = el('li');
+      const box = el('input', '', {
+        type: 'checkbox',
+        'data-row': String(i),
+        'data-testid': `toggle-${i}`,
+      }) as HTMLInputElement;
+      box.checked = true;
+      box.addEventListener('change', () => {
+        active[i] = box.checked;
+        update();
+      });
+      const lab = el('label');
+      lab.append(box, document.createTextNode(` ${label}`));
+      li.append(lab);
+      return li;
+    }),
+  );
   update();
 }
 
 function subsetTable(t: DataTable, keep: readonly boolean[]): DataTable {
   const idx = t.rows.map((_, i) => i).filter((i) => keep[i]);
-  return { file: t.file, header: t.header, rows: idx.map((i) => t.rows[i] as string[]), lines: idx.map((i) => t.lines[i] as number) };
+  return {
+    file: t.file,
+    header: t.header,
+    rows: idx.map((i) => t.rows[i] as string[]),
+    lines: idx.map((i) => t.lines[i] as number),
+  };
 }
 
 function update(): void {
@@ -106,10 +163,16 @@ function update(): void {
   try {
     const t = subsetTable(source.table, active);
     const measure = parseMeasure(ui.measure.value);
-    const opts: AnalysisOptions = { measure, method: parsePoolingMethod(ui.method.value), test: ui.test.value as 'z' | 'knha' | 'adhoc', smd: ui.smd.value as 'metafor' | 'revman' };
+    const opts: AnalysisOptions = {
+      measure,
+      method: parsePoolingMethod(ui.method.value),
+      test: ui.test.value as 'z' | 'knha' | 'adhoc',
+      smd: ui.smd.value as 'metafor' | 'revman',
+    };
     const t0 = performance.now();
     const by = ui.by.value;
-    const cols = effectColumnsFromTable(t), labels = studyLabels(t);
+    const cols = effectColumnsFromTable(t),
+      labels = studyLabels(t);
     const sub = by ? subgroupAnalysis(cols, labels, stringColumn(t, by), by, opts) : null;
     const a = sub ? sub.overall : metaAnalysis(cols, labels, opts);
     const s = summarize(a);
@@ -118,7 +181,9 @@ function update(): void {
     lastStudies = s.studies;
     ui.timing.textContent = `computed in ${ms.toFixed(1)} ms`;
     showSummary(s);
-    const input = sub ? forestFromSubgroups(sub, { columns: forestDataColumns(t, measure) }) : forestFromAnalysis(a, { columns: forestDataColumns(t, measure) });
+    const input = sub
+      ? forestFromSubgroups(sub, { columns: forestDataColumns(t, measure) })
+      : forestFromAnalysis(a, { columns: forestDataColumns(t, measure) });
     void draw(forestSpec(input, { width: Math.max(800, ui.plot.clientWidth || 900) }));
     showClaims();
   } catch (e) {
@@ -136,13 +201,25 @@ function showSummary(s: FitSummary): void {
   };
   const e = s.exponentiated;
   ui.summary.replaceChildren(
-    el('div', `${s.model === 'random' ? `Random effects (${s.method})` : s.model} · ${s.measure} · k = ${s.k} · test ${s.test}`),
+    el(
+      'div',
+      `${s.model === 'random' ? `Random effects (${s.method})` : s.model} · ${s.measure} · k = ${s.k} · test ${s.test}`,
+    ),
     p('Pooled estimate', formatNumber(s.estimate), 'estimate'),
     p(`${s.level}% CI`, `${formatNumber(s.ciLower)} to ${formatNumber(s.ciUpper)}`, 'ci'),
-    ...(e ? [p('Exponentiated', `${formatNumber(e.estimate)} (${formatNumber(e.ciLower)} to ${formatNumber(e.ciUpper)})`)] : []),
-    ...(s.piLower !== null ? [p('Prediction interval', `${formatNumber(s.piLower)} to ${formatNumber(s.piUpper)}`)] : []),
-    p('Heterogeneity', `τ² = ${formatNumber(s.tau2)}, I² = ${formatPercent(s.I2)}, Q(${s.QDf}) = ${formatNumber(s.Q, 2)}, p ${formatPValue(s.QPValue).startsWith('<') ? '' : '= '}${formatPValue(s.QPValue)}`),
-    ...(s.excluded.length > 0 ? [el('div', `Excluded: ${s.excluded.map((x) => `${x.label} (${x.reason})`).join('; ')}`)] : []),
+    ...(e
+      ? [p('Exponentiated', `${formatNumber(e.estimate)} (${formatNumber(e.ciLower)} to ${formatNumber(e.ciUpper)})`)]
+      : []),
+    ...(s.piLower !== null
+      ? [p('Prediction interval', `${formatNumber(s.piLower)} to ${formatNumber(s.piUpper)}`)]
+      : []),
+    p(
+      'Heterogeneity',
+      `τ² = ${formatNumber(s.tau2)}, I² = ${formatPercent(s.I2)}, Q(${s.QDf}) = ${formatNumber(s.Q, 2)}, p ${formatPValue(s.QPValue).startsWith('<') ? '' : '= '}${formatPValue(s.QPValue)}`,
+    ),
+    ...(s.excluded.length > 0
+      ? [el('div', `Excluded: ${s.excluded.map((x) => `${x.label} (${x.reason})`).join('; ')}`)]
+      : []),
   );
 }
 
@@ -154,45 +231,83 @@ async function draw(spec: TopLevelSpec): Promise<void> {
 
 function showClaims(): void {
   const prov = source?.provenance;
-  if (!source || !prov) { ui.claims.replaceChildren(el('p', 'An uploaded file has no published claims.', { class: 'muted' })); return; }
+  if (!source || !prov) {
+    ui.claims.replaceChildren(el('p', 'An uploaded file has no published claims.', { class: 'muted' }));
+    return;
+  }
   const r = reproduceDataset({ name: source.name, dir: '', provenance: prov, table: source.table, dataFile: null });
   const rows = r.checks.slice(0, 200);
   const table = el('table');
   const head = el('tr');
   for (const h of ['claim', 'published', 'recomputed', 'verdict']) head.append(el('th', h));
   table.append(head);
-  const fmt = (v: unknown) => (v === null ? '—' : Array.isArray(v) ? `${formatNumber(v[0] as number)} to ${formatNumber(v[1] as number)}` : formatNumber(v as number));
+  const fmt = (v: unknown) =>
+    v === null
+      ? '—'
+      : Array.isArray(v)
+        ? `${formatNumber(v[0] as number)} to ${formatNumber(v[1] as number)}`
+        : formatNumber(v as number);
   for (const c of rows) {
     const tr = el('tr');
     tr.append(el('td', c.claim), el('td', fmt(c.published)), el('td', fmt(c.recomputed)), el('td', c.verdict));
     table.append(tr);
   }
-  ui.claims.replaceChildren(el('p', `${prov.title}. All studies of the dataset (toggles do not apply): ${r.counts.reproduced} reproduced, ${r.counts.differs} differ, ${r.counts['no study rows']} without study rows, ${r.counts.inconsistent} inconsistent.`), table);
+  ui.claims.replaceChildren(
+    el(
+      'p',
+      `${prov.title}. All studies of the dataset (toggles do not apply): ${r.counts.reproduced} reproduced, ${r.counts.differs} differ, ${r.counts['no study rows']} without study rows, ${r.counts.inconsistent} inconsistent.`,
+    ),
+    table,
+  );
 }
 
 function download(name: string, data: BlobPart, type: string): void {
   const a = el('a', '', { download: name, href: URL.createObjectURL(new Blob([data], { type })) }) as HTMLAnchorElement;
   a.click();
 }
-$('dl-svg').addEventListener('click', async () => { if (view) download('forest.svg', await view.toSVG(), 'image/svg+xml'); });
-$('dl-png').addEventListener('click', async () => { if (view) { const a = el('a', '', { download: 'forest.png', href: await view.toImageURL('png', 2) }) as HTMLAnchorElement; a.click(); } });
-$('dl-json').addEventListener('click', () => download('analysis.json', JSON.stringify(lastSummary, null, 2), 'application/json'));
+$('dl-svg').addEventListener('click', () => {
+  if (view) void view.toSVG().then((svg) => download('forest.svg', svg, 'image/svg+xml'));
+});
+$('dl-png').addEventListener('click', () => {
+  if (view)
+    void view
+      .toImageURL('png', 2)
+      .then((href) => (el('a', '', { download: 'forest.png', href }) as HTMLAnchorElement).click());
+});
+$('dl-json').addEventListener('click', () =>
+  download('analysis.json', JSON.stringify(lastSummary, null, 2), 'application/json'),
+);
 $('dl-csv').addEventListener('click', () => {
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  download('studies.csv', ['study,yi,vi,ci_lb,ci_ub,weight', ...lastStudies.map((s) => [q(s.label), s.yi, s.vi, s.ciLower, s.ciUpper, s.weight].join(','))].join('\n'), 'text/csv');
+  download(
+    'studies.csv',
+    [
+      'study,yi,vi,ci_lb,ci_ub,weight',
+      ...lastStudies.map((s) => [q(s.label), s.yi, s.vi, s.ciLower, s.ciUpper, s.weight].join(',')),
+    ].join('\n'),
+    'text/csv',
+  );
 });
 
 for (const s of [ui.measure, ui.method, ui.test, ui.smd, ui.by]) s.addEventListener('change', update);
-ui.dataset.addEventListener('change', () => { const d = datasets.find((x) => x.name === ui.dataset.value); if (d) setSource(d); });
-ui.file.addEventListener('change', async () => {
+ui.dataset.addEventListener('change', () => {
+  const d = datasets.find((x) => x.name === ui.dataset.value);
+  if (d) setSource(d);
+});
+ui.file.addEventListener('change', () => {
   const f = ui.file.files?.[0];
   if (!f) return;
-  try {
-    setSource({ name: f.name, table: parseCsv(await f.text(), f.name), provenance: null });
-  } catch (e) {
-    ui.error.textContent = e instanceof Error ? e.message : String(e);
-  }
+  void f.text().then((text) => {
+    try {
+      setSource({ name: f.name, table: parseCsv(text, f.name), provenance: null });
+    } catch (e) {
+      ui.error.textContent = e instanceof Error ? e.message : String(e);
+    }
+  });
 });
 
 const first = datasets.find((d) => d.name === 'knee-oa-exercise-pain') ?? datasets[0];
-if (first) { ui.dataset.value = first.name; setSource(first); }
+if (first) {
+  ui.dataset.value = first.name;
+  setSource(first);
+}

@@ -10,9 +10,15 @@ import { numericColumn } from '../../io/csv.ts';
 import { toJson } from '../json.ts';
 import { type FitFlags, type SensitivityFlags, type BiasFlags, effectOptions, methodOf } from '../options.ts';
 
-export function analysisFor(file: string, flags: FitFlags) {
+function analysisFor(file: string, flags: FitFlags) {
   const { table: t, dataset } = resolveInput(file);
-  const opts: AnalysisOptions = { measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure), method: parsePoolingMethod(methodOf(flags)), test: flags.test, level: flags.level, ...effectOptions(flags) };
+  const opts: AnalysisOptions = {
+    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure),
+    method: parsePoolingMethod(methodOf(flags)),
+    test: flags.test,
+    level: flags.level,
+    ...effectOptions(flags),
+  };
   return { t, a: inTable(t, () => metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts)) };
 }
 
@@ -26,8 +32,17 @@ export async function runSensitivity(file: string, flags: SensitivityFlags): Pro
   } else cumulative = none || flags.cumulative === true;
   const onProgress = progressBar('GOSH subsets');
   const s = await sensitivityAnalyses(a, {
-    leaveOneOut: none || flags.leaveOneOut === true, cumulative, influence: none || flags.influence === true, baujat: none || flags.baujat === true,
-    gosh: flags.gosh ? { ...(flags.subsets !== undefined ? { subsets: flags.subsets } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(onProgress ? { onProgress } : {}) } : false,
+    leaveOneOut: none || flags.leaveOneOut === true,
+    cumulative,
+    influence: none || flags.influence === true,
+    baujat: none || flags.baujat === true,
+    gosh: flags.gosh
+      ? {
+          ...(flags.subsets !== undefined ? { subsets: flags.subsets } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        }
+      : false,
   });
   process.stdout.write(flags.json ? toJson(sensitivityJson(s)) + '\n' : formatSensitivityText(s));
 }
@@ -38,14 +53,19 @@ export function runBias(file: string, flags: BiasFlags): void {
   const needsN = ['ni', 'ninv', 'sqrtni', 'sqrtninv'].includes(flags.predictor);
   let ni: Float64Array | undefined;
   if (needsN) {
-    const n1 = numericColumn(t, 'n1i'), n2 = numericColumn(t, 'n2i');
+    const n1 = numericColumn(t, 'n1i'),
+      n2 = numericColumn(t, 'n2i');
     ni = Float64Array.from(a.studies.rows, (r) => (n1[r] as number) + (n2[r] as number));
   }
   const b = publicationBias(a, {
     egger: none || flags.egger ? { model: flags.eggerModel, predictor: flags.predictor, ...(ni ? { ni } : {}) } : false,
     begg: none || flags.begg === true,
-    trimfill: none || flags.trimfill ? { estimator: flags.estimator, ...(flags.side ? { side: flags.side } : {}) } : false,
-    failsafe: none || flags.failsafe ? { type: flags.type, ...(flags.target !== undefined ? { target: flags.target } : {}) } : false,
+    trimfill:
+      none || flags.trimfill ? { estimator: flags.estimator, ...(flags.side ? { side: flags.side } : {}) } : false,
+    failsafe:
+      none || flags.failsafe
+        ? { type: flags.type, ...(flags.target !== undefined ? { target: flags.target } : {}) }
+        : false,
   });
   process.stdout.write(flags.json ? toJson(biasJson(b)) + '\n' : formatBiasText(b));
 }

@@ -20,32 +20,75 @@ export function runDatasets(flags: { json?: boolean }): void {
   const list = listDatasetNames().map((name) => {
     const d = loadDataset(name);
     const p = d.provenance;
-    return { name, k: d.table?.rows.length ?? 0, rows: p.rows.status, measure: p.measure, outcome: p.analysis?.outcome ?? '', claims: p.claims.length + (p.perStudyClaims ? (d.table?.rows.length ?? 0) : 0), title: p.title };
+    return {
+      name,
+      k: d.table?.rows.length ?? 0,
+      rows: p.rows.status,
+      measure: p.measure,
+      outcome: p.analysis?.outcome ?? '',
+      claims: p.claims.length + (p.perStudyClaims ? (d.table?.rows.length ?? 0) : 0),
+      title: p.title,
+    };
   });
-  if (flags.json) { process.stdout.write(toJson(list) + '\n'); return; }
-  const rows = [['name', 'k', 'rows', 'measure', 'claims', 'outcome'], ...list.map((d) => [d.name, String(d.k), d.rows, d.measure, String(d.claims), d.outcome.length > 60 ? `${d.outcome.slice(0, 57)}...` : d.outcome])];
+  if (flags.json) {
+    process.stdout.write(toJson(list) + '\n');
+    return;
+  }
+  const rows = [
+    ['name', 'k', 'rows', 'measure', 'claims', 'outcome'],
+    ...list.map((d) => [
+      d.name,
+      String(d.k),
+      d.rows,
+      d.measure,
+      String(d.claims),
+      d.outcome.length > 60 ? `${d.outcome.slice(0, 57)}...` : d.outcome,
+    ]),
+  ];
   process.stdout.write(alignTable(rows, [0, 2, 3, 5]).join('\n') + '\n');
 }
 
 export function runReproduce(name: string | undefined, flags: { all?: boolean; json?: boolean }): void {
   const names = name !== undefined ? [name] : listDatasetNames();
   const results = names.map((n) => reproduceDataset(loadDataset(n)));
-  if (flags.json) { process.stdout.write(toJson(results) + '\n'); return; }
+  if (flags.json) {
+    process.stdout.write(toJson(results) + '\n');
+    return;
+  }
   for (const r of results) process.stdout.write(formatReproduction(r, flags.all) + '\n');
   process.stdout.write(formatReproductionTotals(results));
 }
 
 /** The flagship: knee-OA pain by exercise type (Cochrane CD004376.pub4, analysis 4.3), with RevMan's conventions. */
-export const FLAGSHIP_DATASET = 'knee-oa-exercise-pain';
+const FLAGSHIP_DATASET = 'knee-oa-exercise-pain';
 
-export async function runFlagship(outDir: string): Promise<void> {
+async function runFlagship(outDir: string): Promise<void> {
   const ds = loadDataset(FLAGSHIP_DATASET);
   const t = ds.table;
-  if (t === null || ds.provenance.subgroupColumn === undefined) throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
+  if (t === null || ds.provenance.subgroupColumn === undefined)
+    throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
   const opts = reviewOptions(ds.provenance);
-  const s = subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), stringColumn(t, ds.provenance.subgroupColumn), 'exercise type', opts);
-  process.stdout.write(formatSubgroupText(summarizeSubgroups(s), `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`));
-  const spec = forestSpec(forestFromSubgroups(s, { columns: forestDataColumns(t, opts.measure), favours: ['Favours exercise', 'Favours control'], title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)' }), { width: 1100 });
+  const s = subgroupAnalysis(
+    effectColumnsFromTable(t),
+    studyLabels(t),
+    stringColumn(t, ds.provenance.subgroupColumn),
+    'exercise type',
+    opts,
+  );
+  process.stdout.write(
+    formatSubgroupText(
+      summarizeSubgroups(s),
+      `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`,
+    ),
+  );
+  const spec = forestSpec(
+    forestFromSubgroups(s, {
+      columns: forestDataColumns(t, opts.measure),
+      favours: ['Favours exercise', 'Favours control'],
+      title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)',
+    }),
+    { width: 1100 },
+  );
   mkdirSync(outDir, { recursive: true });
   for (const format of ['svg', 'png'] as const) {
     const file = `${outDir}/flagship-forest.${format}`;

@@ -16,7 +16,10 @@ export function cholesky(a: Float64Array, p: number): number {
     for (let m = 0; m < j; m++) d -= (a[j * p + m] as number) ** 2;
     const scale = Math.abs(a[j * p + j] as number);
     if (!(d > 1e-13 * scale) || !Number.isFinite(d)) {
-      throw new EvsynthError('SINGULAR_MATRIX', 'the model matrix is not of full rank (collinear moderators, or more coefficients than studies)');
+      throw new EvsynthError(
+        'SINGULAR_MATRIX',
+        'the model matrix is not of full rank (collinear moderators, or more coefficients than studies)',
+      );
     }
     const l = Math.sqrt(d);
     a[j * p + j] = l;
@@ -75,6 +78,10 @@ export function inverseQuadraticForm(v: ArrayLike<number>, b: ArrayLike<number>,
 export function flatten(rows: readonly (readonly number[])[]): Float64Array {
   const p = rows.length;
   const out = new Float64Array(p * p);
-  rows.forEach((r, i) => r.forEach((x, j) => { out[i * p + j] = x; }));
+  rows.forEach((r, i) =>
+    r.forEach((x, j) => {
+      out[i * p + j] = x;
+    }),
+  );
   return out;
 }

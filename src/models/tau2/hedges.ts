@@ -14,7 +14,9 @@ export function olsResiduals(kernel: Kernel): { rss: number; hat: Float64Array }
   let rss = 0;
   for (let i = 0; i < k; i++) {
     let h = 0;
-    for (let r = 0; r < p; r++) for (let s = 0; s < p; s++) h += (x[i * p + r] as number) * (Ainv[r * p + s] as number) * (x[i * p + s] as number);
+    for (let r = 0; r < p; r++)
+      for (let s = 0; s < p; s++)
+        h += (x[i * p + r] as number) * (Ainv[r * p + s] as number) * (x[i * p + s] as number);
     hat[i] = h;
     rss += (kernel.residuals[i] as number) ** 2;
   }
@@ -35,8 +37,12 @@ export function tau2Hedges(kernel: Kernel): Tau2Estimate {
   if (kernel.p === 1 && kernel.design.names[0] === 'intrcpt') {
     // intercept only: hᵢ = 1/k, no allocation
     const { yi, vi, k } = kernel;
-    let m = 0, sv = 0;
-    for (let i = 0; i < k; i++) { m += yi[i] as number; sv += vi[i] as number; }
+    let m = 0,
+      sv = 0;
+    for (let i = 0; i < k; i++) {
+      m += yi[i] as number;
+      sv += vi[i] as number;
+    }
     m /= k;
     let rss = 0;
     for (let i = 0; i < k; i++) rss += ((yi[i] as number) - m) ** 2;

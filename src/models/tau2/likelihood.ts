@@ -10,9 +10,12 @@ export type LikelihoodMethod = 'ML' | 'REML' | 'EB';
 function scoringStep(kernel: Kernel, method: LikelihoodMethod): number {
   const { k, p, RSS, yPPy, trP, trPP, sumW, sumW2 } = kernel;
   switch (method) {
-    case 'REML': return (yPPy - trP) / trPP;
-    case 'ML': return (yPPy - sumW) / sumW2;
-    case 'EB': return ((RSS * k) / (k - p) - k) / sumW;
+    case 'REML':
+      return (yPPy - trP) / trPP;
+    case 'ML':
+      return (yPPy - sumW) / sumW2;
+    case 'EB':
+      return ((RSS * k) / (k - p) - k) / sumW;
   }
 }
 
@@ -20,14 +23,17 @@ function scoringStep(kernel: Kernel, method: LikelihoodMethod): number {
 function score(kernel: Kernel, method: LikelihoodMethod): number {
   const { k, p, RSS, yPPy, trP, sumW } = kernel;
   switch (method) {
-    case 'REML': return yPPy - trP;
-    case 'ML': return yPPy - sumW;
-    case 'EB': return (RSS * k) / (k - p) - k;
+    case 'REML':
+      return yPPy - trP;
+    case 'ML':
+      return yPPy - sumW;
+    case 'EB':
+      return (RSS * k) / (k - p) - k;
   }
 }
 
 /** Log-likelihood (ML or restricted) at the kernel's current τ², up to the 2π constant. */
-export function logLikCore(kernel: Kernel, restricted: boolean): number {
+function logLikCore(kernel: Kernel, restricted: boolean): number {
   return -0.5 * (kernel.sumLogV + kernel.RSS + (restricted ? kernel.logdetA : 0));
 }
 
@@ -59,24 +65,39 @@ export function tau2Likelihood(kernel: Kernel, method: LikelihoodMethod, control
   const scale = meanOf(kernel.vi);
   let iterations = 0;
   let converged = false;
-  let prevStep = Number.POSITIVE_INFINITY, prevTau2 = Number.NaN, prevSigned = 0;
+  let prevStep = Number.POSITIVE_INFINITY,
+    prevTau2 = Number.NaN,
+    prevSigned = 0;
   while (iterations < maxiter) {
     iterations++;
     kernel.evaluate(tau2);
     let step = scoringStep(kernel, method);
     while (tau2 + step < 0) step /= 2;
-    const size = Math.abs(step), tol = threshold * Math.max(tau2 + step, scale);
+    const size = Math.abs(step),
+      tol = threshold * Math.max(tau2 + step, scale);
     // converged: below the threshold, or no longer shrinking once at the level of rounding noise
     // (with very many studies the sums carry errors larger than the threshold)
-    if (size <= tol || (size >= prevStep && size <= 1e4 * tol)) { tau2 += step; converged = true; break; }
+    if (size <= tol || (size >= prevStep && size <= 1e4 * tol)) {
+      tau2 += step;
+      converged = true;
+      break;
+    }
     // Fisher scoring that overshoots back and forth converges slowly: the last two iterates bracket
     // the root of the estimating equation, so finish with Brent's method on that bracket.
     if (iterations > 2 && prevSigned * step < 0 && tau2 > 0 && prevTau2 > 0) {
-      const lo = Math.min(prevTau2, tau2), hi = Math.max(prevTau2, tau2);
+      const lo = Math.min(prevTau2, tau2),
+        hi = Math.max(prevTau2, tau2);
       const r = brent((t) => score(kernel.evaluate(t), method), lo, hi);
-      if (r.converged) { tau2 = r.root; iterations += r.iterations; converged = true; break; }
+      if (r.converged) {
+        tau2 = r.root;
+        iterations += r.iterations;
+        converged = true;
+        break;
+      }
     }
-    prevTau2 = tau2; prevSigned = step; prevStep = size;
+    prevTau2 = tau2;
+    prevSigned = step;
+    prevStep = size;
     tau2 += step;
   }
   if (method !== 'EB' && tau2 > 0) {

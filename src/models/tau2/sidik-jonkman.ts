@@ -33,13 +33,13 @@ export function sidikJonkmanStart(kernel: Kernel): number {
 export function tau2SidikJonkman(kernel: Kernel, iterate: boolean, control: Tau2Control = {}): Tau2Estimate {
   const start = control.tau2Init ?? sidikJonkmanStart(kernel);
   const df = kernel.k - kernel.p;
-  let tau2 = start * kernel.evaluate(start).RSS / df;
+  let tau2 = (start * kernel.evaluate(start).RSS) / df;
   if (!iterate) return { tau2, iterations: 0, converged: true };
   const threshold = control.threshold ?? TAU2_CONTROL_DEFAULTS.threshold;
   const maxiter = control.maxiter ?? TAU2_CONTROL_DEFAULTS.maxiter;
   const scale = meanOf(kernel.vi);
   for (let it = 1; it <= maxiter; it++) {
-    const next = tau2 * kernel.evaluate(tau2).RSS / df;
+    const next = (tau2 * kernel.evaluate(tau2).RSS) / df;
     const delta = Math.abs(next - tau2);
     tau2 = next;
     if (delta <= threshold * Math.max(tau2, scale)) return { tau2, iterations: it, converged: true };
