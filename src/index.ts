@@ -111,7 +111,43 @@ export { trimAndFill, varianceL0, type TrimAndFill, type TrimfillEstimator } fro
 export { failSafeN, FSN_TYPES, type FailSafeN, type FsnType } from './diagnostics/fail-safe.ts';
 export { funnelData, type FunnelData } from './diagnostics/funnel.ts';
 export { checkPublishedConsistency, parsePrintedP, type PrintedP } from './analysis/consistency.ts';
-export { reproduceDataset, type DatasetReproduction, type ClaimCheck, type Verdict } from './analysis/reproduce.ts';
+export {
+  reproduceDataset,
+  checkClaim,
+  datasetResolver,
+  localResolver,
+  VERDICTS,
+  type DatasetReproduction,
+  type ClaimCheck,
+  type ClaimResolver,
+  type CheckKind,
+  type CheckBasis,
+  type Verdict,
+} from './analysis/reproduce.ts';
+export {
+  reproduceChapter,
+  type ChapterReport,
+  type StatementReport,
+  type StatementVerdict,
+} from './analysis/chapter.ts';
+export {
+  loadChapter,
+  listChapterNames,
+  type Chapter,
+  type ChapterStatement,
+  type ChapterClaim,
+  type ChapterReference,
+} from './io/chapter.ts';
+export {
+  CLAIM_KINDS,
+  type Claim,
+  type ClaimKind,
+  type CountClaim,
+  type FindingClaim,
+  type SubgroupDifferenceClaim,
+  type StatementClaim,
+  type PrintedHeterogeneity,
+} from './io/claims.ts';
 export { loadDataset, listDatasetNames, type Dataset } from './io/datasets.ts';
 export {
   validateProvenance,

@@ -205,12 +205,21 @@ describe('datasets from the command line', () => {
     const r = JSON.parse((await run('reproduce', 'wang2012-core-stability', '--json')).out) as {
       counts: Record<string, number>;
     }[];
-    expect(r[0]!.counts).toEqual({ reproduced: 0, differs: 0, 'no study rows': 3, inconsistent: 1 });
+    expect(r[0]!.counts).toEqual({ reproduced: 0, differs: 0, consistent: 0, inconsistent: 1, 'not checkable': 4 });
+  });
+  it('evsynth reproduce --chapter: every statement of the chapter with its verdict', async () => {
+    const r = await run('reproduce', '--chapter');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /\[k05\] Evidensbaseret grundlag for fysisk træning › Kroniske rygsmerter, paragraph 1: CONSISTENT/,
+    );
+    expect(r.out).toMatch(/52 statements: .* 0 inconsistent/);
   });
   it('npm start: reproduce everything, then the flagship subgroup table', async () => {
     const r = await run('start');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Claims over \d+ datasets: \d+ reproduced, 0 differ/);
+    expect(r.out).toMatch(/per-study values \(effects, CIs, weights\): 378: 378 reproduced, 0 differs/);
+    expect(r.out).toMatch(/Chapter 29 .*: the chapter at a glance: 52 statements/);
     expect(r.out).toMatch(/Strengthening\s+19/);
     expect(r.out).toMatch(/Test for subgroup differences/);
   });

@@ -4,22 +4,48 @@
  */
 import { EvsynthError } from '../core/errors.ts';
 import { RATIO_MEASURES, type Measure } from '../effects/types.ts';
-import { numericColumn, stringColumn, studyLabels } from '../io/csv.ts';
+import { hasColumn, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { effectColumnsFromTable } from '../effects/from-table.ts';
 import type { Dataset } from '../io/datasets.ts';
-import type { PooledClaim, Provenance } from '../io/provenance.ts';
-import { checkPublishedConsistency } from './consistency.ts';
+import type { Provenance } from '../io/provenance.ts';
+import type {
+  Claim,
+  ClaimKind,
+  CountClaim,
+  FindingClaim,
+  FindingDirection,
+  PooledClaim,
+  SubgroupDifferenceClaim,
+} from '../io/claims.ts';
+import { checkPublishedConsistency, parsePrintedP } from './consistency.ts';
+import { subgroupAnalysis } from './subgroup-analysis.ts';
 import { metaAnalysis, parsePoolingMethod, type AnalysisOptions, type MetaAnalysis } from './meta-analysis.ts';
 
-const VERDICTS = ['reproduced', 'differs', 'no study rows', 'inconsistent'] as const;
+/**
+ * Verdicts, from strongest to weakest evidence:
+ * - `reproduced`: recomputed from the study rows and equal at the printed precision (numbers), or
+ *   agreeing (direction, significance, counts);
+ * - `differs`: recomputed from the rows and not equal;
+ * - `consistent`: no rows, but the claim agrees with another published claim it points at (`against`),
+ *   e.g. a guideline's sentence with the review's printed estimate and CI;
+ * - `inconsistent`: the published numbers contradict one another (estimate outside its CI, P against
+ *   the CI), or the claim contradicts the published claim it points at;
+ * - `not checkable`: stated, and nothing this project holds can check it.
+ */
+export const VERDICTS = ['reproduced', 'differs', 'consistent', 'inconsistent', 'not checkable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
+
+export type CheckKind = ClaimKind | 'study-effect' | 'study-ci' | 'study-weight';
+
+/** What a verdict rests on. */
+export type CheckBasis = 'rows' | 'published' | 'internal' | 'none';
 
 export interface ClaimCheck {
   /** Claim id, or "<study> (row n): effect|CI|weight" for per-study claims. */
   readonly claim: string;
-  readonly kind: 'pooled' | 'study-effect' | 'study-ci' | 'study-weight';
+  readonly kind: CheckKind;
   readonly description: string;
-  /** As published; a CI as [lower, upper]. */
+  /** As published; a CI as [lower, upper]; null for claims without a number. */
   readonly published: number | readonly [number, number] | null;
   readonly recomputed: number | readonly [number, number] | null;
   /** Largest absolute difference over the compared numbers. */
@@ -28,6 +54,8 @@ export interface ClaimCheck {
   /** Decimals the published number was printed with. */
   readonly decimals: number;
   readonly verdict: Verdict;
+  /** rows: recomputed from the study rows; published: compared with another published claim; internal: the claim's own numbers checked against one another; none. */
+  readonly basis: CheckBasis;
   readonly detail: string;
 }
 
@@ -42,6 +70,41 @@ export interface DatasetReproduction {
   readonly model: string;
   readonly checks: readonly ClaimCheck[];
   readonly counts: Readonly<Record<Verdict, number>>;
+}
+
+/** Finds the claim a reference (`claim-id` or `dataset#claim-id`) points at. */
+export type ClaimResolver = (ref: string, from: Dataset | null) => { claim: Claim; dataset: Dataset | null } | null;
+
+/** Resolves references within one dataset only. */
+export function localResolver(ref: string, from: Dataset | null): { claim: Claim; dataset: Dataset | null } | null {
+  if (from === null || ref.includes('#')) return null;
+  const claim = from.provenance.claims.find((c) => c.id === ref);
+  return claim ? { claim, dataset: from } : null;
+}
+
+/** Resolves `claim-id` within the dataset and `dataset#claim-id` across the bundled datasets (loaded once each). */
+export function datasetResolver(load: (name: string) => Dataset): ClaimResolver {
+  const cache = new Map<string, Dataset>();
+  return (ref, from) => {
+    const hash = ref.indexOf('#');
+    if (hash < 0) return localResolver(ref, from);
+    const name = ref.slice(0, hash),
+      id = ref.slice(hash + 1);
+    let ds = cache.get(name);
+    if (ds === undefined) {
+      ds = load(name);
+      cache.set(name, ds);
+    }
+    const claim = ds.provenance.claims.find((c) => c.id === id);
+    return claim ? { claim, dataset: ds } : null;
+  };
+}
+
+export function countVerdicts(checks: readonly ClaimCheck[]): Record<Verdict, number> {
+  return Object.fromEntries(VERDICTS.map((v) => [v, checks.filter((c) => c.verdict === v).length])) as Record<
+    Verdict,
+    number
+  >;
 }
 
 /** The review's model as evsynth options (REML when the review's model is unknown). */
@@ -64,8 +127,135 @@ function verdictOf(diff: number, tol: number): Verdict {
   return diff <= tol ? 'reproduced' : 'differs';
 }
 
-function checkPooled(claim: PooledClaim, ds: Dataset): ClaimCheck {
+/** The claim's numbers recomputed from the dataset's rows with the review's model. */
+interface Recomputed {
+  readonly k: number;
+  /** Distinct study labels among the rows pooled. */
+  readonly studies: number;
+  /** Σ(n1i + n2i) (or Σ ni) over the rows pooled; null when the rows have no group sizes. */
+  readonly participants: number | null;
+  readonly estimate: number;
+  readonly ciLower: number;
+  readonly ciUpper: number;
+  readonly pValue: number;
+  readonly statistic: number;
+  readonly tau2: number | null;
+  readonly QE: number;
+  readonly QEdf: number;
+  readonly QEp: number;
+  readonly I2: number;
+}
+
+/** The rows a claim is about, or why there are none. */
+function claimRows(claim: Claim, ds: Dataset | null, wholeAnalysis = false): { rows: number[] } | { why: string } {
+  if (ds === null) return { why: 'no dataset holds the study rows of this source' };
   const p = ds.provenance;
+  if (ds.table === null) return { why: 'no study rows in the dataset' };
+  if (!(claim.fromRows ?? p.rows.status === 'complete'))
+    return { why: 'the dataset rows are not the rows the review pooled for this claim' };
+  let rows = ds.table.rows.map((_, i) => i);
+  if (!wholeAnalysis && claim.subgroup !== undefined && p.subgroupColumn !== undefined) {
+    const g = stringColumn(ds.table, p.subgroupColumn);
+    rows = rows.filter((i) => g[i] === claim.subgroup);
+  }
+  return { rows };
+}
+
+function recompute(ds: Dataset, rows: readonly number[]): Recomputed {
+  const t = ds.table as DataTable;
+  const labels = studyLabels(t);
+  const a = metaAnalysis(
+    effectColumnsFromTable(t, rows),
+    rows.map((i) => labels[i] as string),
+    reviewOptions(ds.provenance),
+  );
+  const used = a.studies.rows.map((r) => rows[r] as number);
+  const n = (col: string) => (hasColumn(t, col) ? numericColumn(t, col) : null);
+  const n1 = n('n1i'),
+    n2 = n('n2i'),
+    ni = n('ni');
+  const participants =
+    n1 && n2
+      ? used.reduce((s, i) => s + (n1[i] as number) + (n2[i] as number), 0)
+      : ni
+        ? used.reduce((s, i) => s + (ni[i] as number), 0)
+        : null;
+  const m = a.model;
+  const e = pooledOf(a);
+  return {
+    k: a.studies.yi.length,
+    studies: new Set(used.map((i) => labels[i])).size,
+    participants: participants !== null && Number.isFinite(participants) ? participants : null,
+    ...e,
+    tau2: m.kind === 'rma' ? m.fit.tau2 : null,
+    QE: m.fit.QE,
+    QEdf: m.fit.QEdf,
+    QEp: m.fit.QEp,
+    I2: m.fit.I2,
+  };
+}
+
+function pooledOf(a: MetaAnalysis): {
+  estimate: number;
+  ciLower: number;
+  ciUpper: number;
+  pValue: number;
+  statistic: number;
+} {
+  if (a.model.kind === 'pooled') return a.model.fit;
+  const c = a.model.fit.coefficients[0];
+  if (c === undefined) throw new EvsynthError('INVALID_VALUE', 'no pooled estimate');
+  return c;
+}
+
+/** One compared number: published vs recomputed at a printed precision. */
+interface Comparison {
+  readonly what: string;
+  readonly ok: boolean;
+  readonly diff: number;
+  readonly text: string;
+}
+function compareNumber(what: string, pub: number, rec: number, decimals: number): Comparison {
+  const diff = Math.abs(pub - rec);
+  return {
+    what,
+    ok: diff <= printedTolerance(decimals),
+    diff,
+    text: `${what} ${pub.toFixed(decimals)} vs ${rec.toFixed(decimals + 2)}`,
+  };
+}
+function compareP(what: string, printed: string, rec: number): Comparison {
+  const p = parsePrintedP(printed);
+  const ok = p !== null && rec >= p.lower && rec <= p.upper;
+  return { what, ok, diff: 0, text: `${what} ${printed} vs ${rec.toPrecision(3)}` };
+}
+function compareExact(what: string, pub: number, rec: number): Comparison {
+  return { what, ok: pub === rec, diff: Math.abs(pub - rec), text: `${what} ${pub} vs ${rec}` };
+}
+const summarize = (cs: readonly Comparison[]) => {
+  const bad = cs.filter((c) => !c.ok);
+  return (
+    bad.length ? `differs: ${bad.map((c) => c.text).join('; ')}` : `agrees: ${cs.map((c) => c.text).join('; ')}`
+  ).replace(/; $/, '');
+};
+
+type Base = Pick<ClaimCheck, 'claim' | 'kind' | 'description'>;
+const baseOf = (c: Claim): Base => ({ claim: c.id, kind: c.kind, description: c.description });
+function notCheckable(c: Claim, detail: string, basis: CheckBasis = 'none'): ClaimCheck {
+  return {
+    ...baseOf(c),
+    published: null,
+    recomputed: null,
+    difference: null,
+    tolerance: null,
+    decimals: 0,
+    verdict: 'not checkable',
+    basis,
+    detail,
+  };
+}
+
+function checkPooled(claim: PooledClaim, ds: Dataset | null, resolve: ClaimResolver): ClaimCheck {
   const ratio = claim.scale === 'natural';
   const cons = checkPublishedConsistency(
     claim.estimate,
@@ -75,88 +265,353 @@ function checkPooled(claim: PooledClaim, ds: Dataset): ClaimCheck {
     claim.decimals,
     ratio ? Math.log : undefined,
   );
-  const published: ClaimCheck['published'] = claim.estimate;
-  const base = {
-    claim: claim.id,
-    kind: 'pooled' as const,
-    description: claim.description,
-    published,
-    decimals: claim.decimals,
-  };
   const d = (x: number | undefined) => (x === undefined ? '' : x.toFixed(claim.decimals));
   const pubText = `${d(claim.estimate)}${claim.ciLower !== undefined ? ` (${d(claim.ciLower)} to ${d(claim.ciUpper)})` : ''}${claim.pValue ? `, P ${claim.pValue}` : ''}`;
-  if (!cons.consistent) {
+  const base = { ...baseOf(claim), published: claim.estimate, decimals: claim.decimals };
+  if (!cons.consistent)
     return {
       ...base,
       recomputed: null,
       difference: null,
       tolerance: null,
       verdict: 'inconsistent',
+      basis: 'internal',
       detail: `${pubText}: ${cons.problems.join('; ')}`,
     };
+  const where = claimRows(claim, ds);
+  if ('rows' in where) {
+    const r = recompute(ds as Dataset, where.rows);
+    const show = (x: number) => (ratio ? Math.exp(x) : x);
+    const cs: Comparison[] = [compareNumber('estimate', claim.estimate, show(r.estimate), claim.decimals)];
+    if (claim.ciLower !== undefined && claim.ciUpper !== undefined)
+      cs.push(
+        compareNumber('CI lower', claim.ciLower, show(r.ciLower), claim.decimals),
+        compareNumber('CI upper', claim.ciUpper, show(r.ciUpper), claim.decimals),
+      );
+    if (claim.pValue !== undefined) cs.push(compareP('P', claim.pValue, r.pValue));
+    if (claim.z !== undefined) cs.push(compareNumber('|Z|', Math.abs(claim.z), Math.abs(r.statistic), 2));
+    if (claim.k !== undefined) cs.push(compareExact('k', claim.k, r.k));
+    if (claim.participants !== undefined && r.participants !== null)
+      cs.push(compareExact('participants', claim.participants, r.participants));
+    const h = claim.heterogeneity;
+    if (h) {
+      const hd = h.decimals ?? 2;
+      if (h.tau2 !== undefined && r.tau2 !== null) cs.push(compareNumber('Tau²', h.tau2, r.tau2, hd));
+      if (h.chi2 !== undefined) cs.push(compareNumber('Chi²', h.chi2, r.QE, hd));
+      if (h.df !== undefined) cs.push(compareExact('df', h.df, r.QEdf));
+      if (h.pValue !== undefined) cs.push(compareP('P(het)', h.pValue, r.QEp));
+      if (h.I2 !== undefined) cs.push(compareNumber('I²', h.I2, r.I2, h.I2Decimals ?? 0));
+    }
+    const ok = cs.every((c) => c.ok);
+    const numeric = cs.filter((c) => c.what !== 'P' && c.what !== 'P(het)');
+    return {
+      ...base,
+      recomputed: show(r.estimate),
+      difference: Math.max(0, ...cs.slice(0, 3).map((c) => c.diff)),
+      tolerance: printedTolerance(claim.decimals),
+      verdict: ok ? 'reproduced' : 'differs',
+      basis: 'rows',
+      detail: `${pubText}; recomputed from ${r.k} rows: ${summarize(ok ? numeric.slice(0, 3) : cs)}`,
+    };
   }
-  const fromRows = claim.fromRows ?? p.rows.status === 'complete';
-  if (ds.table === null || !fromRows) {
-    const why =
-      ds.table === null
-        ? 'no study rows in the dataset'
-        : 'the dataset rows are not the rows the review pooled for this claim';
+  const other = claim.against !== undefined ? resolve(claim.against, ds) : null;
+  if (other && other.claim.kind === 'pooled') {
+    const o = other.claim;
+    const dec = Math.min(claim.decimals, o.decimals);
+    const cs = [compareNumber('estimate', claim.estimate, o.estimate, dec)];
+    if (
+      claim.ciLower !== undefined &&
+      o.ciLower !== undefined &&
+      claim.ciUpper !== undefined &&
+      o.ciUpper !== undefined
+    )
+      cs.push(
+        compareNumber('CI lower', claim.ciLower, o.ciLower, dec),
+        compareNumber('CI upper', claim.ciUpper, o.ciUpper, dec),
+      );
+    const ok = cs.every((c) => c.ok);
     return {
       ...base,
       recomputed: null,
-      difference: null,
-      tolerance: null,
-      verdict: 'no study rows',
-      detail: `${pubText}; ${why}`,
+      difference: Math.max(...cs.map((c) => c.diff)),
+      tolerance: printedTolerance(dec),
+      verdict: ok ? 'consistent' : 'inconsistent',
+      basis: 'published',
+      detail: `${pubText}; ${ok ? 'the same numbers as' : 'not the numbers of'} ${claim.against}: ${d(o.estimate)}${o.ciLower !== undefined ? ` (${d(o.ciLower)} to ${d(o.ciUpper)})` : ''}`,
     };
   }
-  const t = ds.table;
-  let rows = t.rows.map((_, i) => i);
-  if (claim.subgroup !== undefined && p.subgroupColumn !== undefined) {
-    const g = stringColumn(t, p.subgroupColumn);
-    rows = rows.filter((i) => g[i] === claim.subgroup);
-  }
-  const labels = studyLabels(t);
-  const a = metaAnalysis(
-    effectColumnsFromTable(t, rows),
-    rows.map((i) => labels[i] as string),
-    reviewOptions(p),
-  );
-  const pooled = pooledOf(a);
-  const show = (x: number) => (ratio ? Math.exp(x) : x);
-  const est = show(pooled.estimate);
-  const tol = printedTolerance(claim.decimals);
-  let diff = Math.abs(est - claim.estimate);
-  let recomputed: ClaimCheck['recomputed'] = est;
-  if (claim.ciLower !== undefined && claim.ciUpper !== undefined) {
-    const lo = show(pooled.ciLower),
-      hi = show(pooled.ciUpper);
-    diff = Math.max(diff, Math.abs(lo - claim.ciLower), Math.abs(hi - claim.ciUpper));
-    recomputed = est;
-    return {
-      ...base,
-      recomputed,
-      difference: diff,
-      tolerance: tol,
-      verdict: verdictOf(diff, tol),
-      detail: `${pubText}; recomputed ${est.toFixed(claim.decimals)} (${lo.toFixed(claim.decimals)} to ${hi.toFixed(claim.decimals)}), k = ${a.studies.yi.length}`,
-    };
-  }
+  const internal = claim.ciLower !== undefined;
   return {
     ...base,
-    recomputed,
-    difference: diff,
-    tolerance: tol,
-    verdict: verdictOf(diff, tol),
-    detail: `${pubText}; recomputed ${est.toFixed(claim.decimals)}, k = ${a.studies.yi.length}`,
+    recomputed: null,
+    difference: null,
+    tolerance: null,
+    verdict: 'not checkable',
+    basis: internal ? 'internal' : 'none',
+    detail: `${pubText}; ${where.why}${internal ? '; its estimate, CI and P agree with one another' : ''}`,
   };
 }
 
-function pooledOf(a: MetaAnalysis): { estimate: number; ciLower: number; ciUpper: number } {
-  if (a.model.kind === 'pooled') return a.model.fit;
-  const c = a.model.fit.coefficients[0];
-  if (c === undefined) throw new EvsynthError('INVALID_VALUE', 'no pooled estimate');
-  return { estimate: c.estimate, ciLower: c.ciLower, ciUpper: c.ciUpper };
+function checkCount(claim: CountClaim, ds: Dataset | null, resolve: ClaimResolver): ClaimCheck {
+  const text = [
+    claim.studies !== undefined ? `${claim.studies} studies` : '',
+    claim.participants !== undefined ? `${claim.participants} participants` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const base = { ...baseOf(claim), published: claim.studies ?? claim.participants ?? null, decimals: 0 };
+  const where =
+    claim.scope === 'analysis'
+      ? claimRows(claim, ds)
+      : { why: "the review's full set of studies is not in the dataset" };
+  if ('rows' in where) {
+    const r = recompute(ds as Dataset, where.rows);
+    const cs: Comparison[] = [];
+    if (claim.studies !== undefined) cs.push(compareExact('studies', claim.studies, r.studies));
+    if (claim.participants !== undefined && r.participants !== null)
+      cs.push(compareExact('participants', claim.participants, r.participants));
+    if (cs.length === 0) return notCheckable(claim, `${text}; the rows have no group sizes`);
+    const ok = cs.every((c) => c.ok);
+    return {
+      ...base,
+      recomputed: claim.studies !== undefined ? r.studies : r.participants,
+      difference: Math.max(...cs.map((c) => c.diff)),
+      tolerance: 0,
+      verdict: ok ? 'reproduced' : 'differs',
+      basis: 'rows',
+      detail: `${text}; counted in the rows: ${summarize(cs)}`,
+    };
+  }
+  const other = claim.against !== undefined ? resolve(claim.against, ds) : null;
+  if (other && (other.claim.kind === 'count' || other.claim.kind === 'pooled')) {
+    const o = other.claim;
+    const oStudies = o.kind === 'count' ? o.studies : o.k;
+    const cs: Comparison[] = [];
+    if (claim.studies !== undefined && oStudies !== undefined)
+      cs.push(compareExact('studies', claim.studies, oStudies));
+    if (claim.participants !== undefined && o.participants !== undefined)
+      cs.push(compareExact('participants', claim.participants, o.participants));
+    if (cs.length > 0) {
+      const ok = cs.every((c) => c.ok);
+      return {
+        ...base,
+        recomputed: null,
+        difference: Math.max(...cs.map((c) => c.diff)),
+        tolerance: 0,
+        verdict: ok ? 'consistent' : 'inconsistent',
+        basis: 'published',
+        detail: `${text}; ${claim.against}: ${summarize(cs)}${claim.studies !== undefined && claim.participants !== undefined && cs.length < 2 ? ` (${cs[0]?.what === 'studies' ? 'participants' : 'studies'} not stated there)` : ''}`,
+      };
+    }
+  }
+  return notCheckable(claim, `${text}; ${where.why}`);
+}
+
+/** Direction and significance of an effect with CI (analysis scale, null value 0). */
+function readEffect(
+  estimate: number,
+  lo: number,
+  hi: number,
+  favourable: 'lower' | 'higher' | undefined,
+  p: number | null,
+  alpha: number,
+): { direction: FindingDirection | null; significant: boolean | null } {
+  const direction =
+    favourable === undefined || estimate === 0
+      ? null
+      : estimate < 0 === (favourable === 'lower')
+        ? 'favours intervention'
+        : 'favours comparator';
+  const significant =
+    p !== null ? p < alpha : alpha === 0.05 && Number.isFinite(lo) && Number.isFinite(hi) ? lo > 0 || hi < 0 : null;
+  return { direction, significant };
+}
+
+function compareFinding(
+  claim: FindingClaim,
+  seen: { direction: FindingDirection | null; significant: boolean | null },
+): { ok: boolean; text: string } {
+  const parts: string[] = [];
+  let ok = true;
+  if (claim.direction !== undefined) {
+    const good = seen.direction === claim.direction;
+    ok &&= good;
+    parts.push(`direction: stated '${claim.direction}', found '${seen.direction ?? 'none'}'`);
+  }
+  if (claim.significant !== undefined) {
+    const good = seen.significant === claim.significant;
+    ok &&= good;
+    const word = (b: boolean | null) => (b === null ? 'unknown' : b ? 'significant' : 'not significant');
+    parts.push(`stated ${word(claim.significant)}, found ${word(seen.significant)}`);
+  }
+  return { ok, text: parts.join('; ') };
+}
+
+function statedFinding(c: FindingClaim): string {
+  return [
+    c.direction,
+    c.significant === undefined ? undefined : c.significant ? 'significant' : 'not significant',
+    c.magnitude ? `'${c.magnitude}'` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+function checkFinding(claim: FindingClaim, ds: Dataset | null, resolve: ClaimResolver): ClaimCheck {
+  const alpha = claim.alpha ?? 0.05;
+  const magnitude = claim.magnitude ? `; the magnitude '${claim.magnitude}' is recorded, not checked` : '';
+  const base = { ...baseOf(claim), published: null, decimals: 0 };
+  const where = claimRows(claim, ds);
+  if ('rows' in where) {
+    const r = recompute(ds as Dataset, where.rows);
+    const seen = readEffect(r.estimate, r.ciLower, r.ciUpper, claim.favourable, r.pValue, alpha);
+    const cmp = compareFinding(claim, seen);
+    return {
+      ...base,
+      recomputed: r.estimate,
+      difference: null,
+      tolerance: null,
+      verdict: cmp.ok ? 'reproduced' : 'differs',
+      basis: 'rows',
+      detail: `recomputed from ${r.k} rows: ${r.estimate.toFixed(3)} (${r.ciLower.toFixed(3)} to ${r.ciUpper.toFixed(3)}), P = ${r.pValue.toPrecision(2)}; ${cmp.text}${magnitude}`,
+    };
+  }
+  const other = claim.against !== undefined ? resolve(claim.against, ds) : null;
+  if (other) {
+    const o = other.claim;
+    let seen: { direction: FindingDirection | null; significant: boolean | null } | null = null;
+    let shown = '';
+    if (o.kind === 'pooled') {
+      const tr = o.scale === 'natural' ? Math.log : (x: number) => x;
+      const printedP = o.pValue !== undefined ? parsePrintedP(o.pValue) : null;
+      const p = printedP && alpha !== 0.05 ? (printedP.upper < alpha ? 0 : printedP.lower >= alpha ? 1 : null) : null;
+      const hasCI = o.ciLower !== undefined && o.ciUpper !== undefined;
+      seen = readEffect(
+        tr(o.estimate),
+        hasCI ? tr(o.ciLower as number) : Number.NaN,
+        hasCI ? tr(o.ciUpper as number) : Number.NaN,
+        claim.favourable,
+        p,
+        alpha,
+      );
+      shown = `${o.estimate}${hasCI ? ` (${o.ciLower} to ${o.ciUpper})` : ' (no CI read)'}`;
+    } else if (o.kind === 'finding') {
+      seen = { direction: o.direction ?? null, significant: o.significant ?? null };
+      shown = statedFinding(o);
+    }
+    if (seen !== null) {
+      // compare only what both state
+      const both: FindingClaim = {
+        ...claim,
+        ...(o.kind === 'finding' && o.direction === undefined ? { direction: undefined } : {}),
+        ...(o.kind === 'finding' && o.significant === undefined ? { significant: undefined } : {}),
+      } as FindingClaim;
+      const cmp = compareFinding(both, seen);
+      if (cmp.text !== '')
+        return {
+          ...base,
+          recomputed: null,
+          difference: null,
+          tolerance: null,
+          verdict: cmp.ok ? 'consistent' : 'inconsistent',
+          basis: 'published',
+          detail: `stated: ${statedFinding(claim)}; ${claim.against}: ${shown}; ${cmp.text}${magnitude}`,
+        };
+    }
+  }
+  return notCheckable(claim, `stated: ${statedFinding(claim)}; ${where.why}${magnitude}`);
+}
+
+function checkSubgroupDifference(
+  claim: SubgroupDifferenceClaim,
+  ds: Dataset | null,
+  resolve: ClaimResolver,
+): ClaimCheck {
+  const alpha = claim.alpha ?? 0.05;
+  const base = { ...baseOf(claim), published: claim.chi2 ?? null, decimals: claim.decimals ?? 0 };
+  const stated = [
+    claim.chi2 !== undefined ? `Chi² = ${claim.chi2}` : '',
+    claim.df !== undefined ? `df = ${claim.df}` : '',
+    claim.pValue !== undefined ? `P ${claim.pValue}` : '',
+    claim.I2 !== undefined ? `I² = ${claim.I2}%` : '',
+    claim.significant !== undefined ? (claim.significant ? 'subgroups differ' : 'no difference between subgroups') : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const where = claimRows(claim, ds, true);
+  const col = ds?.provenance.subgroupColumn;
+  if ('rows' in where && col !== undefined && ds?.table) {
+    const t = ds.table;
+    const rows = where.rows;
+    const labels = studyLabels(t),
+      groups = stringColumn(t, col);
+    const s = subgroupAnalysis(
+      effectColumnsFromTable(t, rows),
+      rows.map((i) => labels[i] as string),
+      rows.map((i) => groups[i] as string),
+      col,
+      reviewOptions(ds.provenance),
+    );
+    const test = s.separate.test;
+    if (test === null) return notCheckable(claim, `${stated}; the rows have a single subgroup`);
+    const dec = claim.decimals ?? 2;
+    const cs: Comparison[] = [];
+    if (claim.chi2 !== undefined) cs.push(compareNumber('Chi²', claim.chi2, test.Q, dec));
+    if (claim.df !== undefined) cs.push(compareExact('df', claim.df, test.df));
+    if (claim.pValue !== undefined) cs.push(compareP('P', claim.pValue, test.pValue));
+    if (claim.I2 !== undefined) cs.push(compareNumber('I²', claim.I2, test.I2, claim.I2Decimals ?? dec));
+    if (claim.significant !== undefined)
+      cs.push({
+        what: 'verdict',
+        ok: claim.significant === test.pValue < alpha,
+        diff: 0,
+        text: `stated ${claim.significant ? 'different' : 'not different'}, P = ${test.pValue.toPrecision(3)}`,
+      });
+    const ok = cs.every((c) => c.ok);
+    return {
+      ...base,
+      recomputed: test.Q,
+      difference: claim.chi2 !== undefined ? Math.abs(claim.chi2 - test.Q) : null,
+      tolerance: claim.chi2 !== undefined ? printedTolerance(dec) : null,
+      verdict: ok ? 'reproduced' : 'differs',
+      basis: 'rows',
+      detail: `${stated}; recomputed (separate τ² per subgroup, RevMan): ${summarize(cs)}`,
+    };
+  }
+  const other = claim.against !== undefined ? resolve(claim.against, ds) : null;
+  if (other && other.claim.kind === 'subgroup-difference') {
+    const o = other.claim;
+    const oSig = o.significant ?? (o.pValue !== undefined ? (parsePrintedP(o.pValue)?.upper ?? 1) < alpha : undefined);
+    if (claim.significant !== undefined && oSig !== undefined) {
+      const ok = claim.significant === oSig;
+      return {
+        ...base,
+        recomputed: null,
+        difference: null,
+        tolerance: null,
+        verdict: ok ? 'consistent' : 'inconsistent',
+        basis: 'published',
+        detail: `${stated}; ${claim.against} ${oSig ? 'finds a difference' : 'finds no difference'}`,
+      };
+    }
+  }
+  return notCheckable(claim, `${stated}; ${'why' in where ? where.why : 'the dataset has no subgroup column'}`);
+}
+
+/** Checks one claim: against the dataset's rows where they exist, else against the claim it points at, else not checkable. */
+export function checkClaim(claim: Claim, ds: Dataset | null, resolve: ClaimResolver = localResolver): ClaimCheck {
+  switch (claim.kind) {
+    case 'pooled':
+      return checkPooled(claim, ds, resolve);
+    case 'count':
+      return checkCount(claim, ds, resolve);
+    case 'finding':
+      return checkFinding(claim, ds, resolve);
+    case 'subgroup-difference':
+      return checkSubgroupDifference(claim, ds, resolve);
+    case 'statement':
+      return notCheckable(claim, 'stated, not checkable');
+  }
 }
 
 /** Per-study claims: RevMan's printed effect, CI and weight of every row, recomputed with the review's method. */
@@ -213,6 +668,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
         tolerance: tol,
         decimals,
         verdict: 'differs',
+        basis: 'rows',
         detail: `not recomputed: ${reason}`,
       });
       return;
@@ -229,6 +685,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
       tolerance: tol,
       decimals,
       verdict: verdictOf(d, tol),
+      basis: 'rows',
       detail: '',
     });
     const l = show(whole.studyCI.lower[j] as number),
@@ -244,6 +701,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
       tolerance: tol,
       decimals,
       verdict: verdictOf(dc, tol),
+      basis: 'rows',
       detail: '',
     });
     if (weightCol) {
@@ -259,6 +717,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
         tolerance: tol,
         decimals,
         verdict: verdictOf(dw, tol),
+        basis: 'rows',
         detail: '',
       });
     }
@@ -266,14 +725,10 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
   return checks;
 }
 
-/** Reproduces every claim of one dataset. */
-export function reproduceDataset(ds: Dataset): DatasetReproduction {
+/** Reproduces every claim of one dataset (references to other datasets' claims go through `resolve`). */
+export function reproduceDataset(ds: Dataset, resolve: ClaimResolver = localResolver): DatasetReproduction {
   const p = ds.provenance;
-  const checks = [...p.claims.map((c) => checkPooled(c, ds)), ...checkStudies(ds)];
-  const counts = Object.fromEntries(VERDICTS.map((v) => [v, checks.filter((c) => c.verdict === v).length])) as Record<
-    Verdict,
-    number
-  >;
+  const checks = [...p.claims.map((c) => checkClaim(c, ds, resolve)), ...checkStudies(ds)];
   const o = reviewOptions(p);
   const model = p.model ? `${p.model.description}` : 'model not stated by the source; REML used where rows exist';
   return {
@@ -285,6 +740,6 @@ export function reproduceDataset(ds: Dataset): DatasetReproduction {
     k: ds.table?.rows.length ?? 0,
     model: `${model} [${o.method}${o.smd ? `, SMD ${o.smd}` : ''}]`,
     checks,
-    counts,
+    counts: countVerdicts(checks),
   };
 }

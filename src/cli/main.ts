@@ -153,6 +153,10 @@ function buildProgram(): Command {
     .command('reproduce [dataset]')
     .description("recompute each published claim of a dataset (all datasets by default) with the review's method")
     .option('--all', 'list every per-study claim, not only those that differ')
+    .option(
+      '--chapter [name]',
+      'the chapter at a glance: every statement of a guideline chapter with its verdict (default: the bundled chapter)',
+    )
     .option('--json', 'print JSON')
     .action(runReproduce);
   program

@@ -3,8 +3,10 @@
  * came from, what the review did with it, and what it published. Validated field by field;
  * an error names the file and the field path.
  */
-import { EvsynthError } from '../core/errors.ts';
 import { MEASURES, type Measure } from '../effects/types.ts';
+import { Checker, opt, parseClaims, type Claim } from './claims.ts';
+
+export type { PooledClaim } from './claims.ts';
 
 const ROW_STATUSES = ['complete', 'partial', 'none'] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
@@ -27,36 +29,6 @@ export interface ReviewModel {
   readonly smd?: 'metafor' | 'revman';
   /** Human description, e.g. "RevMan 5: inverse variance, random effects (DerSimonian-Laird)". */
   readonly description: string;
-}
-
-/** A pooled result as the review printed it. */
-export interface PooledClaim {
-  readonly id: string;
-  readonly description: string;
-  readonly outcome: string;
-  readonly timepoint?: string;
-  /** A level of the dataset's subgroup column, when the claim is about one subgroup. */
-  readonly subgroup?: string;
-  readonly measure: string;
-  readonly k?: number;
-  readonly participants?: number;
-  readonly estimate: number;
-  readonly ciLower?: number;
-  readonly ciUpper?: number;
-  /** The p-value as printed: "0.003", "<0.01". */
-  readonly pValue?: string;
-  /** Decimals the estimate and CI were printed with. */
-  readonly decimals: number;
-  /** 'natural' when a ratio measure was printed exponentiated. */
-  readonly scale?: 'analysis' | 'natural';
-  /** Where the number was read. */
-  readonly source: string;
-  readonly note?: string;
-  /**
-   * Whether the dataset's rows are the rows the review pooled for this claim (default: true when
-   * rows.status is complete). False, e.g., for a subset of studies: the claim is then not recomputed.
-   */
-  readonly fromRows?: boolean;
 }
 
 /** Columns of data.csv that hold what RevMan printed for each study. */
@@ -100,61 +72,11 @@ export interface Provenance {
   readonly columns: Readonly<Record<string, string>>;
   readonly rowNotes?: readonly { readonly row: number; readonly study: string; readonly note: string }[];
   readonly perStudyClaims?: PerStudyClaims;
-  readonly claims: readonly PooledClaim[];
+  readonly claims: readonly Claim[];
   readonly notes?: readonly string[];
 }
 
 type Json = unknown;
-
-class Checker {
-  constructor(readonly file: string) {}
-  fail(path: string, expected: string, got: Json): never {
-    const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60);
-    throw new EvsynthError('INVALID_VALUE', `${path}: expected ${expected}, got ${shown}`, { file: this.file });
-  }
-  obj(v: Json, path: string): Record<string, Json> {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, 'an object', v);
-    return v as Record<string, Json>;
-  }
-  str(o: Record<string, Json>, key: string, path: string, optional = false): string | undefined {
-    const v = o[key];
-    if (v === undefined && optional) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') this.fail(`${path}.${key}`, 'a non-empty string', v);
-    return v;
-  }
-  num(o: Record<string, Json>, key: string, path: string, optional = false): number | undefined {
-    const v = o[key];
-    if ((v === undefined || v === null) && optional) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`${path}.${key}`, 'a number', v);
-    return v;
-  }
-  oneOf<T extends string>(
-    o: Record<string, Json>,
-    key: string,
-    path: string,
-    values: readonly T[],
-    optional = false,
-  ): T | undefined {
-    const v = o[key];
-    if (v === undefined && optional) return undefined;
-    if (typeof v !== 'string' || !values.includes(v as T))
-      this.fail(`${path}.${key}`, `one of ${values.join(', ')}`, v);
-    return v as T;
-  }
-  arr(o: Record<string, Json>, key: string, path: string, optional = false): Json[] | undefined {
-    const v = o[key];
-    if (v === undefined && optional) return undefined;
-    if (!Array.isArray(v)) this.fail(`${path}.${key}`, 'an array', v);
-    return v;
-  }
-  noExtra(o: Record<string, Json>, allowed: readonly string[], path: string): void {
-    for (const k of Object.keys(o))
-      if (!allowed.includes(k)) this.fail(`${path}.${k}`, `no such field (allowed: ${allowed.join(', ')})`, o[k]);
-  }
-}
-
-const opt = <K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } =>
-  v === undefined ? {} : ({ [key]: v } as { [P in K]?: V });
 
 /** Validates a parsed provenance file. Unknown fields are errors (typos do not pass silently). */
 export function validateProvenance(json: Json, file: string): Provenance {
@@ -260,64 +182,7 @@ export function validateProvenance(json: Json, file: string): Provenance {
     if (model === undefined)
       c.fail('model', "the review's model (per-study weights are recomputed with it)", undefined);
   }
-  const claims = (c.arr(o, 'claims', 'provenance') as Json[]).map((x, i): PooledClaim => {
-    const path = `claims[${i}]`;
-    const cl = c.obj(x, path);
-    c.noExtra(
-      cl,
-      [
-        'id',
-        'description',
-        'outcome',
-        'timepoint',
-        'subgroup',
-        'measure',
-        'k',
-        'participants',
-        'estimate',
-        'ciLower',
-        'ciUpper',
-        'pValue',
-        'decimals',
-        'scale',
-        'source',
-        'note',
-        'fromRows',
-      ],
-      path,
-    );
-    return {
-      id: c.str(cl, 'id', path) as string,
-      description: c.str(cl, 'description', path) as string,
-      outcome: c.str(cl, 'outcome', path) as string,
-      measure: c.str(cl, 'measure', path) as string,
-      estimate: c.num(cl, 'estimate', path) as number,
-      decimals: c.num(cl, 'decimals', path) as number,
-      source: c.str(cl, 'source', path) as string,
-      ...opt('timepoint', c.str(cl, 'timepoint', path, true)),
-      ...opt('subgroup', c.str(cl, 'subgroup', path, true)),
-      ...opt('k', c.num(cl, 'k', path, true)),
-      ...opt('participants', c.num(cl, 'participants', path, true)),
-      ...opt('ciLower', c.num(cl, 'ciLower', path, true)),
-      ...opt('ciUpper', c.num(cl, 'ciUpper', path, true)),
-      ...opt('pValue', c.str(cl, 'pValue', path, true)),
-      ...opt('scale', c.oneOf(cl, 'scale', path, ['analysis', 'natural'] as const, true)),
-      ...opt('note', c.str(cl, 'note', path, true)),
-      ...opt(
-        'fromRows',
-        cl['fromRows'] === undefined
-          ? undefined
-          : typeof cl['fromRows'] === 'boolean'
-            ? cl['fromRows']
-            : c.fail(`${path}.fromRows`, 'true or false', cl['fromRows']),
-      ),
-    };
-  });
-  const ids = new Set<string>();
-  claims.forEach((cl, i) => {
-    if (ids.has(cl.id)) c.fail(`claims[${i}].id`, 'an id not used by another claim', cl.id);
-    ids.add(cl.id);
-  });
+  const claims = parseClaims(c, c.arr(o, 'claims', 'provenance') as Json[], 'claims');
   const rowNotes = c.arr(o, 'rowNotes', 'provenance', true)?.map((x, i) => {
     const r = c.obj(x, `rowNotes[${i}]`);
     return {

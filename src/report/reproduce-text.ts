@@ -1,4 +1,5 @@
-import type { ClaimCheck, DatasetReproduction } from '../analysis/reproduce.ts';
+import { VERDICTS, type ClaimCheck, type DatasetReproduction, type Verdict } from '../analysis/reproduce.ts';
+import type { ChapterReport } from '../analysis/chapter.ts';
 import { alignTable, formatNumber } from './format.ts';
 
 /** Published numbers with their printed decimals; recomputed ones with two more. */
@@ -19,21 +20,22 @@ export function formatReproduction(r: DatasetReproduction, all = false): string 
   } else {
     out.push(`   rows: ${r.k} (${r.rowsStatus})${r.missing ? `. ${r.missing}` : ''}`, `   model: ${r.model}`);
   }
-  const pooled = r.checks.filter((c) => c.kind === 'pooled');
-  const studies = r.checks.filter((c) => c.kind !== 'pooled');
+  const pooled = r.checks.filter((c) => !c.kind.startsWith('study-'));
+  const studies = r.checks.filter((c) => c.kind.startsWith('study-'));
   if (pooled.length === 0 && studies.length === 0) out.push('   no published claims recorded');
   if (pooled.length > 0) {
     const rows = [
-      ['claim', 'published', 'recomputed', 'difference', 'verdict'],
+      ['claim', 'kind', 'published', 'recomputed', 'difference', 'verdict'],
       ...pooled.map((c) => [
         c.claim,
+        c.kind,
         fmtVal(c.published, c.decimals),
         fmtVal(c.recomputed, c.decimals + 2),
         fmtDiff(c.difference),
         c.verdict,
       ]),
     ];
-    out.push(...alignTable(rows, [0, 4]).map((l) => `   ${l}`));
+    out.push(...alignTable(rows, [0, 1, 5]).map((l) => `   ${l}`));
     for (const c of pooled) out.push(`     ${c.claim}: ${c.detail}`);
   }
   if (studies.length > 0) {
@@ -67,9 +69,65 @@ export function formatReproduction(r: DatasetReproduction, all = false): string 
   return out.join('\n') + '\n';
 }
 
-/** One line per verdict over all datasets. */
+const countsText = (t: Readonly<Record<Verdict, number>>) => VERDICTS.map((v) => `${t[v]} ${v}`).join(', ');
+
+/** Totals over all datasets, by kind of check: per-study values, pooled results, counts, findings, statements. */
 export function formatReproductionTotals(rs: readonly DatasetReproduction[]): string {
-  const total = { reproduced: 0, differs: 0, 'no study rows': 0, inconsistent: 0 };
-  for (const r of rs) for (const [k, v] of Object.entries(r.counts)) total[k as keyof typeof total] += v;
-  return `Claims over ${rs.length} datasets: ${total.reproduced} reproduced, ${total.differs} differ, ${total['no study rows']} without study rows, ${total.inconsistent} inconsistent\n`;
+  const all = rs.flatMap((r) => r.checks);
+  const groups: [string, (c: ClaimCheck) => boolean][] = [
+    ['per-study values (effects, CIs, weights)', (c) => c.kind.startsWith('study-')],
+    ['pooled results', (c) => c.kind === 'pooled'],
+    ['counts of studies and participants', (c) => c.kind === 'count'],
+    ['qualitative findings', (c) => c.kind === 'finding'],
+    ['tests for subgroup differences', (c) => c.kind === 'subgroup-difference'],
+    ['other statements', (c) => c.kind === 'statement'],
+  ];
+  const lines = [`Claims of ${rs.length} datasets (${all.length} checks):`];
+  for (const [name, f] of groups) {
+    const cs = all.filter(f);
+    if (cs.length === 0) continue;
+    const t = Object.fromEntries(VERDICTS.map((v) => [v, cs.filter((c) => c.verdict === v).length])) as Record<
+      Verdict,
+      number
+    >;
+    lines.push(`  ${name}: ${cs.length}: ${countsText(t)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The chapter at a glance, as text: every statement in order, its sources and the verdict of each claim. */
+export function formatChapterReport(r: ChapterReport): string {
+  const out: string[] = [`== ${r.title}`, `   ${r.locator}`, ''];
+  for (const s of r.statements) {
+    const st = s.statement;
+    out.push(`[${st.id}] ${st.section}, paragraph ${st.paragraph}: ${s.verdict.toUpperCase()}`);
+    out.push(`   "${st.quote}"`, `   (${st.translation})`);
+    if (s.sources.length) out.push(`   sources: ${s.sources.join('; ')}`);
+    for (const c of s.checks)
+      out.push(`   - ${c.claim} [${c.kind}${c.dataset ? `, ${c.dataset}` : ''}]: ${c.verdict}. ${c.detail}`);
+    if (st.note) out.push(`   note: ${st.note}`);
+    out.push('');
+  }
+  out.push(
+    `${r.statements.length} statements: ${countsText(r.statementCounts as Record<Verdict, number>)}, ${r.statementCounts['partly checkable']} partly checkable`,
+    `${Object.values(r.claimCounts).reduce((a, b) => a + b, 0)} claims: ${countsText(r.claimCounts)}`,
+    ...Object.entries(r.byKind).map(([k, t]) => `  ${k}: ${countsText(t)}`),
+  );
+  return out.join('\n') + '\n';
+}
+
+/** The chapter at a glance, as a Markdown table (notebooks, docs). */
+export function chapterMarkdown(r: ChapterReport): string {
+  const esc = (x: string) => x.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = [
+    '| # | section, ¶ | statement (exact wording) | source | claims and verdicts | verdict |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const s of r.statements) {
+    const st = s.statement;
+    rows.push(
+      `| ${st.id} | ${esc(st.section)}, ¶${st.paragraph} | ${esc(st.quote)}<br>*${esc(st.translation)}* | ${esc(s.sources.join('; ') || '—')} | ${s.checks.map((c) => `${esc(c.claim)} (${c.kind}): **${c.verdict}**`).join('<br>')} | **${s.verdict}** |`,
+    );
+  }
+  return rows.join('\n') + '\n';
 }

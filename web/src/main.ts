@@ -255,7 +255,7 @@ function showClaims(): void {
   ui.claims.replaceChildren(
     el(
       'p',
-      `${prov.title}. All studies of the dataset (toggles do not apply): ${r.counts.reproduced} reproduced, ${r.counts.differs} differ, ${r.counts['no study rows']} without study rows, ${r.counts.inconsistent} inconsistent.`,
+      `${prov.title}. All studies of the dataset (toggles do not apply): ${r.counts.reproduced} reproduced, ${r.counts.differs} differ, ${r.counts.consistent} consistent with another published claim, ${r.counts.inconsistent} inconsistent, ${r.counts['not checkable']} not checkable.`,
     ),
     table,
   );

@@ -3,11 +3,13 @@ import { EvsynthError } from '../../core/errors.ts';
 import { alignTable } from '../../report/format.ts';
 import { studyLabels } from '../input.ts';
 import { listDatasetNames, loadDataset } from '../../io/datasets.ts';
-import { reproduceDataset, reviewOptions } from '../../analysis/reproduce.ts';
+import { datasetResolver, reproduceDataset, reviewOptions } from '../../analysis/reproduce.ts';
+import { reproduceChapter } from '../../analysis/chapter.ts';
+import { listChapterNames, loadChapter } from '../../io/chapter.ts';
 import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
 import { stringColumn } from '../../io/csv.ts';
-import { formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
+import { formatChapterReport, formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { forestDataColumns } from '../../plots/forest-columns.ts';
@@ -48,9 +50,21 @@ export function runDatasets(flags: { json?: boolean }): void {
   process.stdout.write(alignTable(rows, [0, 2, 3, 5]).join('\n') + '\n');
 }
 
-export function runReproduce(name: string | undefined, flags: { all?: boolean; json?: boolean }): void {
+export function runReproduce(
+  name: string | undefined,
+  flags: { all?: boolean; json?: boolean; chapter?: string | boolean },
+): void {
+  if (flags.chapter !== undefined) {
+    const chapters = listChapterNames();
+    const chapterName = typeof flags.chapter === 'string' ? flags.chapter : (name ?? chapters[0]);
+    if (chapterName === undefined) throw new EvsynthError('FILE_NOT_FOUND', 'no bundled chapter');
+    const report = reproduceChapter(loadChapter(chapterName), (n) => loadDataset(n));
+    process.stdout.write(flags.json ? toJson(report) + '\n' : formatChapterReport(report));
+    return;
+  }
   const names = name !== undefined ? [name] : listDatasetNames();
-  const results = names.map((n) => reproduceDataset(loadDataset(n)));
+  const resolve = datasetResolver((n) => loadDataset(n));
+  const results = names.map((n) => reproduceDataset(loadDataset(n), resolve));
   if (flags.json) {
     process.stdout.write(toJson(results) + '\n');
     return;
@@ -99,6 +113,15 @@ async function runFlagship(outDir: string): Promise<void> {
 
 export async function runStart(flags: { out?: string }): Promise<void> {
   runReproduce(undefined, {});
+  for (const name of listChapterNames()) {
+    const r = reproduceChapter(loadChapter(name), (n) => loadDataset(n));
+    const c = r.statementCounts;
+    const k = r.claimCounts;
+    const claims = Object.values(k).reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `\n${r.title}: the chapter at a glance: ${r.statements.length} statements (${c.reproduced} reproduced from study rows, ${c.consistent} consistent with the reviews' published numbers, ${c['partly checkable']} partly checkable, ${c.inconsistent + c.differs} contradicted, ${c['not checkable']} not checkable); ${claims} claims (${k.reproduced} reproduced, ${k.consistent} consistent, ${k.inconsistent + k.differs} contradicted, ${k['not checkable']} not checkable). Every statement: npx evsynth reproduce --chapter\n`,
+    );
+  }
   process.stdout.write('\n');
   await runFlagship(flags.out ?? 'out');
 }
