@@ -55,11 +55,21 @@ effects within each type. Every number below is computed by evsynth from the stu
     const wider = aer.ciUpper - aer.ciLower > str.ciUpper - str.ciLower;
     const aerSig = aer.ciUpper < 0,
       strSig = str.ciUpper < 0;
+    const single = s.separate.levels.filter((l) => l.singleStudy).map((l) => l.level);
+    const sepSig = t2.pValue < 0.05,
+      comSig = m.QMp < 0.05;
+    const verdict =
+      sepSig === comSig
+        ? sepSig
+          ? 'Both conventions find a difference between exercise types at the 5% level.'
+          : 'Neither convention finds a difference between exercise types at the 5% level.'
+        : `The two conventions disagree at the 5% level (p = ${f3(t2.pValue)} vs ${f3(m.QMp)}). A difference that appears under one convention and not the other is not evidence of a difference: the convention has to be fixed before the data are seen, and reporting whichever test is significant inflates the false-positive rate (see the course notebook on subgroup analyses).`;
     nb.md(`Strengthening: SMD ${f2(str.estimate)} (${f2(str.ciLower)} to ${f2(str.ciUpper)})${strSig ? ', a clear benefit' : ''}; aerobic:
 ${f2(aer.estimate)} (${f2(aer.ciLower)} to ${f2(aer.ciUpper)})${aerSig ? ', also below zero' : ', compatible with no effect'}${wider ? ', with a much wider interval' : ''}.
-The test for subgroup differences: RevMan's test on the separate fits gives χ² = ${f2(t2.Q)}, df = ${t2.df}, p = ${f3(t2.pValue)};
-metafor's common-τ² model gives QM = ${f2(m.QM)}, p = ${f3(m.QMp)}. ${t2.pValue >= 0.05 && m.QMp >= 0.05 ? 'Neither convention separates the exercise types.' : 'At least one convention finds a difference between exercise types.'}
-Subgroups with one study are shown but cannot estimate heterogeneity.`);
+Two tests for subgroup differences, both reported: RevMan's test on the separate fits (each type with its own τ²) gives
+χ² = ${f2(t2.Q)}, df = ${t2.df}, p = ${f3(t2.pValue)}; metafor's model with one common τ² gives QM = ${f2(m.QM)}, df = ${m.QMdf[0]}, p = ${f3(m.QMp)}.
+${verdict}
+${single.length ? `The test includes ${single.length} single-study subgroup${single.length > 1 ? 's' : ''} (${single.join(', ')}): such a subgroup has no heterogeneity estimate, so under separate τ² its estimate enters the test with its within-study variance only, while under a common τ² it also carries τ²; this is one reason the two tests differ. ` : ''}These are comparisons between trials, not within them: exercise type is confounded with everything else that differs between the trials.`);
     await nb.figure(
       forestSpec(
         forestFromSubgroups(s, {

@@ -2,7 +2,7 @@
 import { reproduceDataset, reviewOptions } from '../src/analysis/reproduce.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
-import { stringColumn, studyLabels } from '../src/io/csv.ts';
+import { numericColumn, stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
 import { forestDataColumns } from '../src/plots/forest-columns.ts';
 import { forestFromSubgroups } from '../src/plots/forest-data.ts';
@@ -24,10 +24,32 @@ export async function run(): Promise<void> {
     nb.md(`## ${ds.provenance.analysis?.timepoint} (analysis ${ds.provenance.analysis?.number})
 
 Per-study claims reproduced to RevMan's 6 decimals: ${rep.counts.reproduced} of ${rep.checks.length} (effects, CIs and weights of ${rep.k} rows).`);
-    const notes = ds.provenance.rowNotes ?? [];
-    if (notes.length)
+    // studies with several rows: a shared control group (same control mean and SD) split or repeated, or separate controls
+    const labels = studyLabels(t);
+    const n2 = numericColumn(t, 'n2i'),
+      m2 = numericColumn(t, 'm2i'),
+      sd2 = numericColumn(t, 'sd2i');
+    const byStudy = new Map<string, number[]>();
+    labels.forEach((l, i) => byStudy.set(l, [...(byStudy.get(l) ?? []), i]));
+    const lines: string[] = [];
+    for (const [study, rows] of byStudy) {
+      if (rows.length < 2) continue;
+      const sameMean = rows.every((i) => m2[i] === m2[rows[0]!]);
+      const ns = rows.map((i) => n2[i]!);
+      const repeated = sameMean && rows.every((i) => n2[i] === n2[rows[0]!] && sd2[i] === sd2[rows[0]!]);
+      lines.push(
+        `- **${study}** (${rows.length} rows, control N ${ns.join(', ')}): ${
+          !sameMean
+            ? 'different control groups (different means): not a shared arm.'
+            : repeated
+              ? 'one control group repeated with its full N in each row: its participants are counted more than once in any total over these rows.'
+              : `one control group (same mean) split across the rows (N ${ns.join(' + ')} = ${ns.reduce((a, b) => a + b, 0)}), the Cochrane Handbook's way of avoiding double counting; the rows are still correlated.`
+        }`,
+      );
+    }
+    if (lines.length)
       nb.md(
-        `Shared arms: ${[...new Set(notes.map((n) => n.study))].join(', ')} contribute several rows (see the dataset's provenance); the rows are not independent, which the review's analysis, and this one, ignore.`,
+        `Studies with more than one row, read from the data (control mean, SD and N):\n\n${lines.join('\n')}\n\nThe review's analysis and this one treat the rows as independent; only the split avoids counting participants twice.`,
       );
     const s = subgroupAnalysis(
       effectColumnsFromTable(t),

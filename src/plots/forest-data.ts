@@ -28,6 +28,8 @@ export interface ForestSummary {
   readonly hi: number;
   readonly piLo: number | null;
   readonly piHi: number | null;
+  /** How the prediction interval was computed, e.g. "t, df = 50" (printed next to it). */
+  readonly piLabel?: string;
   /** Text lines printed under the diamond. */
   readonly notes: readonly string[];
   readonly weight: number | null;
@@ -44,6 +46,8 @@ export interface ForestInput {
   readonly ratio: boolean;
   readonly level: number;
   readonly columnHeaders: readonly string[];
+  /** Header of the weight column ("Weight", or "Weight within subgroup" when study weights are per subgroup). */
+  readonly weightHeader: string;
   readonly groups: readonly ForestGroup[];
   readonly overall: ForestSummary | null;
   readonly footer: readonly string[];
@@ -91,6 +95,12 @@ function heterogeneityLine(fit: RmaFit): string {
   const re = fit.method !== 'EE' && fit.method !== 'FE';
   const p = formatPValue(fit.QEp, 5);
   return `Heterogeneity: ${re ? `Tau² = ${formatNumber(fit.tau2, 2)}; ` : ''}Chi² = ${formatNumber(fit.QE, 2)}, df = ${fit.QEdf} (P ${p.startsWith('<') ? p : `= ${p}`}); I² = ${formatNumber(fit.I2, 0)}%`;
+}
+
+/** The prediction interval's critical value as a label: z, t(k − 1) under Knapp–Hartung, or t(k − 2) (Higgins et al. 2009). */
+function piLabel(fit: RmaFit, piType: 'default' | 'riley'): string {
+  if (piType === 'riley') return `t, df = ${fit.k - fit.p - 1}`;
+  return fit.ddf === null ? 'normal quantile' : `t, df = ${fit.ddf}`;
 }
 
 function effectTestLine(fit: RmaFit): string {
@@ -147,6 +157,7 @@ export function forestFromAnalysis(a: MetaAnalysis, options: ForestOptions = {})
       hi: c?.ciUpper as number,
       piLo: prediction.piLower,
       piHi: prediction.piUpper,
+      piLabel: piLabel(fit, a.piType),
       notes: [heterogeneityLine(fit), effectTestLine(fit)],
       weight: 100,
     };
@@ -172,6 +183,7 @@ export function forestFromAnalysis(a: MetaAnalysis, options: ForestOptions = {})
     ratio: RATIO_MEASURES.has(a.measure),
     level: a.level,
     columnHeaders: (options.columns ?? []).map((c) => c.header),
+    weightHeader: 'Weight',
     groups: [{ title: null, studies, summary: null }],
     overall,
     footer,
@@ -213,7 +225,7 @@ export function forestFromSubgroups(s: SubgroupAnalysis, options: ForestOptions 
       hi: c?.ciUpper as number,
       piLo: null,
       piHi: null,
-      weight: null,
+      weight: 100,
       notes: l.singleStudy
         ? ['Heterogeneity: not applicable (1 study)', effectTestLine(fit)]
         : [heterogeneityLine(fit), effectTestLine(fit)],
@@ -226,7 +238,9 @@ export function forestFromSubgroups(s: SubgroupAnalysis, options: ForestOptions 
         `Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`,
       ]
     : [];
-  return { ...base, groups, footer };
+  // study weights are within their subgroup (RevMan's subgroup-only layout): each subtotal is 100 %, the total has no weight
+  const overall = base.overall ? { ...base.overall, weight: null } : null;
+  return { ...base, weightHeader: 'Weight within subgroup', groups, overall, footer };
 }
 
 /** A forest of refits (leave-one-out or cumulative): one row per refit, no weights, the full-data diamond at the bottom. */

@@ -56,7 +56,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
     label: 'Study or subgroup',
     cols: [...input.columnHeaders],
     effectText: `${measureLabel(input.measure)} [${input.level}% CI]`,
-    weightText: 'Weight',
+    weightText: input.weightHeader,
     bold: true,
   });
   const summaryRows = (s: ForestSummary) => {
@@ -75,7 +75,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
       add({
         ...blank,
         kind: 'prediction',
-        label: `Prediction interval`,
+        label: s.piLabel ? `Prediction interval (${s.piLabel})` : 'Prediction interval',
         effectText: `[${fmt(s.piLo)}, ${fmt(s.piHi)}]`,
         lo: s.piLo,
         hi: s.piHi,
@@ -139,7 +139,8 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
     (h, j) => Math.max(h.length, ...rows.map((r) => (r.cols[j] ?? '').length)) * CHAR + 14,
   );
   const leftWidth = Math.round(labelChars * CHAR + 16 + colWidths.reduce((s, w) => s + w, 0));
-  const rightWidth = Math.round(Math.max(...rows.map((r) => r.effectText.length)) * CHAR + 70);
+  const weightWidth = Math.round(Math.max(62, input.weightHeader.length * 7.4 + 18)); // bold header text is wider than CHAR
+  const rightWidth = Math.round(Math.max(...rows.map((r) => r.effectText.length)) * CHAR + weightWidth + 8);
   const total = options.width ?? 900;
   const forestWidth = Math.max(220, total - leftWidth - rightWidth);
   const height = n * THEME.rowHeight;
@@ -310,7 +311,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
         width: rightWidth,
         height,
         layer: [
-          ...textLayer('effectText', rightWidth - 62, 'right', "datum.kind !== 'note'"),
+          ...textLayer('effectText', rightWidth - weightWidth, 'right', "datum.kind !== 'note'"),
           ...textLayer('weightText', rightWidth - 4, 'right', "datum.kind !== 'note'"),
         ],
       },

@@ -81,7 +81,8 @@ async function runFlagship(outDir: string): Promise<void> {
   const t = ds.table;
   if (t === null || ds.provenance.subgroupColumn === undefined)
     throw new EvsynthError('INVALID_VALUE', `flagship dataset ${FLAGSHIP_DATASET} needs rows and a subgroup column`);
-  const opts = reviewOptions(ds.provenance);
+  // the prediction interval as the Cochrane Handbook gives it: t with k − 2 df (Higgins, Thompson & Spiegelhalter 2009)
+  const opts = { ...reviewOptions(ds.provenance), piType: 'riley' as const };
   const s = subgroupAnalysis(
     effectColumnsFromTable(t),
     studyLabels(t),
@@ -92,7 +93,7 @@ async function runFlagship(outDir: string): Promise<void> {
   process.stdout.write(
     formatSubgroupText(
       summarizeSubgroups(s),
-      `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise`,
+      `Flagship: ${ds.provenance.title}\nSMD (RevMan's Hedges' g), DerSimonian-Laird random effects per exercise type; negative favours exercise.\nPrediction interval of the overall effect with t on k − 2 df (Cochrane Handbook; Higgins, Thompson & Spiegelhalter 2009); study weights are within each exercise type, as RevMan printed them`,
     ),
   );
   const spec = forestSpec(
