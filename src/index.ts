@@ -109,6 +109,16 @@ export { regressionTest, REGTEST_PREDICTORS, type RegressionTest, type RegtestPr
 export { rankCorrelationTest, type RankCorrelationTest } from './diagnostics/rank-correlation.ts';
 export { trimAndFill, varianceL0, type TrimAndFill, type TrimfillEstimator } from './diagnostics/trim-and-fill.ts';
 export { failSafeN, FSN_TYPES, type FailSafeN, type FsnType } from './diagnostics/fail-safe.ts';
+export { petPeese, type PetPeese } from './diagnostics/pet-peese.ts';
+export {
+  simulateMetaAnalyses,
+  mcProportion,
+  mcMean,
+  mcMse,
+  type SimulatedMetaAnalyses,
+  type SimulationDesign,
+  type MonteCarloEstimate,
+} from './simulation/meta-simulation.ts';
 export { funnelData, type FunnelData } from './diagnostics/funnel.ts';
 export { checkPublishedConsistency, parsePrintedP, type PrintedP } from './analysis/consistency.ts';
 export {
