@@ -2,6 +2,7 @@
 import { reviewOptions } from '../src/analysis/reproduce.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
+import { pooledEstimate, rmaFitOf } from '../src/analysis/meta-analysis.ts';
 import { stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
 import { forestDataColumns } from '../src/plots/forest-columns.ts';
@@ -36,26 +37,26 @@ effects within each type. Every number below is computed by evsynth from the stu
     nb.md(`## ${outcome[0]!.toUpperCase()}${outcome.slice(1)} (analysis ${ds.provenance.analysis?.number})`);
     nb.table([
       ['exercise type', 'k', 'SMD', '95% CI', 'τ²', 'I²'],
-      ...s.separate.levels.map((l) => {
-        const c = l.fit.coefficients[0]!;
+      ...s.levels.map((l) => {
+        const c = pooledEstimate(l.analysis);
         return [
           l.level,
-          l.fit.k,
+          l.analysis.studies.yi.length,
           f2(c.estimate),
           `${f2(c.ciLower)} to ${f2(c.ciUpper)}`,
-          l.singleStudy ? '—' : f3(l.fit.tau2),
-          l.singleStudy ? '—' : `${f2(l.fit.I2)}%`,
+          l.singleStudy ? '—' : f3(rmaFitOf(l.analysis).tau2),
+          l.singleStudy ? '—' : `${f2(rmaFitOf(l.analysis).I2)}%`,
         ];
       }),
     ]);
-    const t2 = s.separate.test!,
+    const t2 = s.test!,
       m = s.common!.moderatorModel;
-    const str = s.separate.levels.find((l) => l.level === 'Strengthening')!.fit.coefficients[0]!;
-    const aer = s.separate.levels.find((l) => l.level === 'Aerobic')!.fit.coefficients[0]!;
+    const str = pooledEstimate(s.levels.find((l) => l.level === 'Strengthening')!.analysis);
+    const aer = pooledEstimate(s.levels.find((l) => l.level === 'Aerobic')!.analysis);
     const wider = aer.ciUpper - aer.ciLower > str.ciUpper - str.ciLower;
     const aerSig = aer.ciUpper < 0,
       strSig = str.ciUpper < 0;
-    const single = s.separate.levels.filter((l) => l.singleStudy).map((l) => l.level);
+    const single = s.levels.filter((l) => l.singleStudy).map((l) => l.level);
     const sepSig = t2.pValue < 0.05,
       comSig = m.QMp < 0.05;
     const verdict =
@@ -73,6 +74,7 @@ ${single.length ? `The test includes ${single.length} single-study subgroup${sin
     await nb.figure(
       forestSpec(
         forestFromSubgroups(s, {
+          weights: 'subgroup',
           columns: forestDataColumns(t, 'SMD'),
           favours: ['Favours exercise', 'Favours control'],
         }),

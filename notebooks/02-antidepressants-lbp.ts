@@ -2,6 +2,7 @@
 import { reproduceDataset, reviewOptions } from '../src/analysis/reproduce.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
+import { pooledEstimate, rmaFitOf } from '../src/analysis/meta-analysis.ts';
 import { numericColumn, stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
 import { forestDataColumns } from '../src/plots/forest-columns.ts';
@@ -60,24 +61,25 @@ Per-study claims reproduced to RevMan's 6 decimals: ${rep.counts.reproduced} of 
     );
     nb.table([
       ['drug class', 'k', 'MD', '95% CI', 'I²'],
-      ...s.separate.levels.map((l) => {
-        const c = l.fit.coefficients[0]!;
+      ...s.levels.map((l) => {
+        const c = pooledEstimate(l.analysis);
         return [
           l.level,
-          l.fit.k,
+          l.analysis.studies.yi.length,
           f2(c.estimate),
           `${f2(c.ciLower)} to ${f2(c.ciUpper)}`,
-          l.singleStudy ? '—' : `${f2(l.fit.I2)}%`,
+          l.singleStudy ? '—' : `${f2(rmaFitOf(l.analysis).I2)}%`,
         ];
       }),
     ]);
     const o = s.overall.model.kind === 'rma' ? s.overall.model.fit.coefficients[0]! : null;
     nb.md(
-      `All classes together: MD ${f2(o?.estimate)} (${f2(o?.ciLower)} to ${f2(o?.ciUpper)}) points on 0–100; test for subgroup differences p = ${f3(s.separate.test?.pValue)}.`,
+      `All classes together: MD ${f2(o?.estimate)} (${f2(o?.ciLower)} to ${f2(o?.ciUpper)}) points on 0–100; test for subgroup differences p = ${f3(s.test?.pValue)}.`,
     );
     await nb.figure(
       forestSpec(
         forestFromSubgroups(s, {
+          weights: 'subgroup',
           columns: forestDataColumns(t, 'MD'),
           favours: ['Favours antidepressant', 'Favours placebo'],
         }),

@@ -7,20 +7,28 @@ export { pnorm, qnorm, pt, qt, pchisq, pchisqUpper, qchisq, pfUpper, critical } 
 export { escalc, toEffectSet, parseMeasure, EFFECT_DEFAULTS } from './effects/escalc.ts';
 export { hedgesCorrection } from './effects/continuous.ts';
 export {
-  MEASURES,
-  RATIO_MEASURES,
   ZERO_CELL_RULES,
   SMD_VTYPES,
   EFFECT_COLUMNS,
-  type Measure,
   type ZeroCellRule,
   type SmdVtype,
   type EffectOptions,
   type EffectColumns,
-  type EffectSizes,
-  type EffectSet,
-  type Exclusion,
-} from './effects/types.ts';
+} from './effects/options.ts';
+export {
+  MEASURE_REGISTRY,
+  MEASURES,
+  RATIO_MEASURES,
+  MH_MEASURES,
+  measureSpec,
+  measureLabel,
+  measuresForColumns,
+  type Measure,
+  type MhMeasure,
+  type MeasureSpec,
+  type MeasureFamily,
+} from './effects/registry.ts';
+export { type EffectSizes, type EffectSet, type Exclusion } from './effects/types.ts';
 export { interceptDesign, designFromColumns, subsetDesign, type Design } from './models/design.ts';
 export {
   fitRma,
@@ -39,15 +47,11 @@ export {
   type Tau2Method,
   type Tau2Control,
   type Tau2Estimate,
+  type Tau2EstimatorSpec,
+  TAU2_REGISTRY,
+  DEFAULT_TAU2_METHOD,
 } from './models/tau2/index.ts';
-export {
-  fitMantelHaenszel,
-  fitPeto,
-  MH_MEASURES,
-  type MhMeasure,
-  type PooledTableFit,
-  type PooledTableOptions,
-} from './models/mantel-haenszel.ts';
+export { fitMantelHaenszel, fitPeto, type PooledTableFit, type PooledTableOptions } from './models/mantel-haenszel.ts';
 export { predict, PI_TYPES, type PiType, type Prediction } from './inference/prediction.ts';
 export {
   tau2ConfidenceInterval,
@@ -57,14 +61,31 @@ export {
 export { studyIntervals, type StudyIntervals } from './inference/study-intervals.ts';
 export {
   metaAnalysis,
-  parsePoolingMethod,
-  POOLING_METHODS,
+  pooledEstimate,
+  studyWeights,
   type MetaAnalysis,
   type AnalysisOptions,
-  type PoolingMethod,
   type InverseVarianceModel,
   type PooledTableModel,
 } from './analysis/meta-analysis.ts';
+export {
+  POOLING_METHODS,
+  parsePoolingMethod,
+  poolingKind,
+  poolingMethodLabel,
+  describePoolingMethods,
+  type PoolingMethod,
+  type PoolingKind,
+} from './models/pooling-methods.ts';
+export { analyze, analyzeTable, overallOf, type AnalysisResult, type AnalysisData } from './analysis/analyze.ts';
+export {
+  resolveAnalysisOptions,
+  resolveMeasure,
+  levelPercent,
+  type AnalysisRequest,
+  type RequestContext,
+} from './analysis/request.ts';
+export { PLOTS, PLOT_KINDS, parsePlotKind, plotSpec, type PlotKind, type PlotRequest } from './plots/registry.ts';
 export { summarize, type FitSummary } from './report/summary.ts';
 export { formatNumber, formatPValue, formatPercent } from './report/format.ts';
 export { parseCsv, numericColumn, stringColumn, studyLabels, type DataTable } from './io/csv.ts';
@@ -76,12 +97,19 @@ export { buildModelMatrix, type ModelMatrix } from './models/model-matrix.ts';
 export {
   fitSeparateSubgroups,
   fitCommonTau2Subgroups,
+  subgroupDifferenceTest,
   type SeparateSubgroups,
   type CommonTau2Subgroups,
   type SubgroupFit,
   type SubgroupDifferenceTest,
 } from './models/subgroups.ts';
-export { subgroupAnalysis, type SubgroupAnalysis } from './analysis/subgroup-analysis.ts';
+export {
+  subgroupAnalysis,
+  type SubgroupAnalysis,
+  type SubgroupLevel,
+  type SubgroupOptions,
+  type MissingGroupRule,
+} from './analysis/subgroup-analysis.ts';
 export {
   metaRegression,
   regressionBands,
@@ -170,6 +198,7 @@ export {
 } from './io/provenance.ts';
 export { forestSpec } from './plots/forest.ts';
 export {
+  forestFrom,
   forestFromAnalysis,
   forestFromSubgroups,
   type ForestInput,

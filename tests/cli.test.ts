@@ -153,10 +153,10 @@ describe('bad input: one line naming file, line and column; exit code 2', () => 
       /line 2, column 'sd1i'.*≥ 0/,
     ],
     [
-      'n < 2 for SMD',
-      'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,1,1,1,10,2,1\n',
+      'n < 1 for SMD',
+      'study,n1i,m1i,sd1i,n2i,m2i,sd2i\nA,0,1,1,10,2,1\n',
       ['--measure', 'SMD'],
-      /line 2, column 'n1i'.*at least 2/,
+      /line 2, column 'n1i'.*at least 1/,
     ],
     ['events > n', 'study,ai,n1i,ci,n2i\nA,12,10,3,10\n', ['--measure', 'OR'], /line 2, column 'ai'.*exceed n1i/],
     ['empty file', '', [], /empty/],

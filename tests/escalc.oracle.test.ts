@@ -1,12 +1,7 @@
 import { describe, it } from 'vitest';
 import { escalc } from '../src/effects/escalc.ts';
-import {
-  EFFECT_COLUMNS,
-  type EffectColumns,
-  type Measure,
-  type ZeroCellRule,
-  type SmdVtype,
-} from '../src/effects/types.ts';
+import { EFFECT_COLUMNS, type EffectColumns, type ZeroCellRule, type SmdVtype } from '../src/effects/options.ts';
+import type { Measure } from '../src/effects/registry.ts';
 import { labels, loadCases, num } from './oracle.ts';
 import { expectAllClose } from './support.ts';
 

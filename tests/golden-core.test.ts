@@ -6,14 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { escalc } from '../src/effects/escalc.ts';
-import {
-  EFFECT_COLUMNS,
-  type EffectColumns,
-  type Measure,
-  type SmdVtype,
-  type ZeroCellRule,
-} from '../src/effects/types.ts';
-import { fitMantelHaenszel, fitPeto, type MhMeasure } from '../src/models/mantel-haenszel.ts';
+import { EFFECT_COLUMNS, type EffectColumns, type SmdVtype, type ZeroCellRule } from '../src/effects/options.ts';
+import type { Measure } from '../src/effects/registry.ts';
+import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
+import type { MhMeasure } from '../src/effects/registry.ts';
 import { fitRma, type TestType } from '../src/models/rma.ts';
 import type { Tau2Method } from '../src/models/tau2/index.ts';
 import { compareConfint, compareFit, comparePredict } from './fit-compare.ts';

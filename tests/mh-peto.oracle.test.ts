@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { EFFECT_COLUMNS, type EffectColumns } from '../src/effects/types.ts';
-import { fitMantelHaenszel, fitPeto, type MhMeasure } from '../src/models/mantel-haenszel.ts';
+import { EFFECT_COLUMNS, type EffectColumns } from '../src/effects/options.ts';
+import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
+import type { MhMeasure } from '../src/effects/registry.ts';
 import { labels, loadCases, num } from './oracle.ts';
 import { expectAllClose, expectClose } from './support.ts';
 

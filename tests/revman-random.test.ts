@@ -28,7 +28,7 @@ describe('revman5 preset: DerSimonian-Laird about the Mantel-Haenszel estimate',
     const a = metaAnalysis(
       { ai: col('Experimental.cases'), n1i: col('Experimental.N'), ci: col('Control.cases'), n2i: col('Control.N') },
       rows.map((r) => r.study),
-      { measure, method: p.method, smd: p.smd, drop00: p.drop00, add: p.add, to: p.to, tau2From: p.tau2From },
+      { measure, method: p.method, convention: p.convention, tau2From: p.tau2From },
     );
     const fit = a.model.kind === 'rma' ? a.model.fit : null;
     expect(fit).not.toBeNull();

@@ -1,30 +1,24 @@
 import { EvsynthError } from '../core/errors.ts';
+import { readTables } from '../effects/binary.ts';
+import { rowCount } from '../effects/columns.ts';
 import { escalc, toEffectSet } from '../effects/escalc.ts';
-import type { EffectColumns, EffectOptions, EffectSet, EffectSizes, Measure } from '../effects/types.ts';
+import type { EffectColumns, EffectOptions } from '../effects/options.ts';
+import { MH_MEASURES, type Measure, type MhMeasure } from '../effects/registry.ts';
+import type { EffectSet, EffectSizes, Exclusion } from '../effects/types.ts';
 import { predict, type PiType, type Prediction } from '../inference/prediction.ts';
 import { studyIntervals, type StudyIntervals } from '../inference/study-intervals.ts';
 import { tau2ConfidenceInterval, type Tau2ConfidenceIntervals } from '../inference/tau2-interval.ts';
-import { readTables } from '../effects/binary.ts';
-import { rowCount } from '../effects/columns.ts';
 import {
   fitMantelHaenszel,
   fitPeto,
-  MH_MEASURES,
-  type MhMeasure,
+  mantelHaenszelEstimate,
+  revmanMantelHaenszelCells,
   type PooledTableFit,
 } from '../models/mantel-haenszel.ts';
-import { fitRma, isCommonEffect, RMA_DEFAULTS, type RmaFit, type TestType } from '../models/rma.ts';
-import { parseTau2Method, TAU2_METHODS, type Tau2Control, type Tau2Method } from '../models/tau2/index.ts';
-
-/** A pooling method: a τ² estimator (EE/FE for common effect), Mantel–Haenszel, or Peto. */
-export type PoolingMethod = Tau2Method | 'MH' | 'PETO';
-export const POOLING_METHODS: readonly PoolingMethod[] = [...TAU2_METHODS, 'MH', 'PETO'];
-
-export function parsePoolingMethod(name: string): PoolingMethod {
-  const u = name.toUpperCase();
-  if (u === 'MH' || u === 'PETO') return u;
-  return parseTau2Method(name);
-}
+import { poolingKind, type PoolingMethod } from '../models/pooling-methods.ts';
+import { fitRma, isCommonEffect, RMA_DEFAULTS, type Estimate, type RmaFit, type TestType } from '../models/rma.ts';
+import { dersimonianLairdAbout } from '../models/tau2/dersimonian-laird.ts';
+import type { Tau2Control } from '../models/tau2/index.ts';
 
 export interface AnalysisOptions extends EffectOptions {
   readonly measure: Measure;
@@ -59,58 +53,91 @@ export interface MetaAnalysis {
   readonly test: TestType;
   readonly level: number;
   readonly piType: PiType;
+  /** Per-study effects of every row analysed (all input rows, or the `rows` subset in that order). */
   readonly effects: EffectSizes;
+  /** The studies used; `rows` index the analysed rows (see `inputRows`). */
   readonly studies: EffectSet;
+  /** The input row (of the columns given) behind each analysed row: the identity, or the `rows` subset. */
+  readonly inputRows: readonly number[];
   /** Wald CIs of the studies used, at `level`. */
   readonly studyCI: StudyIntervals;
   readonly model: InverseVarianceModel | PooledTableModel;
   readonly warnings: readonly string[];
 }
 
+/** The pooled estimate of any analysis (the intercept of an inverse-variance fit, or the MH/Peto estimate). */
+export function pooledEstimate(a: MetaAnalysis): Estimate {
+  if (a.model.kind === 'pooled') return a.model.fit;
+  return a.model.fit.coefficients[0] as Estimate;
+}
+
+/** The inverse-variance fit of an analysis, or an error naming `what` needs one (not MH or Peto). */
+export function rmaFitOf(a: MetaAnalysis, what = 'this analysis'): RmaFit {
+  if (a.model.kind !== 'rma')
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `${what} needs an inverse-variance model (a τ² method or EE), not MH or PETO`,
+    );
+  return a.model.fit;
+}
+
+/** Weight in percent of each study used (aligned with `a.studies`). */
+export function studyWeights(a: MetaAnalysis): Float64Array {
+  const m = a.model;
+  return m.kind === 'rma' ? m.fit.weights : Float64Array.from(a.studies.rows, (r) => m.fit.weights[r] as number);
+}
+
 /**
- * Computes effect sizes, drops (and reports) the studies the measure cannot use, and fits
- * the model: `rma.uni` for τ² methods, `rma.mh` for MH, `rma.peto` for PETO. This is the
- * one entry point the CLI, reports and plots consume.
+ * Computes effect sizes, drops (and reports) the studies the measure cannot use, and fits the model:
+ * `rma.uni` for τ² methods, `rma.mh` for MH, `rma.peto` for PETO (which implies the odds ratio). This is
+ * the one entry point the CLI, reports, plots and subgroup analyses consume.
+ *
+ * With `rows`, the analysis is of those input rows only, as metafor's `subset`: inverse-variance models
+ * use the effect sizes computed on all rows (`rma(yi, vi, subset=)` on an `escalc` of the whole data),
+ * Mantel–Haenszel and Peto fits the subset's tables (`rma.mh(…, subset=)`).
  */
 export function metaAnalysis(
   columns: EffectColumns,
   labels: readonly string[],
   options: AnalysisOptions,
+  rows?: readonly number[],
 ): MetaAnalysis {
   const method = options.method ?? RMA_DEFAULTS.method;
   const test = options.test ?? RMA_DEFAULTS.test;
   const level = options.level ?? RMA_DEFAULTS.level;
   const piType = options.piType ?? 'default';
+  const kind = poolingKind(method);
   let measure = options.measure;
-  if (method === 'PETO') {
+  if (kind === 'peto') {
     if (measure !== 'OR' && measure !== 'PETO')
       throw new EvsynthError('INVALID_ARGUMENT', `method PETO pools odds ratios; measure is ${measure}`);
     measure = 'PETO';
   }
-  if (method === 'MH' && !MH_MEASURES.includes(measure as MhMeasure)) {
+  if (kind === 'mantel-haenszel' && !MH_MEASURES.includes(measure as MhMeasure)) {
     throw new EvsynthError('INVALID_ARGUMENT', `method MH needs --measure ${MH_MEASURES.join(', ')}; got ${measure}`);
   }
-  if ((method === 'MH' || method === 'PETO') && test !== 'z') {
+  if (kind !== 'inverse-variance' && test !== 'z') {
     throw new EvsynthError('INVALID_ARGUMENT', `method ${method} supports only test z`);
   }
-  const poolOpts = {
-    level,
-    ...(options.add !== undefined ? { add: options.add } : {}),
-    ...(options.to !== undefined ? { to: options.to } : {}),
-    ...(options.drop00 !== undefined ? { drop00: options.drop00 } : {}),
-  };
+  const k = rowCount(columns);
+  const inputRows = rows ?? Array.from({ length: k }, (_, i) => i);
+  const cols = rows ? subsetColumns(columns, rows) : columns;
+  const labs = rows ? rows.map((r) => labels[r] ?? `row ${r + 1}`) : labels;
+  const base = { measure, method, test, level, piType, inputRows };
+
   if (method === 'MH' || method === 'PETO') {
+    const poolOpts = {
+      level,
+      ...(options.add !== undefined ? { add: options.add } : {}),
+      ...(options.to !== undefined ? { to: options.to } : {}),
+      ...(options.drop00 !== undefined ? { drop00: options.drop00 } : {}),
+      ...(options.convention !== undefined ? { convention: options.convention } : {}),
+    };
     const fit =
-      method === 'MH'
-        ? fitMantelHaenszel(measure as MhMeasure, columns, labels, poolOpts)
-        : fitPeto(columns, labels, poolOpts);
+      method === 'MH' ? fitMantelHaenszel(measure as MhMeasure, cols, labs, poolOpts) : fitPeto(cols, labs, poolOpts);
     const studies = toEffectSet(fit.effects);
     return Object.freeze({
-      measure,
-      method,
-      test,
-      level,
-      piType,
+      ...base,
       effects: fit.effects,
       studies,
       studyCI: studyIntervals(studies.yi, studies.vi, level),
@@ -118,7 +145,8 @@ export function metaAnalysis(
       warnings: fit.warnings,
     });
   }
-  const effects = escalc(measure, columns, labels, options);
+  const all = escalc(measure, columns, labels, options);
+  const effects = rows ? sliceEffects(all, rows) : all;
   const studies = toEffectSet(effects);
   if (studies.yi.length === 0) {
     const why = studies.excluded
@@ -134,7 +162,7 @@ export function metaAnalysis(
     options.tau2From === 'mantel-haenszel' &&
     method === 'DL' &&
     (measure === 'RR' || measure === 'OR' || measure === 'RD')
-      ? tau2AboutMantelHaenszel(measure, columns, labels, studies, options)
+      ? tau2AboutMantelHaenszel(measure, cols, studies)
       : undefined;
   const fit = fitRma(studies.yi, studies.vi, {
     method,
@@ -150,11 +178,7 @@ export function metaAnalysis(
   if (nEx > 0) warnings.push(`${nEx} stud${nEx === 1 ? 'y' : 'ies'} excluded (see 'excluded')`);
   const studyCI = studyIntervals(studies.yi, studies.vi, level);
   return Object.freeze({
-    measure,
-    method,
-    test,
-    level,
-    piType,
+    ...base,
     effects,
     studies,
     studyCI,
@@ -163,63 +187,46 @@ export function metaAnalysis(
   });
 }
 
+/** The given rows of every column, in that order. */
+function subsetColumns(columns: EffectColumns, rows: readonly number[]): EffectColumns {
+  return Object.fromEntries(
+    Object.entries(columns).map(([name, c]) => [name, Float64Array.from(rows, (r) => c?.[r] as number)]),
+  );
+}
+
+/** Effect sizes of the given rows only, rows renumbered in that order (exclusions and corrections kept). */
+function sliceEffects(es: EffectSizes, rows: readonly number[]): EffectSizes {
+  const position = new Map(rows.map((r, j) => [r, j]));
+  const excluded: Exclusion[] = es.excluded.flatMap((e) => {
+    const j = position.get(e.row);
+    return j === undefined ? [] : [{ ...e, row: j }];
+  });
+  return Object.freeze({
+    ...es,
+    labels: rows.map((r) => es.labels[r] as string),
+    yi: Float64Array.from(rows, (r) => es.yi[r] as number),
+    vi: Float64Array.from(rows, (r) => es.vi[r] as number),
+    excluded,
+    corrected: es.corrected.flatMap((r) => {
+      const j = position.get(r);
+      return j === undefined ? [] : [j];
+    }),
+  });
+}
+
 /**
  * RevMan 5's τ² for dichotomous random-effects analyses: DerSimonian–Laird's moment estimator with
- * Q = Σwᵢ(yᵢ − θ̂_MH)², wᵢ = 1/vᵢ, about the Mantel–Haenszel estimate θ̂_MH (with ½ added to every cell of a
- * study with a zero cell, as RevMan does):
- * τ² = max(0, (Q − (k − 1))/(Σwᵢ − Σwᵢ²/Σwᵢ)).
+ * Cochran's Q about the Mantel–Haenszel estimate of the studies used (RevMan's cells: ½ added to every cell
+ * of an OR or RR table with a zero cell), {@link dersimonianLairdAbout}.
  *
  * Reference: Deeks JJ, Higgins JPT (2010). Statistical algorithms in Review Manager 5, §"Random effects".
- * Checked against the weights RevMan printed (tests/revman-random.test.ts).
+ * Checked against the weights RevMan printed (tests/revman-random.test.ts, the Cochrane corpus).
  */
-function tau2AboutMantelHaenszel(
-  measure: MhMeasure,
-  columns: EffectColumns,
-  _labels: readonly string[],
-  studies: EffectSet,
-  options: EffectOptions,
-): number {
-  const k = studies.yi.length;
-  if (k < 2) return 0;
-  // RevMan's Mantel–Haenszel estimate over the studies used, with ½ added to the cells of zero-cell studies
+function tau2AboutMantelHaenszel(measure: 'OR' | 'RR' | 'RD', columns: EffectColumns, studies: EffectSet): number {
+  if (studies.yi.length < 2) return 0;
   const t = readTables(columns, rowCount(columns), measure);
-  const add = options.add ?? 0.5;
-  let num = 0,
-    den = 0;
-  for (const r of studies.rows) {
-    let a = t.ai[r] as number,
-      b = t.bi[r] as number,
-      c = t.ci[r] as number,
-      d = t.di[r] as number;
-    if (a === 0 || b === 0 || c === 0 || d === 0) {
-      a += add;
-      b += add;
-      c += add;
-      d += add;
-    }
-    const n1 = a + b,
-      n2 = c + d,
-      N = n1 + n2;
-    if (measure === 'OR') {
-      num += (a * d) / N;
-      den += (b * c) / N;
-    } else if (measure === 'RR') {
-      num += (a * n2) / N;
-      den += (c * n1) / N;
-    } else {
-      num += (a * n2 - c * n1) / N;
-      den += (n1 * n2) / N;
-    }
-  }
-  const centre = measure === 'RD' ? num / den : Math.log(num / den);
-  let Q = 0,
-    sw = 0,
-    sw2 = 0;
-  for (let i = 0; i < k; i++) {
-    const w = 1 / (studies.vi[i] as number);
-    Q += w * ((studies.yi[i] as number) - centre) ** 2;
-    sw += w;
-    sw2 += w * w;
-  }
-  return Math.max(0, (Q - (k - 1)) / (sw - sw2 / sw));
+  const cells = studies.rows.map((r) =>
+    revmanMantelHaenszelCells(measure, t.ai[r] as number, t.bi[r] as number, t.ci[r] as number, t.di[r] as number),
+  );
+  return dersimonianLairdAbout(studies.yi, studies.vi, mantelHaenszelEstimate(measure, cells));
 }

@@ -1,6 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { escalc, toEffectSet } from '../effects/escalc.ts';
-import type { EffectColumns, EffectSet, Exclusion } from '../effects/types.ts';
+import type { EffectColumns } from '../effects/options.ts';
+import type { EffectSet, Exclusion } from '../effects/types.ts';
 import { permutationTest, type PermutationOptions, type PermutationResult } from '../inference/permutation.ts';
 import { predict, type PiType, type Prediction } from '../inference/prediction.ts';
 import { tau2ConfidenceInterval, type Tau2ConfidenceIntervals } from '../inference/tau2-interval.ts';

@@ -2,8 +2,7 @@
  * `evsynth reproduce`: recompute every published claim of a dataset with the review's own
  * method and compare it with the printed number at the printed precision.
  */
-import { EvsynthError } from '../core/errors.ts';
-import { RATIO_MEASURES, type Measure } from '../effects/types.ts';
+import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { hasColumn, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { effectColumnsFromTable } from '../effects/from-table.ts';
 import type { Dataset } from '../io/datasets.ts';
@@ -19,7 +18,9 @@ import type {
 } from '../io/claims.ts';
 import { checkPublishedConsistency, parsePrintedP } from './consistency.ts';
 import { subgroupAnalysis } from './subgroup-analysis.ts';
-import { metaAnalysis, parsePoolingMethod, type AnalysisOptions, type MetaAnalysis } from './meta-analysis.ts';
+import { metaAnalysis, pooledEstimate, studyWeights, type AnalysisOptions } from './meta-analysis.ts';
+import { parsePoolingMethod } from '../models/pooling-methods.ts';
+import { DEFAULT_TAU2_METHOD } from '../models/tau2/registry.ts';
 
 /**
  * Verdicts, from strongest to weakest evidence:
@@ -112,7 +113,7 @@ export function reviewOptions(p: Provenance): AnalysisOptions {
   const m = p.model;
   return {
     measure: p.measure,
-    method: m ? parsePoolingMethod(m.method) : 'REML',
+    method: m ? parsePoolingMethod(m.method) : DEFAULT_TAU2_METHOD,
     ...(m?.test ? { test: m.test } : {}),
     ...(m?.smd ? { smd: m.smd } : {}),
   };
@@ -181,31 +182,22 @@ function recompute(ds: Dataset, rows: readonly number[]): Recomputed {
         ? used.reduce((s, i) => s + (ni[i] as number), 0)
         : null;
   const m = a.model;
-  const e = pooledOf(a);
+  const e = pooledEstimate(a);
   return {
     k: a.studies.yi.length,
     studies: new Set(used.map((i) => labels[i])).size,
     participants: participants !== null && Number.isFinite(participants) ? participants : null,
-    ...e,
+    estimate: e.estimate,
+    ciLower: e.ciLower,
+    ciUpper: e.ciUpper,
+    pValue: e.pValue,
+    statistic: e.statistic,
     tau2: m.kind === 'rma' ? m.fit.tau2 : null,
     QE: m.fit.QE,
     QEdf: m.fit.QEdf,
     QEp: m.fit.QEp,
     I2: m.fit.I2,
   };
-}
-
-function pooledOf(a: MetaAnalysis): {
-  estimate: number;
-  ciLower: number;
-  ciUpper: number;
-  pValue: number;
-  statistic: number;
-} {
-  if (a.model.kind === 'pooled') return a.model.fit;
-  const c = a.model.fit.coefficients[0];
-  if (c === undefined) throw new EvsynthError('INVALID_VALUE', 'no pooled estimate');
-  return c;
 }
 
 /** One compared number: published vs recomputed at a printed precision. */
@@ -552,7 +544,7 @@ function checkSubgroupDifference(
       col,
       reviewOptions(ds.provenance),
     );
-    const test = s.separate.test;
+    const test = s.test;
     if (test === null) return notCheckable(claim, `${stated}; the rows have a single subgroup`);
     const dec = claim.decimals ?? 2;
     const cs: Comparison[] = [];
@@ -640,10 +632,7 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
         rows.map((i) => labels[i] as string),
         opts,
       );
-      const w =
-        a.model.kind === 'pooled'
-          ? Array.from(a.studies.rows, (r) => a.model.fit.weights[r] as number)
-          : Array.from(a.model.fit.weights);
+      const w = studyWeights(a);
       a.studies.rows.forEach((r, j) => {
         weights[rows[r] as number] = w[j] as number;
       });

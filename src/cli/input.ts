@@ -1,28 +1,24 @@
-import { EvsynthError } from '../core/errors.ts';
-import { parseMeasure } from '../effects/escalc.ts';
-import type { Measure } from '../effects/types.ts';
-import { hasColumn, studyLabels, type DataTable } from '../io/csv.ts';
+/** A command's input: a CSV file or a bundled dataset, with the request of the command's flags. */
+import type { AnalysisRequest, RequestContext } from '../analysis/request.ts';
+import type { DataTable } from '../io/csv.ts';
+import { resolveInput } from '../io/datasets.ts';
+import { requestFromFlags, type FitFlags } from './options.ts';
 
-/** The measure: as given, or GEN when the table has a `yi` column; otherwise an error. */
-export function resolveMeasure(t: DataTable, given: string | undefined): Measure {
-  if (given !== undefined) return parseMeasure(given);
-  if (hasColumn(t, 'yi')) return 'GEN';
-  throw new EvsynthError(
-    'INVALID_ARGUMENT',
-    `no --measure given and no 'yi' column; give --measure (e.g. SMD for n1i, m1i, sd1i, n2i, m2i, sd2i; OR for ai, bi, ci, di)`,
-    { file: t.file },
-  );
+export interface CommandInput {
+  readonly table: DataTable;
+  readonly request: AnalysisRequest;
+  /** The dataset's defaults (its measure) when the input is a bundled dataset. */
+  readonly context: RequestContext;
+  readonly title: string | undefined;
 }
 
-export { studyLabels };
-
-/** Runs `f`, re-placing row-located errors at their file line. */
-export function inTable<T>(t: DataTable, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof EvsynthError && e.location?.file === undefined)
-      throw e.inFile(t.file, (row) => t.lines[row] ?? row + 2);
-    throw e;
-  }
+/** Reads the file or dataset `file` and turns the flags into an analysis request. */
+export function commandInput(file: string, flags: FitFlags): CommandInput {
+  const { table, dataset } = resolveInput(file);
+  return {
+    table,
+    request: requestFromFlags(flags),
+    context: dataset ? { measure: dataset.provenance.measure } : {},
+    title: dataset?.provenance.title,
+  };
 }

@@ -1,10 +1,11 @@
 /** The evsynth command line: the commands and their options (the work is in ./commands/). */
 import { Command, Option } from 'commander';
 import { EvsynthError } from '../core/errors.ts';
-import { PI_TYPES } from '../inference/prediction.ts';
+import { describePoolingMethods } from '../models/pooling-methods.ts';
+import { PLOT_KINDS, PLOTS } from '../plots/registry.ts';
 import { REGTEST_PREDICTORS } from '../diagnostics/egger.ts';
 import { FSN_TYPES } from '../diagnostics/fail-safe.ts';
-import { number, addEffectOptions, addModelOptions, addGoshOptions } from './options.ts';
+import { number, addEffectOptions, addModelOptions, addGoshOptions, addSubgroupOptions } from './options.ts';
 import { runEffects, runFit, runRegress } from './commands/analyze.ts';
 import { runPlot } from './commands/plot.ts';
 import { runSensitivity, runBias } from './commands/diagnose.ts';
@@ -22,32 +23,22 @@ function buildProgram(): Command {
       .description('per-study effect sizes yi and sampling variances vi (metafor escalc)'),
   ).action(runEffects);
   addEffectOptions(
-    addModelOptions(
-      program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)'),
-      'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE (common effect), MH or PETO',
-    )
-      .addOption(
-        new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)')
-          .choices(PI_TYPES)
-          .default('default'),
-      )
-      .option(
-        '--by <column>',
-        'subgroup analysis by this column: separate fits per level and both tests for subgroup differences',
+    addSubgroupOptions(
+      addModelOptions(
+        program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)'),
       ),
+    ),
   ).action(runFit);
   addEffectOptions(
     addModelOptions(
       program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'),
+      describePoolingMethods(['inverse-variance']),
     )
       .option('--mods <formula>', 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)')
       .option(
         '--mod <term>',
         'one moderator term (repeatable): --mod year --mod "factor(type)"',
         (v: string, prev: string[] = []) => [...prev, v],
-      )
-      .addOption(
-        new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'),
       )
       .option(
         '--predict <points>',
@@ -63,17 +54,18 @@ function buildProgram(): Command {
   ).action(runRegress);
   addEffectOptions(
     addGoshOptions(
-      addModelOptions(
-        program
-          .command('plot <kind> <file>')
-          .description(
-            'forest, funnel, baujat, labbe, bubble, leave-one-out, cumulative or gosh plot, written as SVG or PNG',
-          ),
-        'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM, EE/FE, MH or PETO',
+      addSubgroupOptions(
+        addModelOptions(
+          program
+            .command('plot <kind> <file>')
+            .description(
+              `a plot written as SVG or PNG; <kind>: ${PLOT_KINDS.map((k) => `${k} (${PLOTS[k].description})`).join('; ')}`,
+            ),
+        ),
+        'forest plot with subgroups',
       )
         .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
         .option('--width <px>', 'forest plot width in pixels', number('--width'))
-        .option('--by <column>', 'forest plot with subgroups')
         .addOption(
           new Option('--sort <order>', 'forest plot study order')
             .choices(['input', 'effect', 'weight', 'year'])
@@ -88,10 +80,7 @@ function buildProgram(): Command {
         .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [
           ...prev,
           v,
-        ])
-        .addOption(
-          new Option('--pi-type <type>', 'prediction interval: default or riley').choices(PI_TYPES).default('default'),
-        ),
+        ]),
     ),
   ).action(runPlot);
   addEffectOptions(

@@ -1,14 +1,25 @@
-/** Command-line options shared by the evsynth commands, and the flags they produce. */
-import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
-import { SMD_VTYPES, ZERO_CELL_RULES, type SmdVtype, type ZeroCellRule } from '../effects/types.ts';
-import { type PiType } from '../inference/prediction.ts';
-import { TESTS, type TestType } from '../models/rma.ts';
-import { PRESETS, parsePreset } from '../analysis/presets.ts';
-import { type RegtestPredictor } from '../diagnostics/egger.ts';
-import { type FsnType } from '../diagnostics/fail-safe.ts';
+/** Command-line options shared by the evsynth commands, and the one place their flags become an analysis request. */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { PRESET_NAMES } from '../analysis/presets.ts';
+import type { AnalysisRequest } from '../analysis/request.ts';
+import type { MissingGroupRule } from '../analysis/subgroup-analysis.ts';
+import type { RegtestPredictor } from '../diagnostics/egger.ts';
+import type { FsnType } from '../diagnostics/fail-safe.ts';
 import type { TrimfillEstimator } from '../diagnostics/trim-and-fill.ts';
-import { type ForestSort } from '../plots/forest-data.ts';
+import {
+  EFFECT_CONVENTIONS,
+  SMD_VTYPES,
+  ZERO_CELL_RULES,
+  type EffectConvention,
+  type SmdVtype,
+  type ZeroCellRule,
+} from '../effects/options.ts';
+import { MEASURES } from '../effects/registry.ts';
+import { PI_TYPES, type PiType } from '../inference/prediction.ts';
+import { describePoolingMethods } from '../models/pooling-methods.ts';
+import { TESTS, type TestType } from '../models/rma.ts';
+import { DEFAULT_TAU2_METHOD } from '../models/tau2/registry.ts';
+import type { ForestSort } from '../plots/forest-data.ts';
 
 export interface EffectFlags {
   preset?: string;
@@ -18,14 +29,24 @@ export interface EffectFlags {
   drop00?: boolean;
   vtype?: SmdVtype;
   smd?: 'metafor' | 'revman';
+  convention?: EffectConvention;
   json?: boolean;
 }
 export interface FitFlags extends EffectFlags {
   method?: string;
-  test: TestType;
-  level: number;
-  piType: PiType;
+  test?: TestType;
+  level?: number;
+  piType?: PiType;
   by?: string;
+  keepUngrouped?: boolean;
+}
+export interface RegressFlags extends FitFlags {
+  mods?: string;
+  mod?: string[];
+  predict?: string;
+  permutations?: number;
+  exact?: boolean;
+  seed?: number;
 }
 export interface PlotFlags extends RegressFlags {
   trimfill?: boolean;
@@ -38,91 +59,6 @@ export interface PlotFlags extends RegressFlags {
   title?: string;
   contour?: boolean;
 }
-export interface RegressFlags extends FitFlags {
-  mods?: string;
-  mod?: string[];
-  predict?: string;
-  permutations?: number;
-  exact?: boolean;
-  seed?: number;
-}
-
-export const number =
-  (name: string) =>
-  (v: string): number => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number`);
-    return x;
-  };
-
-export function addEffectOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--preset <name>',
-      'conventions: metafor (default) or revman5 (RevMan 5: its SMD, DerSimonian-Laird, zero-cell rules)',
-    )
-    .option(
-      '-m, --measure <M>',
-      'effect size: SMD, SMDH, MD, ROM, RR, OR, RD, PETO, ZCOR, COR, PR, PLO, PFT, IRR, IRLN (default: generic yi input)',
-    )
-    .option('--add <x>', 'continuity correction added to zero cells (metafor add)', number('--add'))
-    .addOption(new Option('--to <rule>', 'which studies get --add (metafor to)').choices(ZERO_CELL_RULES))
-    .option('--drop00', 'treat double-zero studies as not estimable (metafor drop00)')
-    .addOption(new Option('--vtype <type>', 'SMD variance: LS (large-sample) or UB (unbiased)').choices(SMD_VTYPES))
-    .addOption(
-      new Option('--smd <variant>', "SMD: 'metafor' (exact Hedges' g) or 'revman' (RevMan 5's approximation)").choices([
-        'metafor',
-        'revman',
-      ]),
-    )
-    .option('--json', 'print JSON instead of text');
-}
-
-/** --method, --test and --level, as fit, regress, plot, sensitivity and bias take them. */
-export function addModelOptions(
-  cmd: Command,
-  methods = 'DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM or EE/FE',
-): Command {
-  return cmd
-    .option('--method <M>', `tau^2 estimator: ${methods} (default REML; DL under --preset revman5)`)
-    .addOption(
-      new Option('--test <t>', 'z, knha (Knapp-Hartung: t tests, F for QM) or adhoc (KH never narrower than z)')
-        .choices(TESTS)
-        .default('z'),
-    )
-    .option('--level <pct>', 'confidence level in percent', number('--level'), 95);
-}
-
-/** GOSH's sampling options, as sensitivity and plot take them. */
-export function addGoshOptions(cmd: Command): Command {
-  return cmd
-    .option('--subsets <n>', 'GOSH: random subsets when k > 20 (default 1000000)', number('--subsets'))
-    .option('--seed <s>', 'GOSH: seed of the random subsets', number('--seed'));
-}
-
-export function effectOptions(flags: EffectFlags) {
-  const preset = flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)] : undefined;
-  return {
-    ...(preset
-      ? {
-          smd: preset.smd,
-          drop00: preset.drop00,
-          ...('add' in preset ? { add: preset.add, to: preset.to, tau2From: preset.tau2From } : {}),
-        }
-      : {}),
-    ...(flags.add !== undefined ? { add: flags.add } : {}),
-    ...(flags.to !== undefined ? { to: flags.to } : {}),
-    ...(flags.drop00 !== undefined ? { drop00: flags.drop00 } : {}),
-    ...(flags.vtype !== undefined ? { vtype: flags.vtype } : {}),
-    ...(flags.smd !== undefined ? { smd: flags.smd } : {}),
-  };
-}
-
-/** --method, else the preset's, else metafor's REML. */
-export function methodOf(flags: FitFlags): string {
-  return flags.method ?? (flags.preset !== undefined ? PRESETS[parsePreset(flags.preset)].method : 'REML');
-}
-
 export interface SensitivityFlags extends FitFlags {
   leaveOneOut?: boolean;
   cumulative?: string | boolean;
@@ -143,4 +79,101 @@ export interface BiasFlags extends FitFlags {
   failsafe?: boolean;
   type: FsnType;
   target?: number;
+}
+
+export const number =
+  (name: string) =>
+  (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number`);
+    return x;
+  };
+
+export function addEffectOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--preset <name>',
+      `conventions: ${PRESET_NAMES.join(' or ')} (metafor by default; revman5: RevMan 5's SMD, zero-cell rules and DerSimonian-Laird)`,
+    )
+    .option(
+      '-m, --measure <M>',
+      `effect size: ${MEASURES.join(', ')} (default: the dataset's, or generic yi input; OR with --method PETO)`,
+    )
+    .option('--add <x>', 'continuity correction added to zero cells (metafor add)', number('--add'))
+    .addOption(new Option('--to <rule>', 'which studies get --add (metafor to)').choices(ZERO_CELL_RULES))
+    .option('--drop00', 'treat double-zero studies as not estimable (metafor drop00)')
+    .addOption(new Option('--vtype <type>', 'SMD variance: LS (large-sample) or UB (unbiased)').choices(SMD_VTYPES))
+    .addOption(
+      new Option('--smd <variant>', "SMD: 'metafor' (exact Hedges' g) or 'revman' (RevMan 5's approximation)").choices([
+        'metafor',
+        'revman',
+      ]),
+    )
+    .addOption(
+      new Option('--convention <c>', "effect-size rules: metafor's escalc or RevMan 5's (zero cells, SMD)").choices(
+        EFFECT_CONVENTIONS,
+      ),
+    )
+    .option('--json', 'print JSON instead of text');
+}
+
+/** --method, --test, --level and --pi-type, as fit, regress, plot, sensitivity and bias take them. */
+export function addModelOptions(cmd: Command, methods = describePoolingMethods()): Command {
+  return cmd
+    .option('--method <M>', `pooling method: ${methods} (default ${DEFAULT_TAU2_METHOD}; the preset's with --preset)`)
+    .addOption(
+      new Option(
+        '--test <t>',
+        'z, knha (Knapp-Hartung: t tests, F for QM) or adhoc (KH never narrower than z)',
+      ).choices(TESTS),
+    )
+    .option('--level <x>', 'confidence level: a percentage (95) or a proportion (0.95); default 95', number('--level'))
+    .addOption(
+      new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(
+        PI_TYPES,
+      ),
+    );
+}
+
+/** --by and what to do with rows without a subgroup value. */
+export function addSubgroupOptions(
+  cmd: Command,
+  what = 'subgroup analysis by this column: separate fits per level and both tests for subgroup differences',
+): Command {
+  return cmd
+    .option('--by <column>', what)
+    .option(
+      '--keep-ungrouped',
+      'with --by: keep rows without a subgroup value in the overall analysis (default: leave them out)',
+    );
+}
+
+/** GOSH's sampling options, as sensitivity and plot take them. */
+export function addGoshOptions(cmd: Command): Command {
+  return cmd
+    .option('--subsets <n>', 'GOSH: random subsets when k > 20 (default 1000000)', number('--subsets'))
+    .option('--seed <s>', 'GOSH: seed of the random subsets', number('--seed'));
+}
+
+/** The analysis request of a command's flags: the one place where flags become engine options. */
+export function requestFromFlags(flags: FitFlags): AnalysisRequest {
+  const pick = <K extends keyof FitFlags & keyof AnalysisRequest>(k: K) =>
+    flags[k] !== undefined ? ({ [k]: flags[k] } as Pick<AnalysisRequest, K>) : {};
+  const missing: MissingGroupRule | undefined = flags.keepUngrouped ? 'overall-only' : undefined;
+  return {
+    ...pick('measure'),
+    ...pick('method'),
+    ...pick('preset'),
+    ...pick('test'),
+    ...pick('level'),
+    ...pick('piType'),
+    ...pick('add'),
+    ...pick('to'),
+    ...pick('drop00'),
+    ...pick('vtype'),
+    ...pick('smd'),
+    ...pick('convention'),
+    ...pick('by'),
+    ...(missing ? { missingGroups: missing } : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * analysis, with whichever inputs the analysis type uses and what RevMan printed for it.
  */
 import { parse } from 'csv-parse/sync';
+import { isNumberCell } from '../io/csv.ts';
 
 export interface ExportRow {
   readonly file: string;
@@ -43,9 +44,7 @@ const NUMERIC_FIELDS = [
   'CI.start',
   'CI.end',
 ] as const;
-type NumericField = (typeof NUMERIC_FIELDS)[number];
-
-const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export type NumericField = (typeof NUMERIC_FIELDS)[number];
 
 /** Parses one review's export. Malformed cells never throw: the row carries the problem. */
 export function parseExport(text: string, file: string): ExportRow[] {
@@ -63,7 +62,7 @@ export function parseExport(text: string, file: string): ExportRow[] {
     for (const f of NUMERIC_FIELDS) {
       const s = (r[f] ?? '').trim();
       if (s === '' || s === 'NA') n[f] = null;
-      else if (NUM.test(s)) n[f] = Number(s);
+      else if (isNumberCell(s)) n[f] = Number(s);
       else {
         n[f] = null;
         malformed ??= `column '${f}' holds '${s.slice(0, 30)}', not a number`;

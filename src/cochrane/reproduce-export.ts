@@ -8,7 +8,7 @@ import {
   CI_LEVELS,
   POOLING_MODELS,
   checkEffect,
-  revmanEffect,
+  revmanEffects,
   revmanRawWeights,
   revmanWeights,
   type CandidateMeasure,
@@ -59,11 +59,18 @@ export function reproduceExportAnalysis(rows: readonly ExportRow[]): AnalysisRes
   let measure: CandidateMeasure | null = null,
     level = 95,
     best = 0;
+  const usableRows = rows.filter((r) => r.malformed === null);
+  const byMeasure = new Map(
+    CANDIDATE_MEASURES.map((m) => {
+      const e = revmanEffects(usableRows, m);
+      return [m, new Map(usableRows.map((r, i) => [r, e[i] ?? null]))] as const;
+    }),
+  );
   for (const lv of CI_LEVELS)
     for (const m of CANDIDATE_MEASURES) {
       let ok = 0;
       for (const r of printedRows) {
-        const e = revmanEffect(r, m);
+        const e = byMeasure.get(m)?.get(r);
         if (e && r.printed) {
           const c = checkEffect(e, m, r.printed, lv);
           if (c.effectOk && c.ciOk) ok++;
@@ -76,7 +83,7 @@ export function reproduceExportAnalysis(rows: readonly ExportRow[]): AnalysisRes
       }
     }
   const effects = new Map<ExportRow, StudyEffect | null>(
-    rows.map((r) => [r, measure && r.malformed === null ? revmanEffect(r, measure) : null]),
+    rows.map((r) => [r, measure ? (byMeasure.get(measure)?.get(r) ?? null) : null]),
   );
   // 2. the model: the candidate whose weights match the most printed weights. RevMan prints weights
   // as percentages within each subgroup (subtotals only) or of the whole analysis (with totals).

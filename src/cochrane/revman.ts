@@ -14,8 +14,11 @@
  *   MH fixed (OR: bc/N, RR: cn₁/N, RD: n₁n₂/N, with 0.5 added to the cells of a study with a zero cell);
  *   MH random: DerSimonian–Laird with Q about the MH estimate; Peto: V; and RevMan Web's REML random effects.
  */
+import { escalc } from '../effects/escalc.ts';
 import { fitRma } from '../models/rma.ts';
-import type { ExportRow } from './export.ts';
+import { mantelHaenszelEstimate, mantelHaenszelTerms, revmanMantelHaenszelCells } from '../models/mantel-haenszel.ts';
+import { dersimonianLairdAbout } from '../models/tau2/dersimonian-laird.ts';
+import type { ExportRow, NumericField } from './export.ts';
 
 export const CANDIDATE_MEASURES = ['MD', 'SMD', 'RR', 'OR', 'RD', 'PETO', 'GIV', 'GIV-EXP', 'OE'] as const;
 export type CandidateMeasure = (typeof CANDIDATE_MEASURES)[number];
@@ -40,81 +43,120 @@ function pos(x: number | null): x is number {
   return x !== null && x > 0;
 }
 
-/** The study's effect under `m` with RevMan's conventions, or null (not estimable / no such data). */
-export function revmanEffect(r: ExportRow, m: CandidateMeasure): StudyEffect | null {
-  const n = r.n;
+/** Inputs as escalc takes them, for the rows whose fields make sense (others get null). */
+function inputsOf(
+  rows: readonly ExportRow[],
+  fields: Readonly<Record<string, NumericField>>,
+  valid: (v: Readonly<Record<string, number>>) => boolean,
+): { at: number[]; columns: Record<string, Float64Array> } {
+  const at: number[] = [];
+  const values: Record<string, number[]> = Object.fromEntries(Object.keys(fields).map((k) => [k, []]));
+  rows.forEach((r, i) => {
+    const v: Record<string, number> = {};
+    for (const [name, field] of Object.entries(fields)) {
+      const x = r.n[field];
+      if (x === null) return;
+      v[name] = x;
+    }
+    if (!valid(v)) return;
+    at.push(i);
+    for (const name of Object.keys(fields)) (values[name] as number[]).push(v[name] as number);
+  });
+  return { at, columns: Object.fromEntries(Object.entries(values).map(([k, xs]) => [k, Float64Array.from(xs)])) };
+}
+
+/** Runs escalc with RevMan 5's conventions on the usable rows; null where a row has no estimate. */
+function escalcRows(
+  rows: readonly ExportRow[],
+  measure: 'MD' | 'SMD' | 'RR' | 'OR' | 'RD' | 'PETO' | 'GEN',
+  fields: Readonly<Record<string, NumericField>>,
+  valid: (v: Readonly<Record<string, number>>) => boolean,
+  extra: (yi: number, vi: number, v: Readonly<Record<string, number>>) => Partial<StudyEffect> = () => ({}),
+): (StudyEffect | null)[] {
+  const out: (StudyEffect | null)[] = rows.map(() => null);
+  const { at, columns } = inputsOf(rows, fields, valid);
+  if (at.length === 0) return out;
+  const es = escalc(
+    measure,
+    columns,
+    at.map((i) => `row ${i + 1}`),
+    { convention: 'revman5' },
+  );
+  at.forEach((row, j) => {
+    const yi = es.yi[j] as number,
+      vi = es.vi[j] as number;
+    if (!(Number.isFinite(yi) && vi > 0 && Number.isFinite(vi))) return;
+    const v = Object.fromEntries(Object.keys(columns).map((name) => [name, columns[name]?.[j] as number]));
+    out[row] = { yi, vi, ...extra(yi, vi, v) };
+  });
+  return out;
+}
+
+const ARMS = {
+  n1i: 'Experimental.N',
+  m1i: 'Experimental.mean',
+  sd1i: 'Experimental.SD',
+  n2i: 'Control.N',
+  m2i: 'Control.mean',
+  sd2i: 'Control.SD',
+} as const;
+const TABLE = { ai: 'Experimental.cases', n1i: 'Experimental.N', ci: 'Control.cases', n2i: 'Control.N' } as const;
+
+/**
+ * Each row's effect under `m` with RevMan 5's conventions (escalc with `convention: 'revman5'`), or null
+ * (not estimable, or the row lacks the inputs: a missing value, a group size ≤ 0, events above the group
+ * size, a negative SD). For dichotomous measures also the cells of the row's Mantel–Haenszel weight, and
+ * Peto's V.
+ */
+export function revmanEffects(rows: readonly ExportRow[], m: CandidateMeasure): (StudyEffect | null)[] {
   switch (m) {
     case 'MD':
-    case 'SMD': {
-      const n1 = n['Experimental.N'],
-        n2 = n['Control.N'],
-        m1 = n['Experimental.mean'],
-        m2 = n['Control.mean'],
-        s1 = n['Experimental.SD'],
-        s2 = n['Control.SD'];
-      if (!pos(n1) || !pos(n2) || m1 === null || m2 === null || s1 === null || s2 === null) return null;
-      if (m === 'MD') {
-        const v = (s1 * s1) / n1 + (s2 * s2) / n2;
-        return v > 0 ? { yi: m1 - m2, vi: v } : null;
-      }
-      const N = n1 + n2;
-      const sp = Math.sqrt(((n1 - 1) * s1 * s1 + (n2 - 1) * s2 * s2) / (N - 2));
-      if (!(sp > 0)) return null;
-      const g = ((m1 - m2) / sp) * (1 - 3 / (4 * N - 9));
-      return { yi: g, vi: N / (n1 * n2) + (g * g) / (2 * (N - 3.94)) };
-    }
+    case 'SMD':
+      return escalcRows(
+        rows,
+        m,
+        ARMS,
+        (v) =>
+          (v['n1i'] as number) > 0 &&
+          (v['n2i'] as number) > 0 &&
+          (v['sd1i'] as number) >= 0 &&
+          (v['sd2i'] as number) >= 0,
+      );
     case 'RR':
     case 'OR':
     case 'RD':
-    case 'PETO': {
-      const a = n['Experimental.cases'],
-        n1 = n['Experimental.N'],
-        c = n['Control.cases'],
-        n2 = n['Control.N'];
-      if (a === null || c === null || !pos(n1) || !pos(n2) || a > n1 || c > n2) return null;
-      const b = n1 - a,
-        d = n2 - c;
-      const raw = [a, b, c, d] as const;
-      if (m === 'PETO') {
-        const N = n1 + n2;
-        const V = ((a + c) * (b + d) * n1 * n2) / (N * N * (N - 1));
-        if (!(V > 0)) return null;
-        return { yi: (a - (n1 * (a + c)) / N) / V, vi: 1 / V, cells: raw, V };
-      }
-      const zero = a === 0 || b === 0 || c === 0 || d === 0;
-      const k = zero ? 0.5 : 0;
-      const A = a + k,
-        B = b + k,
-        C = c + k,
-        D = d + k;
-      const cells = [A, B, C, D] as const;
-      if (m === 'RR') {
-        // no events in either arm: not estimable; events in everyone in both arms: RR = 1 exactly, with the
-        // variance of the corrected counts; otherwise both from the corrected counts
-        if (a === 0 && c === 0) return null;
-        const yi = b === 0 && d === 0 ? 0 : Math.log(A / (A + B) / (C / (C + D)));
-        return { yi, vi: 1 / A - 1 / (A + B) + 1 / C - 1 / (C + D), cells };
-      }
-      if (m === 'OR' && ((a === 0 && c === 0) || (b === 0 && d === 0))) return null;
-      if (m === 'OR') return { yi: Math.log((A * D) / (B * C)), vi: 1 / A + 1 / B + 1 / C + 1 / D, cells };
-      const p1 = a / n1,
-        p2 = c / n2;
-      const q1 = A / (A + B),
-        q2 = C / (C + D);
-      const vi = (q1 * (1 - q1)) / (A + B) + (q2 * (1 - q2)) / (C + D);
-      return vi > 0 ? { yi: p1 - p2, vi, cells: raw } : null;
-    }
+    case 'PETO':
+      return escalcRows(
+        rows,
+        m,
+        TABLE,
+        (v) => {
+          const a = v['ai'] as number,
+            n1 = v['n1i'] as number,
+            c = v['ci'] as number,
+            n2 = v['n2i'] as number;
+          return n1 > 0 && n2 > 0 && a >= 0 && c >= 0 && a <= n1 && c <= n2;
+        },
+        (_yi, vi, v) => {
+          const a = v['ai'] as number,
+            b = (v['n1i'] as number) - a,
+            c = v['ci'] as number,
+            d = (v['n2i'] as number) - c;
+          return m === 'PETO'
+            ? { cells: [a, b, c, d], V: 1 / vi }
+            : { cells: revmanMantelHaenszelCells(m, a, b, c, d) };
+        },
+      );
     case 'GIV':
-    case 'GIV-EXP': {
-      const y = n['GIV.Mean'],
-        se = n['GIV.SE'];
-      return y !== null && pos(se) ? { yi: y, vi: se * se } : null;
-    }
-    case 'OE': {
-      const oe = n['O.E'],
-        V = n['Variance'];
-      return oe !== null && pos(V) ? { yi: oe / V, vi: 1 / V, V } : null;
-    }
+    case 'GIV-EXP':
+      return escalcRows(rows, 'GEN', { yi: 'GIV.Mean', sei: 'GIV.SE' }, (v) => (v['sei'] as number) > 0);
+    case 'OE':
+      // Peto's (O − E)/V from the observed-minus-expected count and its variance as entered
+      return rows.map((r) => {
+        const oe = r.n['O.E'],
+          V = r.n['Variance'];
+        return oe !== null && pos(V) ? { yi: oe / V, vi: 1 / V, V } : null;
+      });
   }
 }
 
@@ -158,7 +200,13 @@ export function checkEffect(
   };
 }
 
-/** Weights in percent of the studies of one subgroup under a pooling model (null when the model does not apply). */
+/**
+ * Weights in percent of one set of studies pooled together under a RevMan pooling model (null when the
+ * model does not apply to the measure): IV fixed 1/vᵢ; IV random 1/(vᵢ + τ²) with DerSimonian–Laird's τ²
+ * (about the inverse-variance mean), or REML's (RevMan Web); MH fixed, the tables' Mantel–Haenszel weights
+ * (S of {@link mantelHaenszelTerms}, from RevMan's cells); MH random 1/(vᵢ + τ²) with DerSimonian–Laird's τ²
+ * about the Mantel–Haenszel estimate; Peto V.
+ */
 export function revmanWeights(
   effects: readonly StudyEffect[],
   m: CandidateMeasure,
@@ -166,10 +214,11 @@ export function revmanWeights(
 ): Float64Array | null {
   const w = revmanRawWeights(effects, m, model);
   if (!w) return null;
-  return w;
+  const sum = w.reduce((s, x) => s + x, 0);
+  return Float64Array.from(w, (x) => (100 * x) / sum);
 }
 
-/** Unnormalised weights (1/(vᵢ + τ²), MH weights, V) of one set of studies pooled together. */
+/** The unnormalised weights of {@link revmanWeights} (1/(vᵢ + τ²), Mantel–Haenszel weights or V). */
 export function revmanRawWeights(
   effects: readonly StudyEffect[],
   m: CandidateMeasure,
@@ -177,113 +226,36 @@ export function revmanRawWeights(
 ): Float64Array | null {
   const k = effects.length;
   if (k === 0) return null;
-  const w = new Float64Array(k);
-  const iv = effects.map((e) => 1 / e.vi);
-  const dl = (centre: number): number => {
-    let Q = 0,
-      sw = 0,
-      sw2 = 0;
-    for (let i = 0; i < k; i++) {
-      const wi = iv[i] as number;
-      Q += wi * ((effects[i] as StudyEffect).yi - centre) ** 2;
-      sw += wi;
-      sw2 += wi * wi;
-    }
-    return k > 1 ? Math.max(0, (Q - (k - 1)) / (sw - sw2 / sw)) : 0;
-  };
-  const ivMean = () => {
-    let s = 0,
-      sw = 0;
-    for (let i = 0; i < k; i++) {
-      s += (iv[i] as number) * (effects[i] as StudyEffect).yi;
-      sw += iv[i] as number;
-    }
-    return s / sw;
-  };
-  const mhWeights = (): number[] | null => {
-    if (m !== 'RR' && m !== 'OR' && m !== 'RD') return null;
-    return effects.map((e) => {
-      if (!e.cells) return Number.NaN;
-      const [a, b, c, d] = e.cells;
-      const n1 = a + b,
-        n2 = c + d,
-        N = n1 + n2;
-      return m === 'OR' ? (b * c) / N : m === 'RR' ? (c * n1) / N : (n1 * n2) / N;
-    });
-  };
+  const yi = effects.map((e) => e.yi),
+    vi = effects.map((e) => e.vi);
+  const random = (tau2: number) => Float64Array.from(vi, (v) => 1 / (v + tau2));
+  const mh = m === 'RR' || m === 'OR' || m === 'RD' ? m : null;
+  const cells = () => effects.map((e) => e.cells as readonly [number, number, number, number]);
   switch (model) {
     case 'IV-fixed':
-      iv.forEach((x, i) => {
-        w[i] = x;
-      });
-      break;
+      return Float64Array.from(vi, (v) => 1 / v);
     case 'IV-random': {
-      const t2 = dl(ivMean());
-      effects.forEach((e, i) => {
-        w[i] = 1 / (e.vi + t2);
-      });
-      break;
+      let s = 0,
+        sw = 0;
+      for (let i = 0; i < k; i++) {
+        const w = 1 / (vi[i] as number);
+        s += w * (yi[i] as number);
+        sw += w;
+      }
+      return random(dersimonianLairdAbout(yi, vi, s / sw));
     }
-    case 'IV-random-REML': {
+    case 'IV-random-REML':
       // RevMan Web's random-effects default (REML τ²)
-      const t2 =
-        k > 1
-          ? fitRma(
-              effects.map((e) => e.yi),
-              effects.map((e) => e.vi),
-              { method: 'REML', r2: false },
-            ).tau2
-          : 0;
-      effects.forEach((e, i) => {
-        w[i] = 1 / (e.vi + t2);
-      });
-      break;
-    }
-    case 'MH-fixed': {
-      const mw = mhWeights();
-      if (!mw) return null;
-      mw.forEach((x, i) => {
-        w[i] = x;
-      });
-      break;
-    }
-    case 'MH-random': {
-      const mw = mhWeights();
-      if (!mw) return null;
-      // the MH pooled estimate on the analysis scale
-      let num = 0,
-        den = 0;
-      effects.forEach((e, i) => {
-        const [a, b, c, d] = e.cells as readonly [number, number, number, number];
-        const n1 = a + b,
-          n2 = c + d,
-          N = n1 + n2;
-        if (m === 'OR') {
-          num += (a * d) / N;
-          den += (b * c) / N;
-        } else if (m === 'RR') {
-          num += (a * n2) / N;
-          den += (c * n1) / N;
-        } else {
-          num += (a * n2 - c * n1) / N;
-          den += mw[i] as number;
-        }
-      });
-      const centre = m === 'RD' ? num / den : Math.log(num / den);
-      const t2 = dl(centre);
-      effects.forEach((e, i) => {
-        w[i] = 1 / (e.vi + t2);
-      });
-      break;
-    }
-    case 'Peto': {
-      if (m !== 'PETO' && m !== 'OE') return null;
-      effects.forEach((e, i) => {
-        w[i] = e.V as number;
-      });
-      break;
-    }
+      return random(k > 1 ? fitRma(yi, vi, { method: 'REML', r2: false }).tau2 : 0);
+    case 'MH-fixed':
+      return mh && effects.every((e) => e.cells)
+        ? Float64Array.from(cells(), ([a, b, c, d]) => mantelHaenszelTerms(mh, a, b, c, d)[1])
+        : null;
+    case 'MH-random':
+      return mh && effects.every((e) => e.cells)
+        ? random(dersimonianLairdAbout(yi, vi, mantelHaenszelEstimate(mh, cells())))
+        : null;
+    case 'Peto':
+      return m === 'PETO' || m === 'OE' ? Float64Array.from(effects, (e) => e.V as number) : null;
   }
-  const sum = w.reduce((s, x) => s + x, 0);
-  return Float64Array.from(w, (x) => (100 * x) / sum);
 }

@@ -2,7 +2,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertNonNegative } from './columns.ts';
 import { RowResults } from './result.ts';
 import { rowsToCorrect } from './zero-cells.ts';
-import type { EffectColumns, ZeroCellRule } from './types.ts';
+import type { EffectColumns, EffectConvention, ZeroCellRule } from './options.ts';
 
 /** The four cells of each 2×2 table: ai, bi (treated events, non-events), ci, di (control). */
 export interface Tables {
@@ -91,20 +91,32 @@ export type BinaryMeasure = 'RR' | 'OR' | 'RD' | 'PETO';
  * excluded and reported. Infinite values (a zero cell without correction) make the row
  * not estimable, as in metafor.
  *
+ * Under `convention: 'revman5'` the same formulas follow Review Manager 5's rules instead: `add` (½)
+ * goes to every cell of a table with a zero cell (never for Peto, which uses the raw counts); OR is not
+ * estimable without events, or with only events, in both groups, RR without events in both groups, and
+ * RR is exactly 1 (yi = 0) when both groups are all events; RD is computed from the raw counts with its
+ * variance from the corrected ones, and double-zero tables are kept.
+ *
  * References: Fleiss JL, Berlin JA (2009), Effect sizes for dichotomous data, in The
  * Handbook of Research Synthesis and Meta-Analysis; Yusuf S et al. (1985) Prog Cardiovasc
- * Dis 27(5):335–371 (Peto). Cross-check: `metafor::escalc(measure="RR"|"OR"|"RD"|"PETO")`.
+ * Dis 27(5):335–371 (Peto); Deeks JJ, Higgins JPT (2010). Statistical algorithms in Review Manager 5.
+ * Cross-check: `metafor::escalc(measure="RR"|"OR"|"RD"|"PETO")`; RevMan's printed per-study results
+ * (the Cochrane corpus, docs/cochrane/SUMMARY.md).
  */
 export function binary(
   measure: BinaryMeasure,
   cols: EffectColumns,
   k: number,
-  add: number,
-  to: ZeroCellRule,
-  drop00: boolean,
+  o: {
+    readonly add: number;
+    readonly to: ZeroCellRule;
+    readonly drop00: boolean;
+    readonly convention: EffectConvention;
+  },
 ): RowResults {
   const t = readTables(cols, k, measure);
   const out = new RowResults(k);
+  const revman = o.convention === 'revman5';
   const usable: boolean[] = [];
   const hasZero: boolean[] = [];
   const useN = cols.bi === undefined || cols.di === undefined;
@@ -125,7 +137,13 @@ export function binary(
     if (missing !== undefined) {
       out.exclude(i, `missing value in column '${missing}'`);
       usable.push(false);
-    } else if (drop00 && isDoubleZero(t, i)) {
+    } else if (revman && revmanNotEstimable(measure, t, i)) {
+      out.exclude(
+        i,
+        `no events${measure === 'OR' ? ' (or only events)' : ''} in both groups: not estimable under RevMan 5's rules`,
+      );
+      usable.push(false);
+    } else if (!revman && o.drop00 && isDoubleZero(t, i)) {
       out.exclude(i, 'double-zero study (no events, or only events, in both groups; drop00)');
       usable.push(false);
     } else {
@@ -133,10 +151,12 @@ export function binary(
     }
     hasZero.push(t.ai[i] === 0 || t.bi[i] === 0 || t.ci[i] === 0 || t.di[i] === 0);
   }
-  const correct = rowsToCorrect(hasZero, usable, to);
+  const correct = revman
+    ? hasZero.map((z, i) => z && usable[i] === true && measure !== 'PETO')
+    : rowsToCorrect(hasZero, usable, o.to);
   for (let i = 0; i < k; i++) {
     if (!usable[i]) continue;
-    const corr = correct[i] === true ? add : 0;
+    const corr = correct[i] === true ? o.add : 0;
     if (corr !== 0) out.corrected.push(i);
     const a = (t.ai[i] as number) + corr,
       b = (t.bi[i] as number) + corr;
@@ -147,7 +167,7 @@ export function binary(
     let yi: number, vi: number;
     switch (measure) {
       case 'RR':
-        yi = Math.log(a / n1) - Math.log(c / n2);
+        yi = revman && t.bi[i] === 0 && t.di[i] === 0 ? 0 : Math.log(a / n1) - Math.log(c / n2);
         vi = 1 / a - 1 / n1 + 1 / c - 1 / n2;
         break;
       case 'OR':
@@ -157,7 +177,10 @@ export function binary(
       case 'RD': {
         const p1 = a / n1,
           p2 = c / n2;
-        yi = p1 - p2;
+        yi = revman
+          ? (t.ai[i] as number) / ((t.ai[i] as number) + (t.bi[i] as number)) -
+            (t.ci[i] as number) / ((t.ci[i] as number) + (t.di[i] as number))
+          : p1 - p2;
         vi = (p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2;
         break;
       }
@@ -170,9 +193,23 @@ export function binary(
         break;
       }
     }
-    out.set(i, yi, vi, `${measure} not estimable: a zero cell without continuity correction (to = "${to}")`);
+    out.set(
+      i,
+      yi,
+      vi,
+      revman
+        ? `${measure} not estimable (no information in the table)`
+        : `${measure} not estimable: a zero cell without continuity correction (to = "${o.to}")`,
+    );
   }
   return out;
+}
+
+/** RevMan 5's tables without an estimate: OR with no events or only events in both groups, RR with no events in both. */
+function revmanNotEstimable(measure: BinaryMeasure, t: Tables, i: number): boolean {
+  if (measure === 'OR') return isDoubleZero(t, i);
+  if (measure === 'RR') return t.ai[i] === 0 && t.ci[i] === 0;
+  return false;
 }
 
 /** Event rates of each arm of 2×2 tables, a/(a+b) and c/(c+d), and the table size (for L'Abbé plots). */

@@ -1,5 +1,5 @@
 import { EvsynthError } from '../core/errors.ts';
-import type { EffectColumnName, EffectColumns } from './types.ts';
+import type { EffectColumnName, EffectColumns } from './options.ts';
 
 /** Reads the required columns, or throws MISSING_COLUMN naming the measure. */
 export function requireColumns<N extends EffectColumnName>(

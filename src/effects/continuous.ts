@@ -2,7 +2,7 @@ import gammaln from '@stdlib/math-base-special-gammaln';
 import { EvsynthError } from '../core/errors.ts';
 import { assertNonNegative, firstMissing, requireColumns } from './columns.ts';
 import { RowResults } from './result.ts';
-import type { EffectColumns, SmdVtype } from './types.ts';
+import type { EffectColumns, SmdVtype } from './options.ts';
 
 const ARMS = ['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i'] as const;
 
@@ -27,16 +27,12 @@ function readArms(cols: EffectColumns, measure: string) {
   return requireColumns(cols, ARMS, measure);
 }
 
-function checkArms(
-  c: Record<(typeof ARMS)[number], ArrayLike<number>>,
-  i: number,
-  minN: number,
-  measure: string,
-): boolean {
+/** Group sizes must be ≥ 1 (metafor: "group sizes <= 0" is an error) and SDs ≥ 0. */
+function checkArms(c: Record<(typeof ARMS)[number], ArrayLike<number>>, i: number, measure: string): boolean {
   for (const n of ['n1i', 'n2i'] as const) {
     const v = c[n][i] as number;
-    if (!Number.isNaN(v) && v < minN) {
-      throw new EvsynthError('INVALID_VALUE', `${n} is ${v}; ${measure} needs a group size of at least ${minN}`, {
+    if (!Number.isNaN(v) && v < 1) {
+      throw new EvsynthError('INVALID_VALUE', `${n} is ${v}; ${measure} needs a group size of at least 1`, {
         row: i,
         column: n,
       });
@@ -71,7 +67,11 @@ export function smd(cols: EffectColumns, k: number, vtype: SmdVtype, variant: 'm
       out.exclude(i, `missing value in column '${miss}'`);
       continue;
     }
-    checkArms(c, i, 2, 'SMD');
+    checkArms(c, i, 'SMD');
+    if (variant === 'metafor' && (c.n1i[i] as number) + (c.n2i[i] as number) - 2 < 2) {
+      out.exclude(i, "SMD not estimable: Hedges' correction needs n1i + n2i − 2 ≥ 2");
+      continue;
+    }
     const n1 = c.n1i[i] as number,
       n2 = c.n2i[i] as number;
     const m = n1 + n2 - 2;
@@ -118,7 +118,11 @@ export function smdh(cols: EffectColumns, k: number): RowResults {
       out.exclude(i, `missing value in column '${miss}'`);
       continue;
     }
-    checkArms(c, i, 2, 'SMDH');
+    checkArms(c, i, 'SMDH');
+    if ((c.n1i[i] as number) < 2 || (c.n2i[i] as number) < 2) {
+      out.exclude(i, 'SMDH not estimable: each group needs at least 2 participants');
+      continue;
+    }
     const n1 = c.n1i[i] as number,
       n2 = c.n2i[i] as number;
     const s1 = (c.sd1i[i] as number) ** 2,
@@ -150,7 +154,7 @@ export function md(cols: EffectColumns, k: number): RowResults {
       out.exclude(i, `missing value in column '${miss}'`);
       continue;
     }
-    checkArms(c, i, 1, 'MD');
+    checkArms(c, i, 'MD');
     const n1 = c.n1i[i] as number,
       n2 = c.n2i[i] as number;
     const v = (c.sd1i[i] as number) ** 2 / n1 + (c.sd2i[i] as number) ** 2 / n2;
@@ -176,7 +180,7 @@ export function rom(cols: EffectColumns, k: number): RowResults {
       out.exclude(i, `missing value in column '${miss}'`);
       continue;
     }
-    checkArms(c, i, 1, 'ROM');
+    checkArms(c, i, 'ROM');
     const n1 = c.n1i[i] as number,
       n2 = c.n2i[i] as number;
     const m1 = c.m1i[i] as number,

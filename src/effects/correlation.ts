@@ -1,7 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { firstMissing, requireColumns } from './columns.ts';
 import { RowResults } from './result.ts';
-import type { EffectColumns } from './types.ts';
+import type { EffectColumns } from './options.ts';
 
 /**
  * Correlation coefficients (metafor `measure="COR"` and `"ZCOR"`):

@@ -1,23 +1,8 @@
 import { EvsynthError } from '../core/errors.ts';
-import { binary } from './binary.ts';
 import { rowCount } from './columns.ts';
-import { md, rom, smd, smdh } from './continuous.ts';
-import { correlation } from './correlation.ts';
-import { generic } from './generic.ts';
-import { incidence } from './incidence.ts';
-import { proportion } from './proportion.ts';
-import type { RowResults } from './result.ts';
-import {
-  MEASURES,
-  SMD_VTYPES,
-  ZERO_CELL_RULES,
-  type EffectColumns,
-  type EffectOptions,
-  type EffectSet,
-  type EffectSizes,
-  type Exclusion,
-  type Measure,
-} from './types.ts';
+import { EFFECT_CONVENTIONS, SMD_VTYPES, ZERO_CELL_RULES, type EffectColumns, type EffectOptions } from './options.ts';
+import { MEASURES, isMeasure, measureSpec, type Measure, type ResolvedEffectOptions } from './registry.ts';
+import type { EffectSet, EffectSizes, Exclusion } from './types.ts';
 
 /** metafor's escalc defaults. */
 export const EFFECT_DEFAULTS = {
@@ -27,12 +12,13 @@ export const EFFECT_DEFAULTS = {
   vtype: 'LS',
   smd: 'metafor',
   ciLevel: 95,
+  convention: 'metafor',
 } as const;
 
 /** Checks that a string is a measure code, or throws UNKNOWN_MEASURE listing them. */
 export function parseMeasure(name: string): Measure {
-  const m = MEASURES.find((x) => x === name.toUpperCase());
-  if (m === undefined)
+  const m = name.toUpperCase();
+  if (!isMeasure(m))
     throw new EvsynthError('UNKNOWN_MEASURE', `unknown measure '${name}'; expected one of ${MEASURES.join(', ')}`);
   return m;
 }
@@ -56,9 +42,39 @@ export function escalc(
   labels: readonly string[],
   options: EffectOptions = {},
 ): EffectSizes {
-  if (!MEASURES.includes(measure)) throw new EvsynthError('UNKNOWN_MEASURE', `unknown measure '${String(measure)}'`);
+  if (!isMeasure(measure)) throw new EvsynthError('UNKNOWN_MEASURE', `unknown measure '${String(measure)}'`);
   const k = rowCount(columns);
   if (labels.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `${labels.length} labels for ${k} rows`);
+  const spec = measureSpec(measure);
+  const o = resolveEffectOptions(options, spec.defaults?.add);
+  const r = spec.compute(columns, k, o);
+  const excluded: Exclusion[] = [...r.reasons.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([row, reason]) => ({ row, label: labels[row] ?? `row ${row + 1}`, reason }));
+  return Object.freeze({
+    measure,
+    labels: [...labels],
+    yi: r.yi,
+    vi: r.vi,
+    excluded,
+    corrected: r.corrected,
+    options: o,
+  });
+}
+
+/** Every effect option with its default filled in and its value checked (`add` default per measure). */
+function resolveEffectOptions(options: EffectOptions, measureAdd: number | undefined): ResolvedEffectOptions {
+  const convention = options.convention ?? EFFECT_DEFAULTS.convention;
+  if (!EFFECT_CONVENTIONS.includes(convention))
+    throw new EvsynthError(
+      'UNKNOWN_OPTION_VALUE',
+      `convention = '${String(convention)}'; expected one of ${EFFECT_CONVENTIONS.join(', ')}`,
+    );
+  if (convention === 'revman5' && (options.to !== undefined || options.drop00 !== undefined))
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      "RevMan 5's conventions fix the zero-cell rules: 'to' and 'drop00' cannot be combined with them",
+    );
   const to = options.to ?? EFFECT_DEFAULTS.to;
   const vtype = options.vtype ?? EFFECT_DEFAULTS.vtype;
   if (!ZERO_CELL_RULES.includes(to))
@@ -71,62 +87,18 @@ export function escalc(
       'UNKNOWN_OPTION_VALUE',
       `vtype = '${String(vtype)}'; expected one of ${SMD_VTYPES.join(', ')}`,
     );
-  const add = options.add ?? (measure === 'PFT' ? 0 : EFFECT_DEFAULTS.add);
+  const add = options.add ?? measureAdd ?? EFFECT_DEFAULTS.add;
   if (!(Number.isFinite(add) && add >= 0))
     throw new EvsynthError('INVALID_ARGUMENT', `add = ${add}; expected a number ≥ 0`);
-  const drop00 = options.drop00 ?? EFFECT_DEFAULTS.drop00;
-  const variant = options.smd ?? EFFECT_DEFAULTS.smd;
-  const ciLevel = options.ciLevel ?? EFFECT_DEFAULTS.ciLevel;
-
-  let r: RowResults;
-  switch (measure) {
-    case 'SMD':
-      r = smd(columns, k, vtype, variant);
-      break;
-    case 'SMDH':
-      r = smdh(columns, k);
-      break;
-    case 'MD':
-      r = md(columns, k);
-      break;
-    case 'ROM':
-      r = rom(columns, k);
-      break;
-    case 'RR':
-    case 'OR':
-    case 'RD':
-    case 'PETO':
-      r = binary(measure, columns, k, add, to, drop00);
-      break;
-    case 'ZCOR':
-    case 'COR':
-      r = correlation(measure, columns, k);
-      break;
-    case 'PR':
-    case 'PLO':
-    case 'PFT':
-      r = proportion(measure, columns, k, add, to);
-      break;
-    case 'IRR':
-    case 'IRLN':
-      r = incidence(measure, columns, k, add, to);
-      break;
-    case 'GEN':
-      r = generic(columns, k, ciLevel);
-      break;
-  }
-  const excluded: Exclusion[] = [...r.reasons.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([row, reason]) => ({ row, label: labels[row] ?? `row ${row + 1}`, reason }));
-  return Object.freeze({
-    measure,
-    labels: [...labels],
-    yi: r.yi,
-    vi: r.vi,
-    excluded,
-    corrected: r.corrected,
-    options: { add, to, drop00, vtype, smd: variant, ciLevel },
-  });
+  return {
+    add,
+    to,
+    drop00: options.drop00 ?? EFFECT_DEFAULTS.drop00,
+    vtype,
+    smd: options.smd ?? (convention === 'revman5' ? 'revman' : EFFECT_DEFAULTS.smd),
+    ciLevel: options.ciLevel ?? EFFECT_DEFAULTS.ciLevel,
+    convention,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { hasColumn, numericColumn, type DataTable } from '../io/csv.ts';
-import { EFFECT_COLUMNS, type EffectColumns } from './types.ts';
+import { EFFECT_COLUMNS, type EffectColumns } from './options.ts';
 
 /**
  * The effect-size input columns present in a table (metafor's argument names), as numbers with NaN

@@ -1,7 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { critical } from '../distributions/index.ts';
 import { RowResults } from './result.ts';
-import type { EffectColumns } from './types.ts';
+import type { EffectColumns } from './options.ts';
 
 /**
  * Generic inverse-variance input: each study's estimate `yi` with its sampling variance

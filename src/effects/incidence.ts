@@ -2,7 +2,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertNonNegative, firstMissing, requireColumns } from './columns.ts';
 import { RowResults } from './result.ts';
 import { rowsToCorrect } from './zero-cells.ts';
-import type { EffectColumns, ZeroCellRule } from './types.ts';
+import type { EffectColumns, ZeroCellRule } from './options.ts';
 
 function checkTime(t: number, row: number, column: string): void {
   if (!Number.isNaN(t) && !(t > 0))

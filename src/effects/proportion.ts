@@ -2,7 +2,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertNonNegative } from './columns.ts';
 import { RowResults } from './result.ts';
 import { rowsToCorrect } from './zero-cells.ts';
-import type { EffectColumns, ZeroCellRule } from './types.ts';
+import type { EffectColumns, ZeroCellRule } from './options.ts';
 
 /**
  * Single proportions from xi events out of ni (or xi and mi = non-events):

@@ -1,4 +1,4 @@
-import type { ZeroCellRule } from './types.ts';
+import type { ZeroCellRule } from './options.ts';
 
 /**
  * Decides which rows get the continuity correction `add` (metafor's `to`):

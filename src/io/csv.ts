@@ -12,7 +12,17 @@ export interface DataTable {
 
 /** Cell values read as missing (R's NA). */
 const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'NA', 'na', 'N/A', 'NaN', '.']);
+
+/** True for a cell that holds a missing value (empty, NA, N/A, NaN or '.'), the one rule for every column. */
+export function isMissingCell(s: string): boolean {
+  return MISSING_TOKENS.has(s.trim());
+}
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** True for a cell written as a plain decimal number (as R reads one; no thousands separators, no decimal comma). */
+export function isNumberCell(s: string): boolean {
+  return NUMBER.test(s);
+}
 
 /**
  * Parses CSV text (RFC 4180: quoted fields, CRLF or LF). The first non-empty line is the
@@ -94,8 +104,8 @@ export function stringColumn(t: DataTable, name: string): string[] {
 export function numericColumn(t: DataTable, name: string): Float64Array {
   const cells = stringColumn(t, name);
   return Float64Array.from(cells, (s, i) => {
-    if (MISSING_TOKENS.has(s)) return Number.NaN;
-    if (!NUMBER.test(s)) {
+    if (isMissingCell(s)) return Number.NaN;
+    if (!isNumberCell(s)) {
       const hint = /^[+-]?\d+,\d+$/.test(s) ? ' (use a point as the decimal separator)' : '';
       throw new EvsynthError(
         'NOT_A_NUMBER',
@@ -113,4 +123,15 @@ export function studyLabels(t: DataTable): string[] {
     if (hasColumn(t, name)) return stringColumn(t, name).map((s, i) => (s === '' ? `Study ${i + 1}` : s));
   }
   return t.rows.map((_, i) => `Study ${i + 1}`);
+}
+
+/** Runs `f`, re-placing errors located at a 0-based data row at their file line in `t`. */
+export function inTable<T>(t: DataTable, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof EvsynthError && e.location?.file === undefined)
+      throw e.inFile(t.file, (row) => t.lines[row] ?? row + 2);
+    throw e;
+  }
 }

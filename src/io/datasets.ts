@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvsynthError } from '../core/errors.ts';
+import { inputColumnsFound, measureSpec } from '../effects/registry.ts';
 import { numericColumn, parseCsv, type DataTable } from './csv.ts';
 import { readCsv } from './csv-file.ts';
 import { validateProvenance, type Provenance } from './provenance.ts';
@@ -31,42 +32,6 @@ export function listDatasetNames(root = DATASETS_ROOT): string[] {
     .map((d) => d.name)
     .sort();
 }
-
-/** Columns each measure reads (any one alternative set suffices). */
-const MEASURE_COLUMNS: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  SMD: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
-  SMDH: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
-  MD: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
-  ROM: [['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i']],
-  RR: [
-    ['ai', 'bi', 'ci', 'di'],
-    ['ai', 'n1i', 'ci', 'n2i'],
-  ],
-  OR: [
-    ['ai', 'bi', 'ci', 'di'],
-    ['ai', 'n1i', 'ci', 'n2i'],
-  ],
-  RD: [
-    ['ai', 'bi', 'ci', 'di'],
-    ['ai', 'n1i', 'ci', 'n2i'],
-  ],
-  PETO: [
-    ['ai', 'bi', 'ci', 'di'],
-    ['ai', 'n1i', 'ci', 'n2i'],
-  ],
-  ZCOR: [['ri', 'ni']],
-  COR: [['ri', 'ni']],
-  PR: [['xi', 'ni']],
-  PLO: [['xi', 'ni']],
-  PFT: [['xi', 'ni']],
-  IRR: [['x1i', 't1i', 'x2i', 't2i']],
-  IRLN: [['xi', 'ti']],
-  GEN: [
-    ['yi', 'vi'],
-    ['yi', 'sei'],
-    ['yi', 'ci_lb', 'ci_ub'],
-  ],
-};
 
 /** Loads and validates one dataset. Errors name the file and what is wrong. */
 export function loadDataset(name: string, root = DATASETS_ROOT): Dataset {
@@ -132,8 +97,8 @@ function parseCsvHeaderOnly(text: string, file: string): void {
 /** The CSV must hold what the provenance says: measure columns, claim columns, documented columns, a source per row. */
 function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): void {
   const has = (c: string) => t.header.includes(c);
-  const alternatives = MEASURE_COLUMNS[p.measure] ?? [];
-  if (!alternatives.some((set) => set.every(has))) {
+  const alternatives = measureSpec(p.measure).inputs;
+  if (inputColumnsFound(p.measure, has) === undefined) {
     const need = alternatives.map((s) => s.join(', ')).join(' or ');
     throw new EvsynthError(
       'MISSING_COLUMN',

@@ -3,7 +3,7 @@
  * came from, what the review did with it, and what it published. Validated field by field;
  * an error names the file and the field path.
  */
-import { MEASURES, type Measure } from '../effects/types.ts';
+import { MEASURES, type Measure } from '../effects/registry.ts';
 import { Checker, opt, parseClaims, type Claim } from './claims.ts';
 
 export type { PooledClaim } from './claims.ts';

@@ -4,11 +4,10 @@ import { critical, pchisqUpper, pnormTwoSided } from '../distributions/index.ts'
 import { readTables, type Tables } from '../effects/binary.ts';
 import { rowCount } from '../effects/columns.ts';
 import { escalc } from '../effects/escalc.ts';
-import type { EffectColumns, EffectSizes, Exclusion, ZeroCellRule } from '../effects/types.ts';
+import { MH_MEASURES, type MhMeasure } from '../effects/registry.ts';
+import type { EffectColumns, EffectConvention, EffectOptions, ZeroCellRule } from '../effects/options.ts';
+import type { EffectSizes, Exclusion } from '../effects/types.ts';
 import type { Estimate } from './rma.ts';
-
-export const MH_MEASURES = ['OR', 'RR', 'RD', 'IRR'] as const;
-export type MhMeasure = (typeof MH_MEASURES)[number];
 
 export interface PooledTableOptions {
   readonly level?: number;
@@ -18,6 +17,16 @@ export interface PooledTableOptions {
   readonly drop00?: boolean;
   /** Continuity correction in the Cochran–Mantel–Haenszel tests (default true). */
   readonly correct?: boolean;
+  /** The per-study effects' rules (escalc `convention`); under `revman5`, `to` and `drop00` are RevMan's. */
+  readonly convention?: EffectConvention;
+}
+
+/** escalc options of the per-study effects behind Q: metafor's rma.mh/rma.peto defaults, or RevMan 5's rules. */
+function perStudyOptions(options: PooledTableOptions): EffectOptions {
+  const add = options.add ?? 0.5;
+  return options.convention === 'revman5'
+    ? { add, convention: 'revman5' }
+    : { add, to: options.to ?? 'only0', drop00: options.drop00 ?? true };
 }
 
 /** A Mantel–Haenszel or Peto common-effect fit (metafor `rma.mh`, `rma.peto`). Immutable. */
@@ -51,6 +60,71 @@ export interface PooledTableFit extends Estimate {
   readonly weights: Float64Array;
   readonly excluded: readonly Exclusion[];
   readonly warnings: readonly string[];
+}
+
+/**
+ * One 2×2 table's Mantel–Haenszel terms (R, S), whose sums give the estimate (Mantel & Haenszel 1959;
+ * Greenland & Robins 1985):
+ *
+ * ```text
+ * OR: R = ad/N, S = bc/N;   RR: R = a·n₂/N, S = c·n₁/N;   RD: R = (a·n₂ − c·n₁)/N, S = n₁n₂/N
+ * ψ = ΣR/ΣS (OR, RR),   RD = ΣR/ΣS
+ * ```
+ *
+ * S is the table's Mantel–Haenszel weight.
+ */
+export function mantelHaenszelTerms(
+  measure: 'OR' | 'RR' | 'RD',
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+): readonly [number, number] {
+  const n1 = a + b,
+    n2 = c + d,
+    N = n1 + n2;
+  switch (measure) {
+    case 'OR':
+      return [(a * d) / N, (b * c) / N];
+    case 'RR':
+      return [(a * n2) / N, (c * n1) / N];
+    case 'RD':
+      return [(a * n2 - c * n1) / N, (n1 * n2) / N];
+  }
+}
+
+/**
+ * The cells RevMan 5 uses for Mantel–Haenszel weights and estimates: ½ added to every cell of an OR or RR
+ * table with a zero cell; RD tables as they are (Deeks JJ, Higgins JPT (2010). Statistical algorithms in
+ * Review Manager 5). Checked against RevMan's printed weights across the Cochrane corpus.
+ */
+export function revmanMantelHaenszelCells(
+  measure: 'OR' | 'RR' | 'RD',
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+): readonly [number, number, number, number] {
+  if (measure === 'RD' || (a !== 0 && b !== 0 && c !== 0 && d !== 0)) return [a, b, c, d];
+  return [a + 0.5, b + 0.5, c + 0.5, d + 0.5];
+}
+
+/**
+ * The Mantel–Haenszel estimate over tables, on the analysis scale: log(ΣR/ΣS) for OR and RR, ΣR/ΣS for RD
+ * (terms of {@link mantelHaenszelTerms}). Used as the centre of RevMan 5's random-effects τ².
+ */
+export function mantelHaenszelEstimate(
+  measure: 'OR' | 'RR' | 'RD',
+  tables: Iterable<readonly [number, number, number, number]>,
+): number {
+  let num = 0,
+    den = 0;
+  for (const [a, b, c, d] of tables) {
+    const [R, S] = mantelHaenszelTerms(measure, a, b, c, d);
+    num += R;
+    den += S;
+  }
+  return measure === 'RD' ? num / den : Math.log(num / den);
 }
 
 /** Rows with no missing value among the table's cells (or counts and times). */
@@ -104,11 +178,7 @@ export function fitMantelHaenszel(
   const t = measure === 'IRR' ? personTimeAsTables(columns, k0) : readTables(columns, k0, measure);
   const rows = completeRows(t);
   if (rows.length === 0) throw new EvsynthError('TOO_FEW_STUDIES', 'no table without missing values');
-  const effects = escalc(measure, columns, labels, {
-    add: options.add ?? 0.5,
-    to: options.to ?? 'only0',
-    drop00: options.drop00 ?? true,
-  });
+  const effects = escalc(measure, columns, labels, perStudyOptions(options));
   const w = new Float64Array(k0);
   let sR = 0,
     sS = 0,
@@ -139,8 +209,7 @@ export function fitMantelHaenszel(
       N = n1 + n2;
     switch (measure) {
       case 'OR': {
-        const R = (a * d) / N,
-          S = (b * c) / N,
+        const [R, S] = mantelHaenszelTerms('OR', a, b, c, d),
           P = (a + d) / N,
           Q = (b + c) / N;
         sR += R;
@@ -152,8 +221,7 @@ export function fitMantelHaenszel(
         break;
       }
       case 'RR': {
-        const R = (a * n2) / N,
-          S = (c * n1) / N;
+        const [R, S] = mantelHaenszelTerms('RR', a, b, c, d);
         sR += R;
         sS += S;
         varNum += (n1 * n2 * (a + c)) / (N * N) - (a * c) / N;
@@ -161,8 +229,8 @@ export function fitMantelHaenszel(
         break;
       }
       case 'RD': {
-        const W = (n1 * n2) / N;
-        sR += (a * n2 - c * n1) / N;
+        const [R, W] = mantelHaenszelTerms('RD', a, b, c, d);
+        sR += R;
         sS += W;
         sP += (n1 * n1 * c - n2 * n2 * a + (n1 * n2 * (n2 - n1)) / 2) / (N * N);
         sQ += (a * (n2 - c) + c * (n1 - a)) / (2 * N);
@@ -380,11 +448,7 @@ export function fitPeto(
   const t = readTables(columns, k0, 'PETO');
   const rows = completeRows(t);
   if (rows.length === 0) throw new EvsynthError('TOO_FEW_STUDIES', 'no table without missing values');
-  const effects = escalc('PETO', columns, labels, {
-    add: options.add ?? 0.5,
-    to: options.to ?? 'only0',
-    drop00: options.drop00 ?? true,
-  });
+  const effects = escalc('PETO', columns, labels, perStudyOptions(options));
   const w = new Float64Array(k0);
   let sOE = 0,
     sV = 0,

@@ -1,10 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
+import { isMissingCell, isNumberCell } from '../io/csv.ts';
 import type { Design } from './design.ts';
 import type { ModeratorFormula } from './formula.ts';
-
-/** Missing-value tokens of a moderator cell (as the CSV reader's). */
-const MISSING = new Set(['', 'NA', 'na', 'N/A', 'NaN', '.']);
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export interface ModelMatrix {
   readonly design: Design;
@@ -18,7 +15,7 @@ export interface ModelMatrix {
 /** Factor levels sorted as R's factor() does: numerically when all levels are numbers, else by code point. */
 export function sortLevels(values: readonly string[]): string[] {
   const u = [...new Set(values)];
-  return u.every((v) => NUMBER.test(v)) ? u.sort((a, b) => Number(a) - Number(b)) : u.sort();
+  return u.every((v) => isNumberCell(v)) ? u.sort((a, b) => Number(a) - Number(b)) : u.sort();
 }
 
 /**
@@ -46,7 +43,7 @@ export function buildModelMatrix(
   const excluded: { row: number; reason: string }[] = [];
   const rows: number[] = [];
   for (const r of candidates) {
-    const miss = formula.terms.find((t) => MISSING.has((columns[t.column]?.[r] ?? '').trim()));
+    const miss = formula.terms.find((t) => isMissingCell(columns[t.column]?.[r] ?? ''));
     if (miss) excluded.push({ row: r, reason: `missing value in moderator '${miss.column}'` });
     else rows.push(r);
   }
@@ -59,7 +56,7 @@ export function buildModelMatrix(
     if (t.kind === 'numeric') {
       for (const r of rows) {
         const s = (col[r] as string).trim();
-        if (!NUMBER.test(s)) {
+        if (!isNumberCell(s)) {
           throw new EvsynthError(
             'NOT_A_NUMBER',
             `'${s}' is not a number; '${t.column}' is a continuous moderator (use factor(${t.column}) for a categorical one)`,

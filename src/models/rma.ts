@@ -9,6 +9,8 @@ import {
   parseTau2Method,
   tau2StandardError,
   TAU2_METHODS,
+  TAU2_REGISTRY,
+  DEFAULT_TAU2_METHOD,
   type Tau2Control,
   type Tau2Method,
 } from './tau2/index.ts';
@@ -33,7 +35,11 @@ export interface RmaOptions {
   readonly r2?: boolean;
 }
 
-export const RMA_DEFAULTS = { method: 'REML', test: 'z', level: 95 } as const;
+export const RMA_DEFAULTS: { readonly method: Tau2Method; readonly test: TestType; readonly level: number } = {
+  method: DEFAULT_TAU2_METHOD,
+  test: 'z',
+  level: 95,
+};
 
 /** An estimate with its standard error, test statistic, two-sided p-value and confidence interval. */
 export interface Estimate {
@@ -111,7 +117,7 @@ export interface RmaFit {
 
 /** True for the common-effect (τ² ≡ 0) methods. */
 export function isCommonEffect(method: Tau2Method): boolean {
-  return method === 'EE' || method === 'FE';
+  return TAU2_REGISTRY[method].common;
 }
 
 /**

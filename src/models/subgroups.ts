@@ -65,16 +65,38 @@ export function fitSeparateSubgroups(
     return { level, indices, fit, singleStudy: indices.length === 1 };
   });
   if (fits.length < 2) return { levels: fits, test: null };
-  const est = fits.map((f) => f.fit.coefficients[0]?.estimate as number);
-  const w = fits.map((f) => 1 / (f.fit.coefficients[0]?.se as number) ** 2);
+  return {
+    levels: fits,
+    test: subgroupDifferenceTest(fits.map((f) => f.fit.coefficients[0] as { estimate: number; se: number })),
+  };
+}
+
+/**
+ * The test for subgroup differences on G independent subgroup estimates θ̂_g with standard errors se_g
+ * (RevMan's and meta's test; the same for inverse-variance, Mantel–Haenszel and Peto subgroups):
+ *
+ * ```text
+ * Q_b = Σ_g w_g (θ̂_g − θ̄)²,  w_g = 1/se_g²,  θ̄ = Σ w_g θ̂_g / Σ w_g,  df = G − 1,
+ * I²_b = max(0, 100(Q_b − df)/Q_b)
+ * ```
+ *
+ * Reference: Borenstein M, Higgins JPT (2013). Prev Sci 14(2):134–143; Deeks JJ, Higgins JPT (2010),
+ * Statistical algorithms in Review Manager 5. Cross-check: `rma(θ̂_g, sei=se_g, method="FE")$QE`.
+ *
+ * @throws EvsynthError INVALID_ARGUMENT for fewer than two subgroups
+ */
+export function subgroupDifferenceTest(
+  subgroups: readonly { readonly estimate: number; readonly se: number }[],
+): SubgroupDifferenceTest {
+  if (subgroups.length < 2)
+    throw new EvsynthError('INVALID_ARGUMENT', 'a test for subgroup differences needs at least two subgroups');
+  const est = subgroups.map((g) => g.estimate);
+  const w = subgroups.map((g) => 1 / g.se ** 2);
   const sw = w.reduce((a, b) => a + b, 0);
   const mean = est.reduce((a, e, i) => a + (w[i] as number) * e, 0) / sw;
   const Q = est.reduce((a, e, i) => a + (w[i] as number) * (e - mean) ** 2, 0);
-  const df = fits.length - 1;
-  return {
-    levels: fits,
-    test: { Q, df, pValue: pchisqUpper(Q, df), I2: Q > 0 ? Math.max(0, (100 * (Q - df)) / Q) : 0 },
-  };
+  const df = subgroups.length - 1;
+  return { Q, df, pValue: pchisqUpper(Q, df), I2: Q > 0 ? Math.max(0, (100 * (Q - df)) / Q) : 0 };
 }
 
 export interface CommonTau2Subgroups {

@@ -1,11 +1,11 @@
-import type { Measure } from '../effects/types.ts';
+import { measureSpec, type Measure } from '../effects/registry.ts';
 import { hasColumn, stringColumn, type DataTable } from '../io/csv.ts';
 
 /** Data columns shown beside the study labels, as printed in the input (no arithmetic). */
 export function forestDataColumns(t: DataTable, measure: Measure): { header: string; values: string[] }[] {
   const col = (n: string) => stringColumn(t, n);
   const has = (...ns: string[]) => ns.every((n) => hasColumn(t, n));
-  if (['SMD', 'SMDH', 'MD', 'ROM'].includes(measure) && has('n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i')) {
+  if (measureSpec(measure).family === 'two-group-means' && has('n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i')) {
     const msd = (m: string, s: string) => col(m).map((x, i) => `${x} (${col(s)[i]})`);
     return [
       { header: 'Exp. mean (SD)', values: msd('m1i', 'sd1i') },
@@ -14,7 +14,7 @@ export function forestDataColumns(t: DataTable, measure: Measure): { header: str
       { header: 'N', values: col('n2i') },
     ];
   }
-  if (['RR', 'OR', 'RD', 'PETO'].includes(measure) && has('ai', 'ci') && (has('bi', 'di') || has('n1i', 'n2i'))) {
+  if (measureSpec(measure).family === 'two-by-two' && has('ai', 'ci') && (has('bi', 'di') || has('n1i', 'n2i'))) {
     const total = (e: string, ne: string, n: string) =>
       has(n) ? col(n) : col(e).map((x, i) => String(Number(x) + Number(col(ne)[i])));
     const n1 = total('ai', 'bi', 'n1i'),

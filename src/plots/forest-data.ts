@@ -3,10 +3,11 @@
  * numbers come from the fits, and every number shown is formatted by report/format.ts, the same
  * formatter as the text and JSON output.
  */
-import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
+import { pooledEstimate, studyWeights, type MetaAnalysis } from '../analysis/meta-analysis.ts';
+import type { AnalysisResult } from '../analysis/analyze.ts';
 import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
-import { RATIO_MEASURES, type Measure } from '../effects/types.ts';
-import type { RmaFit } from '../models/rma.ts';
+import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
+import { isCommonEffect, type RmaFit } from '../models/rma.ts';
 import { formatNumber, formatPValue } from '../report/format.ts';
 
 export interface ForestStudy {
@@ -67,47 +68,57 @@ export interface ForestOptions {
   readonly favours?: readonly [string, string];
   readonly title?: string;
   readonly digits?: number;
+  /**
+   * Subgroup plots: study weights as percentages of the whole analysis (`overall`, RevMan's layout with an
+   * overall total: subtotals are their studies' sums, the total 100 %), or of their own subgroup's analysis
+   * (`subgroup`, RevMan's subtotals-only layout: each subtotal 100 %, no weight on the total). Default `overall`.
+   */
+  readonly weights?: 'overall' | 'subgroup';
 }
 
-const MEASURE_LABEL: Partial<Record<Measure, string>> = {
-  SMD: 'Std. mean difference',
-  SMDH: 'Std. mean difference',
-  MD: 'Mean difference',
-  ROM: 'Ratio of means',
-  RR: 'Risk ratio',
-  OR: 'Odds ratio',
-  RD: 'Risk difference',
-  PETO: 'Peto odds ratio',
-  ZCOR: 'Fisher z',
-  COR: 'Correlation',
-  PR: 'Proportion',
-  PLO: 'Log odds',
-  PFT: 'Freeman-Tukey',
-  IRR: 'Rate ratio',
-  IRLN: 'Log rate',
-  GEN: 'Effect',
-};
-export function measureLabel(m: Measure): string {
-  return MEASURE_LABEL[m] ?? m;
+/** The lines under a diamond: heterogeneity and the test for the overall effect, as RevMan prints them. */
+function summaryNotes(a: MetaAnalysis): string[] {
+  const pEq = (p: string) => (p.startsWith('<') ? p : `= ${p}`);
+  if (a.studies.yi.length === 1) return ['Heterogeneity: not applicable (1 study)', effectTestLine(a)];
+  const m = a.model;
+  const re = m.kind === 'rma' && !isCommonEffect(m.fit.method);
+  const f = m.fit;
+  return [
+    `Heterogeneity: ${re ? `Tau² = ${formatNumber(f.tau2, 2)}; ` : ''}Chi² = ${formatNumber(f.QE, 2)}, df = ${f.QEdf} (P ${pEq(formatPValue(f.QEp, 5))}); I² = ${formatNumber(f.I2, 0)}%`,
+    effectTestLine(a),
+  ];
 }
 
-function heterogeneityLine(fit: RmaFit): string {
-  const re = fit.method !== 'EE' && fit.method !== 'FE';
-  const p = formatPValue(fit.QEp, 5);
-  return `Heterogeneity: ${re ? `Tau² = ${formatNumber(fit.tau2, 2)}; ` : ''}Chi² = ${formatNumber(fit.QE, 2)}, df = ${fit.QEdf} (P ${p.startsWith('<') ? p : `= ${p}`}); I² = ${formatNumber(fit.I2, 0)}%`;
+function effectTestLine(a: MetaAnalysis): string {
+  const e = pooledEstimate(a);
+  const p = formatPValue(e.pValue, 5);
+  const ddf = a.model.kind === 'rma' ? a.model.fit.ddf : null;
+  const stat = ddf === null ? 'Z' : `t(${ddf})`;
+  return `Test for overall effect: ${stat} = ${formatNumber(Math.abs(e.statistic), 2)} (P ${p.startsWith('<') ? p : `= ${p}`})`;
 }
 
-/** The prediction interval's critical value as a label: z, t(k − 1) under Knapp–Hartung, or t(k − 2) (Higgins et al. 2009). */
+/** The prediction interval's critical value as a label: z, t(k − p) under Knapp–Hartung, or t(k − 2) (Higgins et al. 2009). */
 function piLabel(fit: RmaFit, piType: 'default' | 'riley'): string {
   if (piType === 'riley') return `t, df = ${fit.k - fit.p - 1}`;
   return fit.ddf === null ? 'normal quantile' : `t, df = ${fit.ddf}`;
 }
 
-function effectTestLine(fit: RmaFit): string {
-  const c = fit.coefficients[0];
-  const p = formatPValue(c?.pValue ?? null, 5);
-  const stat = fit.ddf === null ? 'Z' : `t(${fit.ddf})`;
-  return `Test for overall effect: ${stat} = ${formatNumber(Math.abs(c?.statistic ?? Number.NaN), 2)} (P ${p.startsWith('<') ? p : `= ${p}`})`;
+/** The diamond of an analysis (with its prediction interval when `withPi`). */
+function summaryOf(a: MetaAnalysis, label: string, weight: number | null, withPi: boolean): ForestSummary {
+  const e = pooledEstimate(a);
+  const m = a.model;
+  const pr = m.kind === 'rma' && withPi ? m.prediction : null;
+  return {
+    label: `${label} (${a.level}% CI)`,
+    est: e.estimate,
+    lo: e.ciLower,
+    hi: e.ciUpper,
+    piLo: pr?.piLower ?? null,
+    piHi: pr?.piUpper ?? null,
+    ...(pr && m.kind === 'rma' ? { piLabel: piLabel(m.fit, a.piType) } : {}),
+    notes: summaryNotes(a),
+    weight,
+  };
 }
 
 function order(
@@ -124,123 +135,98 @@ function order(
   return idx;
 }
 
+/** The study rows of `a` (positions `positions` into a.studies), in the chosen order, with the given weights. */
+function studyRows(
+  a: MetaAnalysis,
+  positions: readonly number[],
+  weight: (j: number) => number,
+  options: ForestOptions,
+): ForestStudy[] {
+  const inputRow = (i: number) => a.inputRows[a.studies.rows[i] as number] as number;
+  const idx = order(
+    positions.length,
+    (j) => a.studies.yi[positions[j] as number] as number,
+    weight,
+    options.sort ?? 'input',
+    options.sortKeys && positions.map((i) => options.sortKeys?.[inputRow(i)] as number),
+  );
+  return idx.map((j) => {
+    const i = positions[j] as number;
+    return {
+      label: a.studies.labels[i] as string,
+      est: a.studies.yi[i] as number,
+      lo: a.studyCI.lower[i] as number,
+      hi: a.studyCI.upper[i] as number,
+      weight: weight(j),
+      columns: (options.columns ?? []).map((c) => c.values[inputRow(i)] ?? ''),
+    };
+  });
+}
+
 /** Forest rows of a single meta-analysis. */
 export function forestFromAnalysis(a: MetaAnalysis, options: ForestOptions = {}): ForestInput {
-  const w =
-    a.model.kind === 'pooled'
-      ? (i: number) => a.model.fit.weights[a.studies.rows[i] as number] as number
-      : (i: number) => (a.model.fit as RmaFit).weights[i] as number;
-  const idx = order(
-    a.studies.yi.length,
-    (i) => a.studies.yi[i] as number,
-    w,
-    options.sort ?? 'input',
-    options.sortKeys && a.studies.rows.map((r) => options.sortKeys?.[r] as number),
-  );
-  const studies: ForestStudy[] = idx.map((i) => ({
-    label: a.studies.labels[i] as string,
-    est: a.studies.yi[i] as number,
-    lo: a.studyCI.lower[i] as number,
-    hi: a.studyCI.upper[i] as number,
-    weight: w(i),
-    columns: (options.columns ?? []).map((c) => c.values[a.studies.rows[i] as number] ?? ''),
-  }));
-  let overall: ForestSummary;
-  const footer: string[] = [];
-  if (a.model.kind === 'rma') {
-    const { fit, prediction } = a.model;
-    const c = fit.coefficients[0];
-    overall = {
-      label: `Total (${a.level}% CI)`,
-      est: c?.estimate as number,
-      lo: c?.ciLower as number,
-      hi: c?.ciUpper as number,
-      piLo: prediction.piLower,
-      piHi: prediction.piUpper,
-      piLabel: piLabel(fit, a.piType),
-      notes: [heterogeneityLine(fit), effectTestLine(fit)],
-      weight: 100,
-    };
-  } else {
-    const f = a.model.fit;
-    const p = formatPValue(f.pValue, 5);
-    overall = {
-      label: `Total (${a.level}% CI)`,
-      est: f.estimate,
-      lo: f.ciLower,
-      hi: f.ciUpper,
-      piLo: null,
-      piHi: null,
-      weight: 100,
-      notes: [
-        `Heterogeneity: Chi² = ${formatNumber(f.QE, 2)}, df = ${f.QEdf} (P ${formatPValue(f.QEp, 5)}); I² = ${formatNumber(f.I2, 0)}%`,
-        `Test for overall effect: Z = ${formatNumber(Math.abs(f.statistic), 2)} (P ${p.startsWith('<') ? p : `= ${p}`})`,
-      ],
-    };
-  }
+  const w = studyWeights(a);
+  const all = Array.from({ length: a.studies.yi.length }, (_, i) => i);
   return {
     measure: a.measure,
     ratio: RATIO_MEASURES.has(a.measure),
     level: a.level,
     columnHeaders: (options.columns ?? []).map((c) => c.header),
     weightHeader: 'Weight',
-    groups: [{ title: null, studies, summary: null }],
-    overall,
-    footer,
+    groups: [{ title: null, studies: studyRows(a, all, (j) => w[j] as number, options), summary: null }],
+    overall: summaryOf(a, 'Total', 100, true),
+    footer: [],
     favours: options.favours ?? ['Favours experimental', 'Favours control'],
     title: options.title ?? null,
     digits: options.digits ?? 2,
   };
 }
 
-/** Forest rows of a subgroup analysis: per-subgroup blocks with their diamonds, the overall diamond and the test for differences. */
+/**
+ * Forest rows of a subgroup analysis, in RevMan's layout: per-subgroup blocks with their diamonds, the
+ * overall diamond and the test for subgroup differences. Study weights are percentages of the overall
+ * analysis (a subtotal's weight is its studies' sum and the total is 100 %), as RevMan prints them when
+ * the overall total is shown; with `weights: 'subgroup'`, percentages within each subgroup's own analysis
+ * (RevMan's subtotals-only layout: each subtotal 100 %, no weight on the total).
+ */
 export function forestFromSubgroups(s: SubgroupAnalysis, options: ForestOptions = {}): ForestInput {
   const base = forestFromAnalysis(s.overall, { ...options, sort: 'input' });
-  const a = s.overall;
-  const groups: ForestGroup[] = s.separate.levels.map((l) => {
-    const fit = l.fit;
-    const idx = order(
-      l.indices.length,
-      (j) => a.studies.yi[l.indices[j] as number] as number,
-      (j) => fit.weights[j] as number,
-      options.sort ?? 'input',
-      options.sortKeys && l.indices.map((i) => options.sortKeys?.[a.studies.rows[i] as number] as number),
-    );
-    const studies = idx.map((j) => {
-      const i = l.indices[j] as number;
+  const within = options.weights === 'subgroup';
+  const wOverall = studyWeights(s.overall);
+  const groups: ForestGroup[] = s.levels.map((l) => {
+    if (within) {
+      const a = l.analysis;
+      const w = studyWeights(a);
+      const all = Array.from({ length: a.studies.yi.length }, (_, i) => i);
       return {
-        label: a.studies.labels[i] as string,
-        est: a.studies.yi[i] as number,
-        lo: a.studyCI.lower[i] as number,
-        hi: a.studyCI.upper[i] as number,
-        weight: fit.weights[j] as number,
-        columns: (options.columns ?? []).map((c) => c.values[a.studies.rows[i] as number] ?? ''),
+        title: l.level,
+        studies: studyRows(a, all, (j) => w[j] as number, options),
+        summary: summaryOf(a, 'Subtotal', 100, false),
       };
-    });
-    const c = fit.coefficients[0];
-    const summary: ForestSummary = {
-      label: `Subtotal (${a.level}% CI)`,
-      est: c?.estimate as number,
-      lo: c?.ciLower as number,
-      hi: c?.ciUpper as number,
-      piLo: null,
-      piHi: null,
-      weight: 100,
-      notes: l.singleStudy
-        ? ['Heterogeneity: not applicable (1 study)', effectTestLine(fit)]
-        : [heterogeneityLine(fit), effectTestLine(fit)],
+    }
+    const weight = (j: number) => wOverall[l.indices[j] as number] as number;
+    const total = l.indices.reduce((sum, i) => sum + (wOverall[i] as number), 0);
+    return {
+      title: l.level,
+      studies: studyRows(s.overall, l.indices, weight, options),
+      summary: summaryOf(l.analysis, 'Subtotal', total, false),
     };
-    return { title: l.level, studies, summary };
   });
-  const t = s.separate.test;
+  const t = s.test;
   const footer = t
     ? [
         `Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`,
       ]
     : [];
-  // study weights are within their subgroup (RevMan's subgroup-only layout): each subtotal is 100 %, the total has no weight
-  const overall = base.overall ? { ...base.overall, weight: null } : null;
-  return { ...base, weightHeader: 'Weight within subgroup', groups, overall, footer };
+  const overall = within && base.overall ? { ...base.overall, weight: null } : base.overall;
+  return { ...base, weightHeader: within ? 'Weight within subgroup' : 'Weight', groups, overall, footer };
+}
+
+/** Forest rows of any analysis: a single meta-analysis or one with subgroups. */
+export function forestFrom(result: AnalysisResult, options: ForestOptions = {}): ForestInput {
+  return result.kind === 'subgroups'
+    ? forestFromSubgroups(result.analysis, options)
+    : forestFromAnalysis(result.analysis, options);
 }
 
 /** A forest of refits (leave-one-out or cumulative): one row per refit, no weights, the full-data diamond at the bottom. */

@@ -8,7 +8,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber } from '../report/format.ts';
-import { measureLabel, type ForestInput, type ForestSummary } from './forest-data.ts';
+import { measureLabel } from '../effects/registry.ts';
+import type { ForestInput, ForestSummary } from './forest-data.ts';
 import { baseConfig, THEME } from './theme.ts';
 
 interface Row {

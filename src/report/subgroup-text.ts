@@ -23,6 +23,10 @@ export interface SubgroupSummary {
     readonly Q: number | null;
     readonly QDf: number;
     readonly QPValue: number | null;
+    /** Back-transformed estimate and intervals (ratio measures), as in the overall summary. */
+    readonly exponentiated: FitSummary['exponentiated'];
+    /** Weight of each study within its subgroup's own analysis, in percent. */
+    readonly weights: readonly { readonly label: string; readonly weight: number }[];
   }[];
   /** RevMan's test on the separate fits (each subgroup with its own τ²). */
   readonly subgroupTest: {
@@ -50,42 +54,43 @@ export interface SubgroupSummary {
         readonly ciUpper: number;
       }[]
     | null;
+  /** Rows without a subgroup value (1-based rows) and what was done with them. */
+  readonly missingGroup: readonly { readonly label: string; readonly row: number; readonly reason: string }[];
+  readonly missingRule: 'exclude' | 'overall-only';
   readonly warnings: readonly string[];
 }
 
 /** The JSON form of a subgroup analysis (`evsynth fit --by … --json`). Reads results only. */
 export function summarizeSubgroups(s: SubgroupAnalysis): SubgroupSummary {
-  const t = s.separate.test;
+  const t = s.test;
   const c = s.common;
   const levels = c ? c.groupMeans.design.names.map((n) => n.replace(/^factor\([^)]*\)/, '')) : [];
   return {
     column: s.column,
     overall: summarize(s.overall),
-    subgroups: s.separate.levels.map((l, i) => {
-      const b = l.fit.coefficients[0];
-      const pr = s.predictions[i];
-      const pi = {
-        piLower: l.singleStudy ? null : finiteOrNull(pr?.piLower),
-        piUpper: l.singleStudy ? null : finiteOrNull(pr?.piUpper),
-      };
+    subgroups: s.levels.map((l) => {
+      const f = summarize(l.analysis);
+      const one = l.singleStudy;
       return {
         level: l.level,
-        k: l.fit.k,
-        singleStudy: l.singleStudy,
-        estimate: finiteOrNull(b?.estimate),
-        se: finiteOrNull(b?.se),
-        statistic: finiteOrNull(b?.statistic),
-        pValue: finiteOrNull(b?.pValue),
-        ciLower: finiteOrNull(b?.ciLower),
-        ciUpper: finiteOrNull(b?.ciUpper),
-        piLower: pi.piLower,
-        piUpper: pi.piUpper,
-        tau2: l.singleStudy ? null : l.fit.tau2,
-        I2: l.singleStudy ? null : finiteOrNull(l.fit.I2),
-        H2: l.singleStudy ? null : finiteOrNull(l.fit.H2),
-        Q: l.singleStudy ? null : l.fit.QE,
-        QDf: l.fit.QEdf,
-        QPValue: l.singleStudy ? null : finiteOrNull(l.fit.QEp),
+        k: f.k,
+        singleStudy: one,
+        estimate: f.estimate,
+        se: f.se,
+        statistic: f.statistic,
+        pValue: f.pValue,
+        ciLower: f.ciLower,
+        ciUpper: f.ciUpper,
+        piLower: one ? null : f.piLower,
+        piUpper: one ? null : f.piUpper,
+        exponentiated: f.exponentiated,
+        tau2: one ? null : f.tau2,
+        I2: one ? null : f.I2,
+        H2: one ? null : f.H2,
+        Q: one ? null : f.Q,
+        QDf: f.QDf ?? 0,
+        QPValue: one ? null : f.QPValue,
+        weights: f.studies.map((st) => ({ label: st.label, weight: st.weight })),
       };
     }),
     subgroupTest: t
@@ -116,6 +121,8 @@ export function summarizeSubgroups(s: SubgroupAnalysis): SubgroupSummary {
           ciUpper: b.ciUpper,
         }))
       : null,
+    missingGroup: s.missingGroup.map((e) => ({ label: e.label, row: e.row + 1, reason: e.reason })),
+    missingRule: s.missingRule,
     warnings: s.warnings,
   };
 }

@@ -1,5 +1,5 @@
 import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
-import { RATIO_MEASURES } from '../effects/types.ts';
+import { RATIO_MEASURES } from '../effects/registry.ts';
 
 /** The JSON form of a fit (`evsynth fit --json`); every field is documented in docs/cli.md. */
 export interface FitSummary {

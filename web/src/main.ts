@@ -5,21 +5,14 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import {
-  metaAnalysis,
-  POOLING_METHODS,
-  parsePoolingMethod,
-  type AnalysisOptions,
-} from '../../src/analysis/meta-analysis.ts';
+import { analyzeTable, overallOf } from '../../src/analysis/analyze.ts';
 import { reproduceDataset } from '../../src/analysis/reproduce.ts';
-import { effectColumnsFromTable } from '../../src/effects/from-table.ts';
-import { subgroupAnalysis } from '../../src/analysis/subgroup-analysis.ts';
-import { parseMeasure } from '../../src/effects/escalc.ts';
-import { MEASURES, type Measure } from '../../src/effects/types.ts';
-import { hasColumn, parseCsv, stringColumn, studyLabels, type DataTable } from '../../src/io/csv.ts';
+import { POOLING_METHODS } from '../../src/models/pooling-methods.ts';
+import { MEASURES, measuresForColumns, type Measure } from '../../src/effects/registry.ts';
+import { hasColumn, parseCsv, studyLabels, type DataTable } from '../../src/io/csv.ts';
 import { validateProvenance, type Provenance } from '../../src/io/provenance.ts';
 import { forestDataColumns } from '../../src/plots/forest-columns.ts';
-import { forestFromAnalysis, forestFromSubgroups } from '../../src/plots/forest-data.ts';
+import { forestFrom } from '../../src/plots/forest-data.ts';
 import { forestSpec } from '../../src/plots/forest.ts';
 import { formatNumber, formatPercent, formatPValue } from '../../src/report/format.ts';
 import { summarize, type FitSummary } from '../../src/report/summary.ts';
@@ -102,14 +95,7 @@ ui.method.value = 'REML';
 
 /** A sensible first measure for an uploaded table, from its columns (the user can change it). */
 function guessMeasure(t: DataTable): Measure {
-  const has = (...c: string[]) => c.every((x) => hasColumn(t, x));
-  if (has('yi')) return 'GEN';
-  if (has('ai', 'ci')) return 'OR';
-  if (has('m1i', 'sd1i', 'm2i', 'sd2i')) return 'SMD';
-  if (has('ri', 'ni')) return 'ZCOR';
-  if (has('x1i', 't1i', 'x2i', 't2i')) return 'IRR';
-  if (has('xi', 'ni')) return 'PLO';
-  return 'GEN';
+  return measuresForColumns((c) => hasColumn(t, c))[0] ?? 'GEN';
 }
 
 function setSource(s: Source): void {
@@ -162,28 +148,22 @@ function update(): void {
   ui.error.textContent = '';
   try {
     const t = subsetTable(source.table, active);
-    const measure = parseMeasure(ui.measure.value);
-    const opts: AnalysisOptions = {
-      measure,
-      method: parsePoolingMethod(ui.method.value),
-      test: ui.test.value as 'z' | 'knha' | 'adhoc',
-      smd: ui.smd.value as 'metafor' | 'revman',
-    };
     const t0 = performance.now();
     const by = ui.by.value;
-    const cols = effectColumnsFromTable(t),
-      labels = studyLabels(t);
-    const sub = by ? subgroupAnalysis(cols, labels, stringColumn(t, by), by, opts) : null;
-    const a = sub ? sub.overall : metaAnalysis(cols, labels, opts);
-    const s = summarize(a);
+    const { options, result } = analyzeTable(t, {
+      measure: ui.measure.value,
+      method: ui.method.value,
+      test: ui.test.value as 'z' | 'knha' | 'adhoc',
+      smd: ui.smd.value as 'metafor' | 'revman',
+      ...(by ? { by } : {}),
+    });
+    const s = summarize(overallOf(result));
     const ms = performance.now() - t0;
-    lastSummary = sub ? summarizeSubgroups(sub) : s;
+    lastSummary = result.kind === 'subgroups' ? summarizeSubgroups(result.analysis) : s;
     lastStudies = s.studies;
     ui.timing.textContent = `computed in ${ms.toFixed(1)} ms`;
     showSummary(s);
-    const input = sub
-      ? forestFromSubgroups(sub, { columns: forestDataColumns(t, measure) })
-      : forestFromAnalysis(a, { columns: forestDataColumns(t, measure) });
+    const input = forestFrom(result, { columns: forestDataColumns(t, options.measure) });
     void draw(forestSpec(input, { width: Math.max(800, ui.plot.clientWidth || 900) }));
     showClaims();
   } catch (e) {

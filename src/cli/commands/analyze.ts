@@ -1,25 +1,24 @@
 /** `evsynth effects`, `fit` (with --by) and `regress`. */
-import { metaAnalysis, parsePoolingMethod, type AnalysisOptions } from '../../analysis/meta-analysis.ts';
+import { analyzeTable } from '../../analysis/analyze.ts';
+import { metaRegression } from '../../analysis/regression.ts';
+import { resolveAnalysisOptions } from '../../analysis/request.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { escalc } from '../../effects/escalc.ts';
+import { effectColumnsFromTable } from '../../effects/from-table.ts';
+import { inTable, stringColumn, studyLabels } from '../../io/csv.ts';
+import { formatRegressionText, summarizeRegression } from '../../report/regression-text.ts';
+import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
 import { summarize } from '../../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../../report/text.ts';
-import { inTable, resolveMeasure, studyLabels } from '../input.ts';
-import { effectColumnsFromTable } from '../../effects/from-table.ts';
-import { resolveInput } from '../../io/datasets.ts';
-import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
-import { stringColumn } from '../../io/csv.ts';
-import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
-import { formatRegressionText, summarizeRegression } from '../../report/regression-text.ts';
-import { metaRegression } from '../../analysis/regression.ts';
-import { progressBar } from '../progress.ts';
+import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import { type EffectFlags, type FitFlags, type RegressFlags, effectOptions, methodOf } from '../options.ts';
+import type { EffectFlags, FitFlags, RegressFlags } from '../options.ts';
+import { progressBar } from '../progress.ts';
 
 export function runEffects(file: string, flags: EffectFlags): void {
-  const { table: t, dataset } = resolveInput(file);
-  const measure = resolveMeasure(t, flags.measure ?? dataset?.provenance.measure);
-  const es = inTable(t, () => escalc(measure, effectColumnsFromTable(t), studyLabels(t), effectOptions(flags)));
+  const { table: t, request, context } = commandInput(file, flags);
+  const options = resolveAnalysisOptions(request, { ...context, table: t });
+  const es = inTable(t, () => escalc(options.measure, effectColumnsFromTable(t), studyLabels(t), options));
   if (flags.json) {
     process.stdout.write(
       toJson({
@@ -34,32 +33,15 @@ export function runEffects(file: string, flags: EffectFlags): void {
 }
 
 export function runFit(file: string, flags: FitFlags): void {
-  const { table: t, dataset } = resolveInput(file);
-  const opts: AnalysisOptions = {
-    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure),
-    method: parsePoolingMethod(methodOf(flags)),
-    test: flags.test,
-    level: flags.level,
-    piType: flags.piType,
-    ...effectOptions(flags),
-  };
-  if (flags.by !== undefined) {
-    const by = flags.by;
-    const groups = stringColumn(t, by);
-    const sa = inTable(t, () => subgroupAnalysis(effectColumnsFromTable(t), studyLabels(t), groups, by, opts));
-    const ss = summarizeSubgroups(sa);
-    process.stdout.write(
-      flags.json
-        ? toJson(ss) + '\n'
-        : formatSubgroupText(
-            ss,
-            `Subgroup analysis by '${by}' (measure ${opts.measure}; method ${opts.method ?? 'REML'}; test ${opts.test ?? 'z'}${flags.preset ? `; preset ${flags.preset}` : ''})`,
-          ),
-    );
+  const { table, request, context } = commandInput(file, flags);
+  const { options, result } = analyzeTable(table, request, context);
+  if (result.kind === 'subgroups') {
+    const ss = summarizeSubgroups(result.analysis);
+    const title = `Subgroup analysis by '${result.analysis.column}' (measure ${options.measure}; method ${options.method}; test ${options.test}${request.preset ? `; preset ${request.preset}` : ''})`;
+    process.stdout.write(flags.json ? toJson(ss) + '\n' : formatSubgroupText(ss, title));
     return;
   }
-  const a = inTable(t, () => metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts));
-  const s = summarize(a);
+  const s = summarize(result.analysis);
   process.stdout.write(flags.json ? toJson(s) + '\n' : formatFitText(s));
 }
 
@@ -78,24 +60,25 @@ function parsePoints(text: string): number[][] {
   );
 }
 
+/** The moderator formula of --mods or the --mod terms. */
+export function moderatorFormula(flags: RegressFlags): string | undefined {
+  return flags.mods ?? (flags.mod && flags.mod.length > 0 ? flags.mod.join(' + ') : undefined);
+}
+
 export function runRegress(file: string, flags: RegressFlags): void {
-  const { table: t, dataset } = resolveInput(file);
-  const formula = flags.mods ?? (flags.mod && flags.mod.length > 0 ? flags.mod.join(' + ') : undefined);
+  const { table: t, request, context } = commandInput(file, flags);
+  const formula = moderatorFormula(flags);
   if (formula === undefined)
     throw new EvsynthError(
       'INVALID_ARGUMENT',
       'give the moderators with --mods "x + factor(g)" or --mod x --mod "factor(g)"',
     );
+  const options = resolveAnalysisOptions(request, { ...context, table: t });
   const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
   const onProgress = progressBar('permutations');
   const r = inTable(t, () =>
     metaRegression(effectColumnsFromTable(t), studyLabels(t), moderatorColumns, formula, {
-      measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure),
-      method: parsePoolingMethod(methodOf(flags)),
-      test: flags.test,
-      level: flags.level,
-      piType: flags.piType,
-      ...effectOptions(flags),
+      ...options,
       ...(flags.predict !== undefined ? { predictAt: parsePoints(flags.predict) } : {}),
       ...(flags.permutations !== undefined || flags.exact
         ? {

@@ -1,25 +1,18 @@
 /** `evsynth sensitivity` and `evsynth bias`. */
-import { metaAnalysis, parsePoolingMethod, type AnalysisOptions } from '../../analysis/meta-analysis.ts';
-import { inTable, resolveMeasure, studyLabels } from '../input.ts';
-import { effectColumnsFromTable } from '../../effects/from-table.ts';
-import { resolveInput } from '../../io/datasets.ts';
-import { progressBar } from '../progress.ts';
+import { analyzeTable, overallOf } from '../../analysis/analyze.ts';
 import { publicationBias, sensitivityAnalyses } from '../../analysis/diagnostics.ts';
-import { biasJson, formatBiasText, formatSensitivityText, sensitivityJson } from '../../report/diagnostics-text.ts';
 import { numericColumn } from '../../io/csv.ts';
+import { biasJson, formatBiasText, formatSensitivityText, sensitivityJson } from '../../report/diagnostics-text.ts';
+import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import { type FitFlags, type SensitivityFlags, type BiasFlags, effectOptions, methodOf } from '../options.ts';
+import type { BiasFlags, FitFlags, SensitivityFlags } from '../options.ts';
+import { progressBar } from '../progress.ts';
 
+/** The plain meta-analysis the diagnostics examine (every model option of the flags applies). */
 function analysisFor(file: string, flags: FitFlags) {
-  const { table: t, dataset } = resolveInput(file);
-  const opts: AnalysisOptions = {
-    measure: resolveMeasure(t, flags.measure ?? dataset?.provenance.measure),
-    method: parsePoolingMethod(methodOf(flags)),
-    test: flags.test,
-    level: flags.level,
-    ...effectOptions(flags),
-  };
-  return { t, a: inTable(t, () => metaAnalysis(effectColumnsFromTable(t), studyLabels(t), opts)) };
+  const { table, request, context } = commandInput(file, flags);
+  const { by: _by, ...single } = request;
+  return { t: table, a: overallOf(analyzeTable(table, single, context).result) };
 }
 
 export async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {

@@ -1,14 +1,13 @@
 /** `evsynth datasets`, `reproduce` and `start` (the main job). */
 import { EvsynthError } from '../../core/errors.ts';
 import { alignTable } from '../../report/format.ts';
-import { studyLabels } from '../input.ts';
 import { listDatasetNames, loadDataset } from '../../io/datasets.ts';
 import { datasetResolver, reproduceDataset, reviewOptions } from '../../analysis/reproduce.ts';
 import { reproduceChapter } from '../../analysis/chapter.ts';
 import { listChapterNames, loadChapter } from '../../io/chapter.ts';
 import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
-import { stringColumn } from '../../io/csv.ts';
+import { stringColumn, studyLabels } from '../../io/csv.ts';
 import { formatChapterReport, formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -98,6 +97,7 @@ async function runFlagship(outDir: string): Promise<void> {
   );
   const spec = forestSpec(
     forestFromSubgroups(s, {
+      weights: 'subgroup',
       columns: forestDataColumns(t, opts.measure),
       favours: ['Favours exercise', 'Favours control'],
       title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)',

@@ -18,3 +18,32 @@ export function tau2DerSimonianLaird(kernel: Kernel): Tau2Estimate {
   const tau2 = Math.max(0, (kernel.RSS - (kernel.k - kernel.p)) / kernel.trP);
   return { tau2, iterations: 0, converged: true };
 }
+
+/**
+ * DerSimonian–Laird's moment estimator with Cochran's Q taken about a given centre θ (no moderators):
+ *
+ * ```text
+ * Q = Σwᵢ(yᵢ − θ)²,  wᵢ = 1/vᵢ,   τ̂² = max(0, (Q − (k − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ));   0 when k < 2
+ * ```
+ *
+ * With θ the inverse-variance mean this is the usual DL estimate; RevMan 5 takes θ as the Mantel–Haenszel
+ * estimate in its random-effects analyses of dichotomous data.
+ *
+ * References: DerSimonian & Laird (1986); Deeks JJ, Higgins JPT (2010). Statistical algorithms in Review
+ * Manager 5, "Random effects". Checked against RevMan's printed weights (tests/revman-random.test.ts, the
+ * Cochrane corpus).
+ */
+export function dersimonianLairdAbout(yi: ArrayLike<number>, vi: ArrayLike<number>, centre: number): number {
+  const k = yi.length;
+  if (k < 2) return 0;
+  let Q = 0,
+    sw = 0,
+    sw2 = 0;
+  for (let i = 0; i < k; i++) {
+    const w = 1 / (vi[i] as number);
+    Q += w * ((yi[i] as number) - centre) ** 2;
+    sw += w;
+    sw2 += w * w;
+  }
+  return Math.max(0, (Q - (k - 1)) / (sw - sw2 / sw));
+}

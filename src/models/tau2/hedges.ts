@@ -1,11 +1,12 @@
 import type { Kernel } from '../kernel.ts';
+import { tracePSigmaPSigma } from './standard-error.ts';
 import type { Tau2Estimate } from './types.ts';
 
 /**
  * Unweighted least-squares quantities: e = (I − H)y with H = X(XᵀX)⁻¹Xᵀ, the residual sum
  * of squares eᵀe and the hat values hᵢ. Leaves the kernel evaluated with unit weights.
  */
-export function olsResiduals(kernel: Kernel): { rss: number; hat: Float64Array } {
+function olsResiduals(kernel: Kernel): { rss: number; hat: Float64Array } {
   kernel.w.fill(1);
   kernel.evaluateWeights();
   const { k, p, Ainv } = kernel;
@@ -52,4 +53,12 @@ export function tau2Hedges(kernel: Kernel): Tau2Estimate {
   let trPV = 0;
   for (let i = 0; i < kernel.k; i++) trPV += (kernel.vi[i] as number) * (1 - (hat[i] as number));
   return { tau2: Math.max(0, (rss - trPV) / (kernel.k - kernel.p)), iterations: 0, converged: true };
+}
+
+/** Standard error of the HE estimate: √(2 tr(P_OLS Σ P_OLS Σ))/(k − p), P_OLS = I − H, Σ = diag(vᵢ + τ̂²). */
+export function hedgesStandardError(kernel: Kernel, tau2: number): number {
+  olsResiduals(kernel);
+  const se = Math.sqrt(2 * tracePSigmaPSigma(kernel, tau2)) / (kernel.k - kernel.p);
+  kernel.evaluate(tau2);
+  return se;
 }

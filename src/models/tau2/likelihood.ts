@@ -108,3 +108,9 @@ export function tau2Likelihood(kernel: Kernel, method: LikelihoodMethod, control
   }
   return { tau2, iterations, converged };
 }
+
+/** Standard error of τ̂² for ML, √(2/Σwᵢ²), and REML, √(2/tr(PP)), at τ̂² (the inverse expected information). */
+export function likelihoodStandardError(kernel: Kernel, method: 'ML' | 'REML', tau2: number): number {
+  kernel.evaluate(tau2);
+  return Math.sqrt(2 / (method === 'REML' ? kernel.trPP : kernel.sumW2));
+}

@@ -1,11 +1,12 @@
 import type { Kernel } from '../kernel.ts';
+import { tracePSigmaPSigma } from './standard-error.ts';
 import { TAU2_CONTROL_DEFAULTS, type Tau2Control, type Tau2Estimate } from './types.ts';
 
 /**
  * Sidik–Jonkman start value τ₀² = Σ(yᵢ − ȳ)²/k = var(y)(k−1)/k, from the raw estimates even when
  * the model has moderators (as metafor does).
  */
-export function sidikJonkmanStart(kernel: Kernel): number {
+function sidikJonkmanStart(kernel: Kernel): number {
   const { yi, k } = kernel;
   let m = 0;
   for (let i = 0; i < k; i++) m += yi[i] as number;
@@ -45,6 +46,15 @@ export function tau2SidikJonkman(kernel: Kernel, iterate: boolean, control: Tau2
     if (delta <= threshold * Math.max(tau2, scale)) return { tau2, iterations: it, converged: true };
   }
   return { tau2, iterations: maxiter, converged: false };
+}
+
+/** Standard error of the SJ estimate: τ₀²·√(2 tr(P₀ Σ P₀ Σ))/(k − p), P₀ at weights 1/(vᵢ + τ₀²). */
+export function sidikJonkmanStandardError(kernel: Kernel, tau2: number): number {
+  const t0 = sidikJonkmanStart(kernel);
+  kernel.evaluate(t0);
+  const se = (t0 * Math.sqrt(2 * tracePSigmaPSigma(kernel, tau2))) / (kernel.k - kernel.p);
+  kernel.evaluate(tau2);
+  return se;
 }
 
 export function meanOf(a: ArrayLike<number>): number {

@@ -1,21 +1,3 @@
-/** τ² estimators, with metafor's method codes. `EE`/`FE` fix τ² = 0 (common effect). */
-export const TAU2_METHODS = [
-  'EE',
-  'FE',
-  'DL',
-  'HE',
-  'HS',
-  'HSk',
-  'SJ',
-  'SJIT',
-  'ML',
-  'REML',
-  'EB',
-  'PM',
-  'PMM',
-] as const;
-export type Tau2Method = (typeof TAU2_METHODS)[number];
-
 /** How an estimate was reached. Closed forms report 0 iterations and converged = true. */
 export interface Tau2Estimate {
   readonly tau2: number;

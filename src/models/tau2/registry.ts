@@ -1,0 +1,126 @@
+/**
+ * The τ² estimator registry: each of metafor's `rma.uni` methods, declared once with its label (as
+ * metafor prints it), whether it iterates, its estimator and the form of its standard error. Parsing,
+ * fitting, help text, reports and the web explorer's choices all derive from this record; adding an
+ * estimator means adding its module and one entry here.
+ */
+import type { Kernel } from '../kernel.ts';
+import { tau2DerSimonianLaird } from './dersimonian-laird.ts';
+import { hedgesStandardError, tau2Hedges } from './hedges.ts';
+import { tau2HunterSchmidt } from './hunter-schmidt.ts';
+import { likelihoodStandardError, tau2Likelihood } from './likelihood.ts';
+import { tau2PauleMandel } from './paule-mandel.ts';
+import { sidikJonkmanStandardError, tau2SidikJonkman } from './sidik-jonkman.ts';
+import { momentStandardError, scoringStandardError } from './standard-error.ts';
+import type { Tau2Control, Tau2Estimate } from './types.ts';
+
+export interface Tau2EstimatorSpec {
+  /** The name metafor prints ("DerSimonian-Laird"). */
+  readonly label: string;
+  /** Common-effect model: τ² ≡ 0 (EE, FE). */
+  readonly common: boolean;
+  /** Whether the estimator iterates (and so takes `control`). */
+  readonly iterative: boolean;
+  /** τ̂² for the model in `kernel` (k − p ≥ 1). */
+  readonly estimate: (kernel: Kernel, control: Tau2Control) => Tau2Estimate;
+  /** Standard error of τ̂² (NaN where none is defined); leaves the kernel evaluated at `tau2`. */
+  readonly standardError: (kernel: Kernel, tau2: number) => number;
+}
+
+const NONE: Tau2Estimate = { tau2: 0, iterations: 0, converged: true };
+const noStandardError = (kernel: Kernel, tau2: number): number => {
+  kernel.evaluate(tau2);
+  return Number.NaN;
+};
+
+/** Every τ² estimator, by metafor's method code. `EE`/`FE` fix τ² = 0 (common effect). */
+export const TAU2_REGISTRY = {
+  EE: { label: 'equal effects', common: true, iterative: false, estimate: () => NONE, standardError: noStandardError },
+  FE: { label: 'fixed effects', common: true, iterative: false, estimate: () => NONE, standardError: noStandardError },
+  DL: {
+    label: 'DerSimonian-Laird',
+    common: false,
+    iterative: false,
+    estimate: (kernel) => tau2DerSimonianLaird(kernel),
+    standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => kr.trP),
+  },
+  HE: {
+    label: 'Hedges',
+    common: false,
+    iterative: false,
+    estimate: (kernel) => tau2Hedges(kernel),
+    standardError: hedgesStandardError,
+  },
+  HS: {
+    label: 'Hunter-Schmidt',
+    common: false,
+    iterative: false,
+    estimate: (kernel) => tau2HunterSchmidt(kernel, false),
+    standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => kr.sumW),
+  },
+  HSk: {
+    label: 'Hunter-Schmidt (k-corrected)',
+    common: false,
+    iterative: false,
+    estimate: (kernel) => tau2HunterSchmidt(kernel, true),
+    standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => (kr.sumW * (kr.k - kr.p)) / kr.k),
+  },
+  SJ: {
+    label: 'Sidik-Jonkman',
+    common: false,
+    iterative: false,
+    estimate: (kernel, control) => tau2SidikJonkman(kernel, false, control),
+    standardError: sidikJonkmanStandardError,
+  },
+  SJIT: {
+    label: 'Sidik-Jonkman (iterated)',
+    common: false,
+    iterative: true,
+    estimate: (kernel, control) => tau2SidikJonkman(kernel, true, control),
+    standardError: scoringStandardError,
+  },
+  ML: {
+    label: 'ML',
+    common: false,
+    iterative: true,
+    estimate: (kernel, control) => tau2Likelihood(kernel, 'ML', control),
+    standardError: (kernel, tau2) => likelihoodStandardError(kernel, 'ML', tau2),
+  },
+  REML: {
+    label: 'REML',
+    common: false,
+    iterative: true,
+    estimate: (kernel, control) => tau2Likelihood(kernel, 'REML', control),
+    standardError: (kernel, tau2) => likelihoodStandardError(kernel, 'REML', tau2),
+  },
+  EB: {
+    label: 'empirical Bayes',
+    common: false,
+    iterative: true,
+    estimate: (kernel, control) => tau2Likelihood(kernel, 'EB', control),
+    standardError: scoringStandardError,
+  },
+  PM: {
+    label: 'Paule-Mandel',
+    common: false,
+    iterative: true,
+    estimate: (kernel) => tau2PauleMandel(kernel, false),
+    standardError: scoringStandardError,
+  },
+  PMM: {
+    label: 'Paule-Mandel (median)',
+    common: false,
+    iterative: true,
+    estimate: (kernel) => tau2PauleMandel(kernel, true),
+    standardError: scoringStandardError,
+  },
+} as const satisfies Record<string, Tau2EstimatorSpec>;
+
+/** A τ² estimator's code (metafor's `method`). */
+export type Tau2Method = keyof typeof TAU2_REGISTRY;
+
+/** Every τ² method code, in the registry's order. */
+export const TAU2_METHODS = Object.keys(TAU2_REGISTRY) as readonly Tau2Method[];
+
+/** metafor's default estimator. */
+export const DEFAULT_TAU2_METHOD: Tau2Method = 'REML';

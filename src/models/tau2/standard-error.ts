@@ -1,0 +1,68 @@
+/**
+ * The large-sample standard errors of τ̂² that several estimators share (Viechtbauer 2005; Sidik &
+ * Jonkman 2005; metafor's `se.tau2`). Each estimator's registry entry says which form it uses. Every
+ * function leaves the kernel evaluated at `tau2`.
+ */
+import type { Kernel } from '../kernel.ts';
+
+/**
+ * Method-of-moments estimators of the form τ̂² = (Q_E − (k − p))/c (DL: c = tr P₀; HS: Σwᵢ⁰; HSk: Σwᵢ⁰(k−p)/k):
+ *
+ * ```text
+ * SE = √Var(Q_E)/c,   Var(Q_E) = 2(k−p) + 4τ²·tr P₀ + 2τ⁴·tr(P₀P₀)   (P₀ at τ² = 0)
+ * ```
+ */
+export function momentStandardError(kernel: Kernel, tau2: number, divisor: (kernel: Kernel) => number): number {
+  const { k, p } = kernel;
+  kernel.evaluate(0);
+  const varQ = 2 * (k - p) + 4 * tau2 * kernel.trP + 2 * tau2 * tau2 * kernel.trPP;
+  const c = divisor(kernel);
+  kernel.evaluate(tau2);
+  return Math.sqrt(varQ) / c;
+}
+
+/** EB, PM, PMM and SJIT: SE = √(2k²/(k − p))/Σwᵢ at τ̂². */
+export function scoringStandardError(kernel: Kernel, tau2: number): number {
+  const { k, p } = kernel;
+  kernel.evaluate(tau2);
+  return Math.sqrt((2 * k * k) / (k - p)) / kernel.sumW;
+}
+
+/**
+ * tr(PΣPΣ) for P = W − WX(XᵀWX)⁻¹XᵀW at the kernel's current weights and Σ = diag(vᵢ + τ²),
+ * in O(k p²): Σ(wᵢσᵢ)² − 2 tr(A⁻¹ Σ wᵢ³σᵢ² xᵢxᵢᵀ) + tr((A⁻¹B)²), B = Σ wᵢ²σᵢ xᵢxᵢᵀ.
+ * It is Var(yᵀPy)/2 when y ~ N(Xβ, Σ) (used by the HE and SJ standard errors).
+ */
+export function tracePSigmaPSigma(kernel: Kernel, tau2: number): number {
+  const { k, p, Ainv, vi, w } = kernel;
+  const x = kernel.design.x;
+  const B = new Float64Array(p * p);
+  const C = new Float64Array(p * p);
+  let t = 0;
+  for (let i = 0; i < k; i++) {
+    const s = (vi[i] as number) + tau2,
+      wi = w[i] as number,
+      ws = wi * s;
+    t += ws * ws;
+    for (let r = 0; r < p; r++)
+      for (let q = 0; q < p; q++) {
+        const xx = (x[i * p + r] as number) * (x[i * p + q] as number);
+        B[r * p + q] = (B[r * p + q] as number) + wi * ws * xx;
+        C[r * p + q] = (C[r * p + q] as number) + wi * ws * ws * xx;
+      }
+  }
+  const M = new Float64Array(p * p);
+  for (let r = 0; r < p; r++)
+    for (let q = 0; q < p; q++) {
+      let sb = 0,
+        sc = 0;
+      for (let m = 0; m < p; m++) {
+        sb += (Ainv[r * p + m] as number) * (B[m * p + q] as number);
+        sc += (Ainv[r * p + m] as number) * (C[m * p + q] as number);
+      }
+      M[r * p + q] = sb;
+      if (r === q) t -= 2 * sc;
+    }
+  for (let r = 0; r < p; r++) for (let q = 0; q < p; q++) t += (M[r * p + q] as number) * (M[q * p + r] as number);
+  return t;
+}
