@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../src/plots/render.ts';
+import { baseConfig } from '../src/plots/theme.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
@@ -16,6 +17,7 @@ const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', imp
 
 export class Notebook {
   private readonly parts: string[] = [];
+  private readonly started = performance.now();
   constructor(
     readonly name: string,
     readonly title: string,
@@ -44,9 +46,30 @@ export class Notebook {
     this.parts.push(`![${caption}](${this.name}/${file})`, '', `*${caption}*`, '');
     return this;
   }
+  /** The "what to take away" box. */
+  takeaways(points: readonly string[]): this {
+    this.parts.push('## What to take away', '', ...points.map((p) => `- ${p.trim()}`), '');
+    return this;
+  }
+  /** Exercises, with their answers in a collapsed block after all questions. */
+  exercises(items: readonly { readonly q: string; readonly a: string }[]): this {
+    this.parts.push('## Exercises', '', ...items.map((e, i) => `${i + 1}. ${e.q.trim()}`), '');
+    this.parts.push(
+      '<details><summary>Answers</summary>',
+      '',
+      ...items.map((e, i) => `${i + 1}. ${e.a.trim()}`),
+      '',
+      '</details>',
+      '',
+    );
+    return this;
+  }
   save(): void {
+    const seconds = (performance.now() - this.started) / 1000;
     this.parts.push(
       '---',
+      '',
+      `Runtime: ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s on the machine that made it (everything above this line is identical on every run: the simulations are seeded).`,
       '',
       `Made by \`npx tsx notebooks/${this.file}\` (or \`npm run notebooks\`) with evsynth ${pkg.version}, Node ${process.version}, vega-lite ${pkg.dependencies['vega-lite']}, vega ${pkg.dependencies['vega']}.`,
     );
@@ -59,3 +82,68 @@ export const f2 = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? 'NA' : x.toFixed(2);
 export const f3 = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? 'NA' : x.toFixed(3);
+
+/**
+ * A line chart with a Monte Carlo 95% band (estimate ± 1.96·SE) per series: `rows` carry x, the
+ * estimate, its band, the series and an optional facet.
+ */
+export function bandChart(
+  rows: readonly { x: number; y: number; lo: number; hi: number; series: string; facet?: string }[],
+  o: {
+    xTitle: string;
+    yTitle: string;
+    yFormat?: string;
+    reference?: number;
+    logX?: boolean;
+    facetTitle?: string;
+    width?: number;
+    yDomain?: [number, number];
+  },
+): TopLevelSpec {
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: o.xTitle,
+    scale: o.logX ? { type: 'log', nice: false } : { zero: false },
+    axis: { values: [...new Set(rows.map((r) => r.x))] },
+  };
+  const yScale = o.yDomain ? { domain: o.yDomain, zero: false, nice: false } : { zero: false };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    title: o.yTitle,
+    scale: yScale,
+    ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
+  };
+  const color = { field: 'series', type: 'nominal', title: null };
+  const layers: unknown[] = [
+    {
+      mark: { type: 'area', opacity: 0.18 },
+      encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
+    },
+    { mark: { type: 'line', point: true }, encoding: { x, y, color } },
+  ];
+  if (o.reference !== undefined)
+    layers.unshift({
+      mark: { type: 'rule', strokeDash: [4, 3], color: '#888' },
+      encoding: { y: { datum: o.reference, type: 'quantitative', scale: yScale } },
+    });
+  const inner = { width: o.width ?? 220, height: 200, layer: layers };
+  const spec = rows.some((r) => r.facet !== undefined)
+    ? {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        config: baseConfig(),
+        data: { values: rows },
+        facet: { column: { field: 'facet', type: 'ordinal', title: o.facetTitle ?? null } },
+        spec: inner,
+      }
+    : {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        config: baseConfig(),
+        data: { values: rows },
+        ...inner,
+      };
+  return spec as unknown as TopLevelSpec;
+}
+
+export const pct = (x: number, d = 1) => `${(100 * x).toFixed(d)}%`;
