@@ -208,3 +208,17 @@ export {
 export { funnelSpec, baujatSpec, labbeSpec, bubbleSpec, goshSpec } from './plots/diagnostic-plots.ts';
 export { renderSvg, svgToPng } from './plots/render.ts';
 export { Random } from './core/random.ts';
+export {
+  ROB_TOOLS,
+  ROB_TOOL_NAMES,
+  readRiskOfBias,
+  lowRiskRows,
+  robSummary,
+  type RiskOfBias,
+  type RobTool,
+  type RobDomain,
+} from './evidence/risk-of-bias.ts';
+export { studyKeys, STUDY_ID_COLUMN, DISTINGUISHING_COLUMNS, type StudyKeys } from './evidence/study-id.ts';
+export type { RiskOfBiasSource, HistoryEntry } from './io/provenance.ts';
+export type { ForestRob } from './plots/forest-data.ts';
+export { robTrafficLightSpec, robSummarySpec } from './plots/risk-of-bias-plots.ts';

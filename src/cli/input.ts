@@ -1,6 +1,8 @@
 /** A command's input: a CSV file or a bundled dataset, with the request of the command's flags. */
 import type { AnalysisRequest, RequestContext } from '../analysis/request.ts';
-import type { DataTable } from '../io/csv.ts';
+import { EvsynthError } from '../core/errors.ts';
+import { lowRiskRows, readRiskOfBias, tableRows } from '../evidence/risk-of-bias.ts';
+import { studyLabels, type DataTable } from '../io/csv.ts';
 import { resolveInput } from '../io/datasets.ts';
 import { requestFromFlags, type FitFlags } from './options.ts';
 
@@ -14,11 +16,38 @@ export interface CommandInput {
 
 /** Reads the file or dataset `file` and turns the flags into an analysis request. */
 export function commandInput(file: string, flags: FitFlags): CommandInput {
-  const { table, dataset } = resolveInput(file);
+  const resolved = resolveInput(file);
+  const dataset = resolved.dataset;
+  const table = flags.lowRiskOnly ? lowRiskOnly(resolved.table) : resolved.table;
   return {
     table,
     request: requestFromFlags(flags),
     context: dataset ? { measure: dataset.provenance.measure } : {},
     title: dataset?.provenance.title,
   };
+}
+
+/**
+ * --low-risk-only: the sensitivity analysis restricted to studies at low overall risk of bias (RoB 2 'low',
+ * ROBINS-I 'low'); the studies left out are listed on stderr with their judgement.
+ */
+function lowRiskOnly(t: DataTable): DataTable {
+  const rob = readRiskOfBias(t);
+  if (rob === null)
+    throw new EvsynthError(
+      'MISSING_COLUMN',
+      '--low-risk-only needs risk-of-bias columns (rob_d1 … rob_d5, rob_overall or robins_d1 … robins_d7, robins_overall)',
+      { file: t.file },
+    );
+  const { kept, left } = lowRiskRows(rob, studyLabels(t));
+  if (kept.length === 0)
+    throw new EvsynthError('TOO_FEW_STUDIES', `--low-risk-only: no study has a low overall risk of bias`, {
+      file: t.file,
+    });
+  process.stderr.write(
+    `--low-risk-only: ${kept.length} of ${t.rows.length} studies at low overall risk of bias (${rob.tool}); left out: ${left
+      .map((l) => `${l.label} (line ${t.lines[l.row]}): ${l.reason}`)
+      .join('; ')}\n`,
+  );
+  return tableRows(t, kept);
 }

@@ -80,7 +80,8 @@ function buildProgram(): Command {
         .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [
           ...prev,
           v,
-        ]),
+        ])
+        .option('--unweighted', 'rob-summary: shares of studies instead of shares of the analysis weight'),
     ),
   ).action(runPlot);
   addEffectOptions(

@@ -39,6 +39,7 @@ export interface FitFlags extends EffectFlags {
   piType?: PiType;
   by?: string;
   keepUngrouped?: boolean;
+  lowRiskOnly?: boolean;
 }
 export interface RegressFlags extends FitFlags {
   mods?: string;
@@ -58,6 +59,7 @@ export interface PlotFlags extends RegressFlags {
   favours?: string;
   title?: string;
   contour?: boolean;
+  unweighted?: boolean;
 }
 export interface SensitivityFlags extends FitFlags {
   leaveOneOut?: boolean;
@@ -132,6 +134,10 @@ export function addModelOptions(cmd: Command, methods = describePoolingMethods()
       new Option('--pi-type <type>', 'prediction interval: default (metafor) or riley (t, df = k - 2)').choices(
         PI_TYPES,
       ),
+    )
+    .option(
+      '--low-risk-only',
+      'sensitivity analysis: only studies at low overall risk of bias (rob_overall or robins_overall column); the others are listed',
     );
 }
 

@@ -11,6 +11,8 @@ import { inputColumnsFound, measureSpec } from '../effects/registry.ts';
 import { numericColumn, parseCsv, type DataTable } from './csv.ts';
 import { readCsv } from './csv-file.ts';
 import { validateProvenance, type Provenance } from './provenance.ts';
+import { readRiskOfBias } from '../evidence/risk-of-bias.ts';
+import { studyKeys } from '../evidence/study-id.ts';
 
 /** The repository's datasets folder. */
 export const DATASETS_ROOT = fileURLToPath(new URL('../../datasets/', import.meta.url));
@@ -171,6 +173,26 @@ function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): 
         });
     });
   }
+  // risk-of-bias columns: valid judgements, and a source for them
+  const rob = readRiskOfBias(t);
+  if (rob !== null && p.riskOfBias === undefined)
+    throw new EvsynthError(
+      'INVALID_VALUE',
+      `data.csv has ${rob.tool} columns; "riskOfBias" must say where the judgements come from`,
+      { file: provFile },
+    );
+  if (rob === null && p.riskOfBias !== undefined)
+    throw new EvsynthError('INVALID_VALUE', `"riskOfBias" is given but data.csv has no risk-of-bias columns`, {
+      file: provFile,
+    });
+  if (rob !== null && p.riskOfBias !== undefined && rob.tool !== p.riskOfBias.tool)
+    throw new EvsynthError(
+      'INVALID_VALUE',
+      `riskOfBias.tool is '${p.riskOfBias.tool}' but data.csv has ${rob.tool} columns`,
+      { file: provFile },
+    );
+  // a study_id column must hold unique, non-empty ids
+  studyKeys(t);
   for (const n of p.rowNotes ?? []) {
     const label = t.rows[n.row - 1]?.[t.header.indexOf('study')];
     if (label !== n.study)

@@ -44,6 +44,31 @@ export interface PerStudyClaims {
   readonly scale: 'analysis' | 'natural';
 }
 
+/** Where the dataset's risk-of-bias columns (src/evidence/risk-of-bias.ts) came from. */
+export interface RiskOfBiasSource {
+  /** 'RoB 2' (columns rob_d1 … rob_d5, rob_overall) or 'ROBINS-I' (robins_d1 … robins_d7, robins_overall). */
+  readonly tool: 'RoB 2' | 'ROBINS-I';
+  /** Who judged, and where the judgements were read (review, table or figure, page). */
+  readonly source: string;
+  /** The outcome (and time point) the judgements are for: RoB 2 judges results, not studies. */
+  readonly outcome?: string;
+  readonly note?: string;
+}
+
+/** One entry of a dataset's version history (`evsynth update --write` appends one). */
+export interface HistoryEntry {
+  /** ISO date (YYYY-MM-DD). */
+  readonly date: string;
+  /** What changed, in words. */
+  readonly description: string;
+  /** Where the new or changed rows came from. */
+  readonly source: string;
+  /** Study keys (study_id, or the documented fallback) added, removed and changed. */
+  readonly added?: readonly string[];
+  readonly removed?: readonly string[];
+  readonly changed?: readonly string[];
+}
+
 export interface Provenance {
   readonly name: string;
   readonly title: string;
@@ -74,6 +99,10 @@ export interface Provenance {
   readonly perStudyClaims?: PerStudyClaims;
   readonly claims: readonly Claim[];
   readonly notes?: readonly string[];
+  /** Source of the risk-of-bias columns; required when data.csv has them. */
+  readonly riskOfBias?: RiskOfBiasSource;
+  /** Version history of the rows, oldest first. */
+  readonly history?: readonly HistoryEntry[];
 }
 
 type Json = unknown;
@@ -101,6 +130,8 @@ export function validateProvenance(json: Json, file: string): Provenance {
       'perStudyClaims',
       'claims',
       'notes',
+      'riskOfBias',
+      'history',
     ],
     'provenance',
   );
@@ -199,6 +230,36 @@ export function validateProvenance(json: Json, file: string): Provenance {
     subgroupDefinitions = c.obj(o['subgroupDefinitions'], 'subgroupDefinitions') as Record<string, string>;
   if (o['teachingOnly'] !== undefined && typeof o['teachingOnly'] !== 'boolean')
     c.fail('teachingOnly', 'true or false', o['teachingOnly']);
+  let riskOfBias: RiskOfBiasSource | undefined;
+  if (o['riskOfBias'] !== undefined) {
+    const r = c.obj(o['riskOfBias'], 'riskOfBias');
+    c.noExtra(r, ['tool', 'source', 'outcome', 'note'], 'riskOfBias');
+    riskOfBias = {
+      tool: c.oneOf(r, 'tool', 'riskOfBias', ['RoB 2', 'ROBINS-I'] as const) as 'RoB 2' | 'ROBINS-I',
+      source: c.str(r, 'source', 'riskOfBias') as string,
+      ...opt('outcome', c.str(r, 'outcome', 'riskOfBias', true)),
+      ...opt('note', c.str(r, 'note', 'riskOfBias', true)),
+    };
+  }
+  const history = c.arr(o, 'history', 'provenance', true)?.map((x, i): HistoryEntry => {
+    const path = `history[${i}]`;
+    const h = c.obj(x, path);
+    c.noExtra(h, ['date', 'description', 'source', 'added', 'removed', 'changed'], path);
+    const date = c.str(h, 'date', path) as string;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) c.fail(`${path}.date`, 'a date as YYYY-MM-DD', date);
+    const keys = (k: 'added' | 'removed' | 'changed') =>
+      c
+        .arr(h, k, path, true)
+        ?.map((v, j): string => (typeof v === 'string' ? v : c.fail(`${path}.${k}[${j}]`, 'a study key', v)));
+    return {
+      date,
+      description: c.str(h, 'description', path) as string,
+      source: c.str(h, 'source', path) as string,
+      ...opt('added', keys('added')),
+      ...opt('removed', keys('removed')),
+      ...opt('changed', keys('changed')),
+    };
+  });
   return {
     name: c.str(o, 'name', 'provenance') as string,
     title: c.str(o, 'title', 'provenance') as string,
@@ -220,5 +281,7 @@ export function validateProvenance(json: Json, file: string): Provenance {
     ...opt('perStudyClaims', perStudyClaims),
     claims,
     ...opt('notes', notes),
+    ...opt('riskOfBias', riskOfBias),
+    ...opt('history', history),
   };
 }

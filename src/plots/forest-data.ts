@@ -9,6 +9,7 @@ import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
 import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { isCommonEffect, type RmaFit } from '../models/rma.ts';
 import { formatNumber, formatPValue } from '../report/format.ts';
+import { NOT_ASSESSED_COLOUR, ROB_TOOLS, type RobTool } from '../evidence/risk-of-bias.ts';
 
 export interface ForestStudy {
   readonly label: string;
@@ -20,6 +21,19 @@ export interface ForestStudy {
   readonly weight: number;
   /** Extra data columns, already as text. */
   readonly columns: readonly string[];
+  /** Risk-of-bias judgements (domains, then overall; null: not assessed), when the forest has RoB columns. */
+  readonly rob?: readonly (string | null)[];
+}
+
+/** The risk-of-bias columns of a forest plot, as RevMan draws them beside the studies. */
+export interface ForestRob {
+  readonly tool: RobTool;
+  /** Column headers: D1 … Dn, Overall. */
+  readonly headers: readonly string[];
+  readonly colours: Readonly<Record<string, string>>;
+  readonly symbols: Readonly<Record<string, string>>;
+  /** Legend lines printed under the plot. */
+  readonly legend: readonly string[];
 }
 
 export interface ForestSummary {
@@ -56,12 +70,21 @@ export interface ForestInput {
   readonly title: string | null;
   /** Decimals of the effect column. */
   readonly digits: number;
+  /** Risk-of-bias columns beside the studies (absent: none). */
+  readonly rob?: ForestRob;
 }
 
 export type ForestSort = 'input' | 'effect' | 'weight' | 'year';
 
 export interface ForestOptions {
   readonly columns?: readonly { readonly header: string; readonly values: readonly string[] }[];
+  /** Risk-of-bias judgements per input row (domains, then overall), shown as RevMan's RoB columns. */
+  readonly rob?: {
+    readonly tool: RobTool;
+    readonly headers: readonly string[];
+    readonly names: readonly string[];
+    readonly values: readonly (readonly (string | null)[])[];
+  };
   readonly sort?: ForestSort;
   /** Sort keys per input row (e.g. years) for sort = 'year'. */
   readonly sortKeys?: readonly number[];
@@ -159,6 +182,7 @@ function studyRows(
       hi: a.studyCI.upper[i] as number,
       weight: weight(j),
       columns: (options.columns ?? []).map((c) => c.values[inputRow(i)] ?? ''),
+      ...(options.rob ? { rob: options.rob.values[inputRow(i)] ?? [] } : {}),
     };
   });
 }
@@ -179,6 +203,24 @@ export function forestFromAnalysis(a: MetaAnalysis, options: ForestOptions = {})
     favours: options.favours ?? ['Favours experimental', 'Favours control'],
     title: options.title ?? null,
     digits: options.digits ?? 2,
+    ...(options.rob ? { rob: forestRob(options.rob) } : {}),
+  };
+}
+
+/** The RoB columns' colours, symbols and legend (the tool's, from the risk-of-bias module). */
+function forestRob(rob: NonNullable<ForestOptions['rob']>): ForestRob {
+  const spec = ROB_TOOLS[rob.tool];
+  const symbols: Record<string, string> = spec.symbols;
+  return {
+    tool: rob.tool,
+    headers: rob.headers,
+    colours: { ...spec.colours, 'not assessed': NOT_ASSESSED_COLOUR },
+    symbols: { ...symbols, 'not assessed': '' },
+    legend: [
+      `Risk of bias (${spec.name}): ${spec.levels.map((l) => `${symbols[l] ?? ''} ${l}`).join(', ')}; grey: not assessed`,
+      // one short line per domain, so that the legend does not widen the plot
+      ...rob.headers.map((h, j) => `${h === 'Overall' ? 'All' : h}: ${rob.names[j] ?? ''}`),
+    ],
   };
 }
 

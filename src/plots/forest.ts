@@ -24,6 +24,8 @@ interface Row {
   hi: number | null;
   weight: number | null;
   bold: boolean;
+  /** Risk-of-bias judgements of a study row (empty elsewhere). */
+  rob: readonly (string | null)[];
 }
 
 export interface ForestSpecOptions {
@@ -50,6 +52,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
     hi: null,
     weight: null,
     bold: false,
+    rob: [] as readonly (string | null)[],
   };
   add({
     ...blank,
@@ -98,6 +101,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
         lo: s.lo,
         hi: s.hi,
         weight: Number.isFinite(s.weight) ? s.weight : 1,
+        rob: s.rob ?? [],
       });
     }
     if (g.summary) summaryRows(g.summary);
@@ -105,6 +109,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   }
   if (input.overall) summaryRows(input.overall);
   for (const f of input.footer) add({ ...blank, kind: 'note', label: f });
+  for (const f of input.rob?.legend ?? []) add({ ...blank, kind: 'note', label: f });
   const n = rows.length;
   // x domain on the plotted scale
   const ends = rows
@@ -133,6 +138,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
       c1: r.cols[1] ?? '',
       c2: r.cols[2] ?? '',
       c3: r.cols[3] ?? '',
+      ...robFields(r, input.rob),
     };
   });
   const labelChars = Math.max(...rows.filter((r) => r.kind !== 'note').map((r) => r.label.length), 18);
@@ -143,7 +149,8 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   const weightWidth = Math.round(Math.max(62, input.weightHeader.length * 7.4 + 18)); // bold header text is wider than CHAR
   const rightWidth = Math.round(Math.max(...rows.map((r) => r.effectText.length)) * CHAR + weightWidth + 8);
   const total = options.width ?? 900;
-  const forestWidth = Math.max(220, total - leftWidth - rightWidth);
+  const robWidth = input.rob ? input.rob.headers.length * ROB_CELL + 8 : 0;
+  const forestWidth = Math.max(220, total - leftWidth - rightWidth - robWidth);
   const height = n * THEME.rowHeight;
   const y = {
     field: 'row',
@@ -316,9 +323,60 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
           ...textLayer('weightText', rightWidth - 4, 'right', "datum.kind !== 'note'"),
         ],
       },
+      ...(input.rob ? [robPanel(input.rob, y, height)] : []),
     ],
   };
   return spec as unknown as TopLevelSpec;
+}
+
+const ROB_CELL = 20;
+
+/** Per-row fields of the RoB columns: header text, circle colour and symbol per column. */
+function robFields(r: Row, rob: ForestInput['rob']): Record<string, string> {
+  if (!rob) return {};
+  const out: Record<string, string> = {};
+  rob.headers.forEach((h, j) => {
+    if (r.kind === 'header') out[`robHead${j}`] = j === rob.headers.length - 1 ? 'All' : h;
+    if (r.kind !== 'study') return;
+    const level = r.rob[j] ?? 'not assessed';
+    out[`robColour${j}`] = rob.colours[level] ?? '#cccccc';
+    out[`robSymbol${j}`] = rob.symbols[level] ?? '';
+  });
+  return out;
+}
+
+/** RevMan's risk-of-bias columns: one coloured circle with the judgement's symbol per domain and study. */
+function robPanel(rob: NonNullable<ForestInput['rob']>, y: Record<string, unknown>, height: number) {
+  const x = (j: number) => ({ value: ROB_CELL / 2 + 4 + j * ROB_CELL });
+  return {
+    width: rob.headers.length * ROB_CELL + 8,
+    height,
+    layer: rob.headers.flatMap((_, j) => [
+      {
+        transform: [{ filter: "datum.kind === 'header'" }],
+        mark: { type: 'text', align: 'center', baseline: 'middle', fontWeight: 'bold', fontSize: 10 },
+        encoding: { y, x: x(j), text: { field: `robHead${j}`, type: 'nominal' } },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'study'" }],
+        mark: {
+          type: 'point',
+          shape: 'circle',
+          filled: true,
+          size: 150,
+          opacity: 1,
+          stroke: '#555555',
+          strokeWidth: 0.5,
+        },
+        encoding: { y, x: x(j), color: { field: `robColour${j}`, type: 'nominal', scale: null } },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'study'" }],
+        mark: { type: 'text', align: 'center', baseline: 'middle', fontWeight: 'bold', fontSize: 10, color: '#111111' },
+        encoding: { y, x: x(j), text: { field: `robSymbol${j}`, type: 'nominal' } },
+      },
+    ]),
+  };
 }
 
 /** Axis limits covering the CIs and the null, rounded outwards; capped so one wild CI cannot flatten the plot. */

@@ -22,6 +22,9 @@ import { baujatSpec, bubbleSpec, funnelSpec, goshSpec, labbeSpec } from './diagn
 import { forestDataColumns } from './forest-columns.ts';
 import { forestFrom, forestOfRefits, type ForestSort } from './forest-data.ts';
 import { forestSpec } from './forest.ts';
+import { readRiskOfBias, robSummary, ROB_TOOLS, type RiskOfBias } from '../evidence/risk-of-bias.ts';
+import { studyWeights } from '../analysis/meta-analysis.ts';
+import { robSummarySpec, robTrafficLightSpec } from './risk-of-bias-plots.ts';
 
 /** What a plot is asked for: the data, the analysis request and the plot's own options. */
 export interface PlotRequest {
@@ -45,6 +48,8 @@ export interface PlotRequest {
   readonly subsets?: number;
   readonly seed?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** RoB summary: shares of studies instead of shares of the analysis weight. */
+  readonly unweighted?: boolean;
 }
 
 export interface PlotKindSpec {
@@ -104,6 +109,34 @@ async function refitForest(r: PlotRequest, kind: 'leave-one-out' | 'cumulative')
   return forestSpec(forestOfRefits(a, rows, { kind, ...titleOf(r), ...favoursOf(r) }), widthOf(r));
 }
 
+/** The table's risk-of-bias judgements, or an error saying which columns a RoB plot needs. */
+function requireRob(r: PlotRequest, kind: string): RiskOfBias {
+  const rob = readRiskOfBias(r.table);
+  if (rob === null) {
+    const cols = Object.values(ROB_TOOLS)
+      .map((t) => `${t.name}: ${[...t.domains, t.overall].map((d) => d.column).join(', ')}`)
+      .join('; or ');
+    throw new EvsynthError('MISSING_COLUMN', `a ${kind} plot needs risk-of-bias columns (${cols})`, {
+      file: r.table.file,
+    });
+  }
+  return rob;
+}
+
+/** The forest plot's RoB columns when the table has judgements. */
+function forestRobOption(table: DataTable) {
+  const rob = readRiskOfBias(table);
+  if (rob === null) return {};
+  return {
+    rob: {
+      tool: rob.tool,
+      headers: rob.columns.map((c) => c.label),
+      names: rob.columns.map((c) => c.name),
+      values: rob.judgements,
+    },
+  };
+}
+
 /** Every plot kind, by the name the CLI and the explorer use. */
 export const PLOTS = {
   forest: {
@@ -112,6 +145,7 @@ export const PLOTS = {
       const { options, result } = analyzeTable(r.table, r.analysis, r.context);
       const input = forestFrom(result, {
         columns: forestDataColumns(r.table, options.measure),
+        ...forestRobOption(r.table),
         sort: r.sort ?? 'input',
         ...titleOf(r),
         ...favoursOf(r),
@@ -204,6 +238,29 @@ export const PLOTS = {
       });
       const g = s.gosh?.result;
       return goshSpec(g?.estimate ?? [], g?.I2 ?? [], { xTitle: xTitleLog(a), ...titleOf(r) });
+    },
+  },
+  'rob-traffic-light': {
+    description: 'risk-of-bias traffic-light plot (robvis): each study by domain (RoB 2 or ROBINS-I columns)',
+    build: async (r) => {
+      const rob = requireRob(r, 'traffic-light');
+      return robTrafficLightSpec(rob, studyLabels(r.table), titleOf(r));
+    },
+  },
+  'rob-summary': {
+    description:
+      'risk-of-bias summary bars (robvis): share of the analysis weight at each judgement per domain (--unweighted: of studies)',
+    build: async (r) => {
+      const rob = requireRob(r, 'summary');
+      if (r.unweighted) return robSummarySpec(rob.tool, robSummary(rob), { ...titleOf(r), weighted: false });
+      const { by: _by, ...single } = r.analysis;
+      const a = overallOf(analyzeTable(r.table, single, r.context).result);
+      const w = studyWeights(a);
+      const perRow = r.table.rows.map(() => Number.NaN);
+      a.studies.rows.forEach((row, j) => {
+        perRow[a.inputRows[row] as number] = w[j] as number;
+      });
+      return robSummarySpec(rob.tool, robSummary(rob, perRow), { ...titleOf(r), weighted: true });
     },
   },
 } as const satisfies Record<string, PlotKindSpec>;

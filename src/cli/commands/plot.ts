@@ -35,6 +35,7 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags):
     ...(flags.subsets !== undefined ? { subsets: flags.subsets } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(onProgress ? { onProgress } : {}),
+    ...(flags.unweighted ? { unweighted: true } : {}),
   });
   const buf = await renderToBuffer(spec, format);
   mkdirSync(dirname(out) || '.', { recursive: true });
