@@ -10,6 +10,11 @@ import { renderSvg } from '../src/plots/render.ts';
 import { baseConfig } from '../src/plots/theme.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
+
+/** Options of every notebook's `run()`: where to write (default notebooks/out/; the determinism test writes elsewhere). */
+export interface RunOptions {
+  readonly outDir?: string;
+}
 const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
   version: string;
   dependencies: Record<string, string>;
@@ -18,12 +23,15 @@ const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', imp
 export class Notebook {
   private readonly parts: string[] = [];
   private readonly started = performance.now();
+  private readonly out: string;
   constructor(
     readonly name: string,
     readonly title: string,
     readonly file: string,
+    options: RunOptions = {},
   ) {
-    mkdirSync(join(OUT, name), { recursive: true });
+    this.out = options.outDir ?? OUT;
+    mkdirSync(join(this.out, name), { recursive: true });
     this.parts.push(`# ${title}`, '');
   }
   md(text: string): this {
@@ -42,7 +50,7 @@ export class Notebook {
     return this;
   }
   async figure(spec: TopLevelSpec, file: string, caption: string): Promise<this> {
-    writeFileSync(join(OUT, this.name, file), await renderSvg(spec));
+    writeFileSync(join(this.out, this.name, file), await renderSvg(spec));
     this.parts.push(`![${caption}](${this.name}/${file})`, '', `*${caption}*`, '');
     return this;
   }
@@ -73,8 +81,8 @@ export class Notebook {
       '',
       `Made by \`npx tsx notebooks/${this.file}\` (or \`npm run notebooks\`) with evsynth ${pkg.version}, Node ${process.version}, vega-lite ${pkg.dependencies['vega-lite']}, vega ${pkg.dependencies['vega']}.`,
     );
-    writeFileSync(join(OUT, `${this.name}.md`), this.parts.join('\n') + '\n');
-    process.stdout.write(`wrote notebooks/out/${this.name}.md\n`);
+    writeFileSync(join(this.out, `${this.name}.md`), this.parts.join('\n') + '\n');
+    if (this.out === OUT) process.stdout.write(`wrote notebooks/out/${this.name}.md\n`);
   }
 }
 
@@ -97,6 +105,7 @@ export function bandChart(
     logX?: boolean;
     facetTitle?: string;
     width?: number;
+    height?: number;
     yDomain?: [number, number];
   },
 ): TopLevelSpec {
@@ -115,7 +124,7 @@ export function bandChart(
     scale: yScale,
     ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
   };
-  const color = { field: 'series', type: 'nominal', title: null };
+  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400 } };
   const layers: unknown[] = [
     {
       mark: { type: 'area', opacity: 0.18 },
@@ -128,13 +137,20 @@ export function bandChart(
       mark: { type: 'rule', strokeDash: [4, 3], color: '#888' },
       encoding: { y: { datum: o.reference, type: 'quantitative', scale: yScale } },
     });
-  const inner = { width: o.width ?? 220, height: 200, layer: layers };
+  const inner = { width: o.width ?? 220, height: o.height ?? 200, layer: layers };
   const spec = rows.some((r) => r.facet !== undefined)
     ? {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         config: baseConfig(),
         data: { values: rows },
-        facet: { column: { field: 'facet', type: 'ordinal', title: o.facetTitle ?? null } },
+        facet: {
+          column: {
+            field: 'facet',
+            type: 'ordinal',
+            title: o.facetTitle ?? null,
+            sort: [...new Set(rows.map((r) => r.facet))],
+          },
+        },
         spec: inner,
       }
     : {
@@ -147,3 +163,73 @@ export function bandChart(
 }
 
 export const pct = (x: number, d = 1) => `${(100 * x).toFixed(d)}%`;
+
+/**
+ * A qualitative statement the prose makes about a computed result: returns `text` when `holds`, and
+ * otherwise stops the notebook, so that a change in the engine or the data can never leave a report
+ * saying something its own numbers contradict.
+ */
+export function check(holds: boolean, text: string): string {
+  if (!holds) throw new Error(`notebook statement no longer supported by its numbers: "${text}"`);
+  return text;
+}
+
+/** A Monte Carlo estimate as "x (± 1.96·SE)" in percent. */
+export const pctPm = (m: { estimate: number; se: number }, d = 1) =>
+  `${(100 * m.estimate).toFixed(d)}% (± ${(196 * m.se).toFixed(d)})`;
+
+/**
+ * A dot plot with Monte Carlo 95% intervals: one row per category (top to bottom in the given order),
+ * a point per series, optionally faceted in columns.
+ */
+export function dotChart(
+  rows: readonly { cat: string; y: number; lo: number; hi: number; series: string; facet?: string }[],
+  o: { xTitle: string; yTitle?: string; xFormat?: string; reference?: number; width?: number; facetTitle?: string },
+): TopLevelSpec {
+  const order = [...new Set(rows.map((r) => r.cat))];
+  const y = { field: 'cat', type: 'nominal', title: o.yTitle ?? null, sort: order };
+  const xScale = { zero: false };
+  const x = {
+    field: 'y',
+    type: 'quantitative',
+    title: o.xTitle,
+    scale: xScale,
+    ...(o.xFormat ? { axis: { format: o.xFormat } } : {}),
+  };
+  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400 } };
+  const offset = { field: 'series', type: 'nominal' };
+  const layers: unknown[] = [
+    {
+      mark: { type: 'rule', strokeWidth: 1.5 },
+      encoding: {
+        y,
+        yOffset: offset,
+        x: { field: 'lo', type: 'quantitative', scale: xScale },
+        x2: { field: 'hi' },
+        color,
+      },
+    },
+    { mark: { type: 'point', filled: true, size: 45 }, encoding: { y, yOffset: offset, x, color } },
+  ];
+  if (o.reference !== undefined)
+    layers.unshift({
+      mark: { type: 'rule', strokeDash: [4, 3], color: '#888' },
+      encoding: { x: { datum: o.reference, type: 'quantitative', scale: xScale } },
+    });
+  const inner = { width: o.width ?? 260, height: { step: 22 }, layer: layers };
+  const spec = rows.some((r) => r.facet !== undefined)
+    ? {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        config: baseConfig(),
+        data: { values: rows },
+        facet: { column: { field: 'facet', type: 'ordinal', title: o.facetTitle ?? null, sort: null } },
+        spec: inner,
+      }
+    : {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        config: baseConfig(),
+        data: { values: rows },
+        ...inner,
+      };
+  return spec as unknown as TopLevelSpec;
+}

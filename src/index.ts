@@ -147,6 +147,15 @@ export {
   type SimulationDesign,
   type MonteCarloEstimate,
 } from './simulation/meta-simulation.ts';
+export {
+  simulateContinuousTrials,
+  simulateBinaryTrials,
+  type ContinuousTrialDesign,
+  type BinaryTrialDesign,
+  type SimulatedContinuousTrials,
+  type SimulatedBinaryTrials,
+  type PerTrial,
+} from './simulation/trials.ts';
 export { funnelData, type FunnelData } from './diagnostics/funnel.ts';
 export { checkPublishedConsistency, parsePrintedP, type PrintedP } from './analysis/consistency.ts';
 export {

@@ -9,6 +9,7 @@ describe('committed notebook reports', () => {
     '02-antidepressants-lbp',
     '03-seed-chapter-claims',
     '04-tau2-estimators',
+    'course-01-effect-sizes',
     'course-05-confidence-intervals',
   ])('%s exists, names its command and versions, and its figures exist', (name) => {
     const md = readFileSync(out(`${name}.md`), 'utf8');

@@ -6,8 +6,11 @@
  * θᵢ = μ + uᵢ,  uᵢ ~ N(0, τ²);   yᵢ = θᵢ + εᵢ,  εᵢ ~ N(0, vᵢ)
  * ```
  *
- * with vᵢ fixed or drawn per study. Everything is seeded through core/random.ts, so a simulation
- * reproduces exactly. The output is laid out for {@link fitBatch}: replicate j is elements j·k … j·k + k − 1.
+ * with vᵢ fixed or drawn per study. With `select`, a drawn study enters the meta-analysis only when
+ * `select(yᵢ, vᵢ, rng)` is true (publication selection, e.g. on the study's p-value); studies are drawn
+ * until each replicate has k, and `drawn` counts every study drawn, published or not. Everything is
+ * seeded through core/random.ts, so a simulation reproduces exactly. The output is laid out for
+ * {@link fitBatch}: replicate j is elements j·k … j·k + k − 1.
  *
  * References: Morris TP, White IR, Crowther MJ (2019). Using simulation studies to evaluate statistical
  * methods. Stat Med 38(11):2074–2102. doi:10.1002/sim.8086 (Monte Carlo standard errors, Table 6).
@@ -22,6 +25,8 @@ export interface SimulatedMetaAnalyses {
   readonly vi: Float64Array;
   /** The true effect of each study, θᵢ. */
   readonly theta: Float64Array;
+  /** Studies drawn in all (reps·k without `select`; more with it: the unpublished ones). */
+  readonly drawn: number;
 }
 
 export interface SimulationDesign {
@@ -31,6 +36,10 @@ export interface SimulationDesign {
   readonly tau2: number;
   /** Within-study variance: a number, or a draw per study (e.g. `rng => 0.01 + 0.3 * rng.next()`). */
   readonly vi: number | ((rng: Random) => number);
+  /** Publication selection: whether a drawn study (yᵢ, vᵢ) enters the meta-analysis (default: every study). */
+  readonly select?: (yi: number, vi: number, rng: Random) => boolean;
+  /** With `select`: give up (an error) after this many draws in all (default 1000·reps·k). */
+  readonly maxDraws?: number;
 }
 
 /** Draws `reps` meta-analyses of `k` studies from the random-effects model (see the module comment). */
@@ -47,16 +56,26 @@ export function simulateMetaAnalyses(rng: Random, d: SimulationDesign): Simulate
     vi = new Float64Array(n),
     theta = new Float64Array(n);
   const tau = Math.sqrt(d.tau2);
-  for (let i = 0; i < n; i++) {
+  const maxDraws = d.maxDraws ?? 1000 * n;
+  let drawn = 0;
+  for (let i = 0; i < n;) {
     const v = typeof d.vi === 'number' ? d.vi : d.vi(rng);
     if (!(v > 0 && Number.isFinite(v)))
       throw new EvsynthError('NON_POSITIVE_VARIANCE', `simulateMetaAnalyses: a within-study variance of ${v}`);
     const t = d.mu + tau * rng.normal();
+    const y = t + Math.sqrt(v) * rng.normal();
+    if (++drawn > maxDraws)
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `simulateMetaAnalyses: ${maxDraws} studies drawn and only ${i} of ${n} selected; the selection rule almost never publishes`,
+      );
+    if (d.select && !d.select(y, v, rng)) continue;
     theta[i] = t;
     vi[i] = v;
-    yi[i] = t + Math.sqrt(v) * rng.normal();
+    yi[i] = y;
+    i++;
   }
-  return { reps: d.reps, k: d.k, yi, vi, theta };
+  return { reps: d.reps, k: d.k, yi, vi, theta, drawn };
 }
 
 /** A Monte Carlo estimate with its standard error and a 95% band (estimate ± 1.96·SE). */
