@@ -231,3 +231,21 @@ export { studyKeys, STUDY_ID_COLUMN, DISTINGUISHING_COLUMNS, type StudyKeys } fr
 export type { RiskOfBiasSource, HistoryEntry } from './io/provenance.ts';
 export type { ForestRob } from './plots/forest-data.ts';
 export { robTrafficLightSpec, robSummarySpec } from './plots/risk-of-bias-plots.ts';
+export {
+  compareVersions,
+  diffRows,
+  type EvidenceDiff,
+  type Version,
+  type DiffOptions,
+  type RowsDiff,
+  type RowRef,
+  type RowChange,
+  type FlagKind,
+  type ConclusionFlag,
+  type ScopeDiff,
+  type SubgroupTestSummary,
+  type ClaimChange,
+} from './analysis/evidence-diff.ts';
+export { pooledSummary, participantsOf, type PooledSummary } from './analysis/pooled-summary.ts';
+export { mergeRows, toCsv, type MergedRows } from './evidence/update.ts';
+export { I2_BANDS, i2Bands, i2BandText } from './evidence/heterogeneity-bands.ts';

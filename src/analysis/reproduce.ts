@@ -3,7 +3,7 @@
  * method and compare it with the printed number at the printed precision.
  */
 import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
-import { hasColumn, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
+import { numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { effectColumnsFromTable } from '../effects/from-table.ts';
 import type { Dataset } from '../io/datasets.ts';
 import type { Provenance } from '../io/provenance.ts';
@@ -18,6 +18,7 @@ import type {
 } from '../io/claims.ts';
 import { checkPublishedConsistency, parsePrintedP } from './consistency.ts';
 import { subgroupAnalysis } from './subgroup-analysis.ts';
+import { participantsOf } from './pooled-summary.ts';
 import { metaAnalysis, pooledEstimate, studyWeights, type AnalysisOptions } from './meta-analysis.ts';
 import { parsePoolingMethod } from '../models/pooling-methods.ts';
 import { DEFAULT_TAU2_METHOD } from '../models/tau2/registry.ts';
@@ -171,22 +172,13 @@ function recompute(ds: Dataset, rows: readonly number[]): Recomputed {
     reviewOptions(ds.provenance),
   );
   const used = a.studies.rows.map((r) => rows[r] as number);
-  const n = (col: string) => (hasColumn(t, col) ? numericColumn(t, col) : null);
-  const n1 = n('n1i'),
-    n2 = n('n2i'),
-    ni = n('ni');
-  const participants =
-    n1 && n2
-      ? used.reduce((s, i) => s + (n1[i] as number) + (n2[i] as number), 0)
-      : ni
-        ? used.reduce((s, i) => s + (ni[i] as number), 0)
-        : null;
+  const participants = participantsOf(t, used);
   const m = a.model;
   const e = pooledEstimate(a);
   return {
     k: a.studies.yi.length,
     studies: new Set(used.map((i) => labels[i])).size,
-    participants: participants !== null && Number.isFinite(participants) ? participants : null,
+    participants,
     estimate: e.estimate,
     ciLower: e.ciLower,
     ciUpper: e.ciUpper,

@@ -10,6 +10,7 @@ import { runEffects, runFit, runRegress } from './commands/analyze.ts';
 import { runPlot } from './commands/plot.ts';
 import { runSensitivity, runBias } from './commands/diagnose.ts';
 import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
+import { runDiff, runUpdate } from './commands/update.ts';
 
 function buildProgram(): Command {
   const program = new Command('evsynth')
@@ -149,6 +150,34 @@ function buildProgram(): Command {
     )
     .option('--json', 'print JSON')
     .action(runReproduce);
+  const diffOptions = (cmd: Command) =>
+    addEffectOptions(addSubgroupOptions(addModelOptions(cmd)))
+      .option(
+        '--mid <x>',
+        'minimal important difference: ±x on the measure scale (a ratio > 1 for RR, OR, …)',
+        number('--mid'),
+      )
+      .addOption(new Option('--format <f>', 'output format').choices(['text', 'md', 'json']).default('text'));
+  diffOptions(
+    program
+      .command('diff <before> <after>')
+      .description(
+        'what changed between two versions of a dataset (CSV files, dataset names, or REV:path git revisions) and whether a conclusion moved',
+      ),
+  ).action(runDiff);
+  diffOptions(
+    program
+      .command('update <dataset> <new-rows>')
+      .description(
+        'add or correct study rows (matched by study_id or label + arm), show what changed and whether a conclusion moved',
+      ),
+  )
+    .option('--out <file>', 'write the merged CSV')
+    .option('--write', 'write the merged rows into the bundled dataset and add a history entry to its provenance')
+    .option('--source <text>', 'with --write: where the new rows come from (paper, table, page)')
+    .option('--description <text>', 'with --write: what the update is')
+    .option('--date <YYYY-MM-DD>', 'with --write: date of the history entry (default today)')
+    .action(runUpdate);
   program
     .command('start')
     .description(
