@@ -103,6 +103,9 @@ export function bandChart(
     yFormat?: string;
     reference?: number;
     logX?: boolean;
+    /** A square-root x scale (for x values from 0 that crowd near 0, such as τ²). */
+    sqrtX?: boolean;
+    xFormat?: string;
     facetTitle?: string;
     width?: number;
     height?: number;
@@ -113,8 +116,8 @@ export function bandChart(
     field: 'x',
     type: 'quantitative',
     title: o.xTitle,
-    scale: o.logX ? { type: 'log', nice: false } : { zero: false },
-    axis: { values: [...new Set(rows.map((r) => r.x))] },
+    scale: o.logX ? { type: 'log', nice: false } : o.sqrtX ? { type: 'sqrt', nice: false } : { zero: false },
+    axis: { values: [...new Set(rows.map((r) => r.x))], ...(o.xFormat ? { format: o.xFormat } : {}) },
   };
   const yScale = o.yDomain ? { domain: o.yDomain, zero: false, nice: false } : { zero: false };
   const y = {
@@ -124,7 +127,7 @@ export function bandChart(
     scale: yScale,
     ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
   };
-  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400 } };
+  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 600 } };
   const layers: unknown[] = [
     {
       mark: { type: 'area', opacity: 0.18 },
@@ -196,7 +199,7 @@ export function dotChart(
     scale: xScale,
     ...(o.xFormat ? { axis: { format: o.xFormat } } : {}),
   };
-  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400 } };
+  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 600 } };
   const offset = { field: 'series', type: 'nominal' };
   const layers: unknown[] = [
     {

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +12,8 @@ describe('committed notebook reports', () => {
     '03-seed-chapter-claims',
     '04-tau2-estimators',
     'course-01-effect-sizes',
+    'course-02-common-random',
+    'course-03-heterogeneity',
     'course-05-confidence-intervals',
   ])('%s exists, names its command and versions, and its figures exist', (name) => {
     const md = readFileSync(out(`${name}.md`), 'utf8');
@@ -17,5 +21,28 @@ describe('committed notebook reports', () => {
     expect(md).toMatch(/Node v\d+/);
     expect(md).toMatch(/Runtime: [\d.]+ s/);
     for (const m of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(existsSync(out(m[1]!))).toBe(true);
+  });
+
+  // A seeded notebook regenerated from scratch equals the committed report, apart from the runtime line and the
+  // Node version: the simulations reproduce from their seeds, and the committed output is not stale.
+  it('course 2 regenerates identically to the committed report and figures', async () => {
+    const name = 'course-02-common-random';
+    const dir = mkdtempSync(join(tmpdir(), 'evsynth-notebook-'));
+    try {
+      const { run } = await import(`../notebooks/${name}.ts`);
+      await (run as (o: { outDir: string }) => Promise<void>)({ outDir: dir });
+      const stable = (md: string) => md.replace(/^Runtime: .*$/m, 'Runtime: …').replace(/Node v[\d.]+/, 'Node …');
+      expect(stable(readFileSync(join(dir, `${name}.md`), 'utf8'))).toBe(
+        stable(readFileSync(out(`${name}.md`), 'utf8')),
+      );
+      const figures = readdirSync(out(name));
+      expect(readdirSync(join(dir, name)).sort()).toEqual([...figures].sort());
+      for (const f of figures)
+        expect(readFileSync(join(dir, name, f), 'utf8'), `${name}/${f} differs; run npm run notebooks`).toBe(
+          readFileSync(out(`${name}/${f}`), 'utf8'),
+        );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
