@@ -249,3 +249,65 @@ export {
 export { pooledSummary, participantsOf, type PooledSummary } from './analysis/pooled-summary.ts';
 export { mergeRows, toCsv, type MergedRows } from './evidence/update.ts';
 export { I2_BANDS, i2Bands, i2BandText } from './evidence/heterogeneity-bands.ts';
+// Dependent effect sizes: multilevel/multivariate models (metafor rma.mv), cluster-robust inference, shared arms
+export {
+  fitRmaMv,
+  MV_METHODS,
+  MV_TESTS,
+  MV_DFS,
+  MvProblem,
+  type RmaMvFit,
+  type RmaMvOptions,
+  type MvMethod,
+  type MvTest,
+  type MvDfs,
+  type FixedComponents,
+  type ComponentKind,
+  type VarianceComponent,
+  type StructSummary,
+  type MvCoefficient,
+} from './models/mv/rma-mv.ts';
+export {
+  parseRandom,
+  buildRandomTerms,
+  termText,
+  termColumns,
+  isMissingLevel,
+  type RandomTerm,
+  type RandomTermSpec,
+  type InterceptTerm,
+  type StructTerm,
+} from './models/mv/random-terms.ts';
+export { STRUCTS, parseStruct, type Struct } from './models/mv/structures.ts';
+export { profileIntervals, type ComponentInterval } from './models/mv/profile.ts';
+export { predictMv, type MvPrediction } from './inference/mv-prediction.ts';
+export {
+  robust,
+  ROBUST_TYPES,
+  type RobustType,
+  type RobustOptions,
+  type RobustResult,
+  type RobustCoefficient,
+} from './inference/robust.ts';
+export {
+  diagonalCovariance,
+  covarianceFromMatrix,
+  covarianceFromPairs,
+  subsetCovariance,
+  denseCovariance,
+  type SamplingCovariance,
+  type Covariance,
+} from './effects/sampling-covariance.ts';
+export {
+  sharedArmEffects,
+  sharedArmGroups,
+  SHARED_ARM_MEASURES,
+  SHARED_N,
+  SHARED_APPROACHES,
+  type SharedArmGroup,
+  type SharedArmEffects,
+  type SharedArmMeasure,
+  type SharedN,
+  type SharedApproach,
+} from './effects/shared-arms.ts';
+export { constantCorrelation } from './effects/constant-correlation.ts';

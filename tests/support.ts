@@ -41,3 +41,13 @@ export function expectAllClose(
   for (let i = 0; i < expected.length; i++)
     expectClose(actual[i], expected[i] as number | null, rel, abs, `${what}[${i}]`);
 }
+
+/**
+ * Relative tolerance for a p-value, given the tolerance of its statistic: far in the tails p moves faster
+ * than the statistic (d log p/dz ≈ −z for a z or t statistic, −½ for a χ² statistic Q), so a statistic that
+ * agrees to `rel` gives a p-value that agrees to about rel·z² (rel·Q/2 for χ² and F·df₁).
+ */
+export function pValueTolerance(rel: number, statistic: number, kind: 'z' | 'chisq'): number {
+  const s = Math.abs(statistic);
+  return rel * Math.max(1, kind === 'z' ? s * s : s);
+}

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'INVALID_VALUE'
   | 'SINGULAR_MATRIX'
+  | 'NOT_POSITIVE_DEFINITE'
   | 'NOT_CONVERGED';
 
 /** Where in an input file a problem is (1-based line as an editor shows it). */

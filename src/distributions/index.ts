@@ -16,6 +16,7 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import chisqQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
 import gammainc from '@stdlib/math-base-special-gammainc';
 import betainc from '@stdlib/math-base-special-betainc';
+import { incompleteGammaLargeShape, LARGE_SHAPE } from './incomplete-gamma.ts';
 
 /** Standard normal CDF Φ(x) (R: `pnorm(x)`). */
 export function pnorm(x: number): number {
@@ -55,6 +56,8 @@ export function pchisqUpper(x: number, df: number): number {
   if (Number.isNaN(x) || Number.isNaN(df)) return Number.NaN;
   if (x <= 0) return 1;
   if (x === Number.POSITIVE_INFINITY) return 0;
+  // stdlib's gammainc loses accuracy for large shapes (see ./incomplete-gamma.ts)
+  if (df / 2 >= LARGE_SHAPE) return incompleteGammaLargeShape(df / 2, x / 2, true);
   return gammainc(x / 2, df / 2, true, true);
 }
 
@@ -63,6 +66,7 @@ export function pchisq(x: number, df: number): number {
   if (Number.isNaN(x) || Number.isNaN(df)) return Number.NaN;
   if (x <= 0) return 0;
   if (x === Number.POSITIVE_INFINITY) return 1;
+  if (df / 2 >= LARGE_SHAPE) return incompleteGammaLargeShape(df / 2, x / 2, false);
   return gammainc(x / 2, df / 2, true, false);
 }
 
