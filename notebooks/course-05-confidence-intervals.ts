@@ -9,13 +9,15 @@ import { loadDataset } from '../src/io/datasets.ts';
 import { fitBatch } from '../src/models/batch.ts';
 import { fitRma } from '../src/models/rma.ts';
 import { mcMean, mcProportion, simulateMetaAnalyses } from '../src/simulation/meta-simulation.ts';
-import { bandChart, f2, f3, Notebook, pct } from './lib.ts';
+import { bandChart, f2, f3, Notebook, pct, type RunOptions } from './lib.ts';
 
-export async function run(reps = 3000): Promise<void> {
+export async function run(options: RunOptions = {}): Promise<void> {
+  const reps = 3000;
   const nb = new Notebook(
     'course-05-confidence-intervals',
     'Course 5. Confidence and prediction intervals: do 95% intervals cover 95% of the time?',
     'course-05-confidence-intervals.ts',
+    options,
   );
   const ks = [3, 5, 10, 20, 40];
   const tau2s = [0, 0.05, 0.2];
@@ -167,8 +169,18 @@ because τ̂² is large: a new trial's effect could lie anywhere from a large be
       })(),
     },
     {
-      q: 'Change the simulation so that within-study variances are all equal (e.g. 0.1). Does the Knapp–Hartung coverage change? Why might unequal variances matter?',
-      a: 'Run `run()` with `vi: 0.1`: with equal variances the KH interval is exact under the model when τ² is known, and its coverage is closest to 95%; unequal variances make the t approximation less exact.',
+      q: 'Change the simulation so that all within-study variances are equal (vi: 0.1 in `simulateMetaAnalyses`). What happens to the Knapp–Hartung coverage, and why?',
+      a: (() => {
+        const eq = new Random(2027);
+        const cov = [3, 5, 10].map((k) => {
+          const sim = simulateMetaAnalyses(eq, { reps, k, mu, tau2: 0.2, vi: 0.1 });
+          const f = fitBatch(sim.yi, sim.vi, k, { method: 'REML', test: 'knha' });
+          let hits = 0;
+          for (let j = 0; j < reps; j++) if (f.ciLower[j]! <= mu && mu <= f.ciUpper[j]!) hits++;
+          return `${pct(hits / reps)} at k = ${k}`;
+        });
+        return `With equal variances the weights are equal whatever τ̂² is, the estimate is the plain mean of the yᵢ, and the Knapp–Hartung interval is the one-sample t interval on k − 1 df, exact when the yᵢ are normal. Simulated (seed 2027, τ² = 0.2, ${reps} meta-analyses each): ${cov.join(', ')}, against ${range(ci, 'Knapp–Hartung', het)} with unequal variances above. Unequal variances make the weights depend on τ̂², and the t approximation is no longer exact.`;
+      })(),
     },
   ]);
   nb.save();

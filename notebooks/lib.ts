@@ -110,6 +110,8 @@ export function bandChart(
     width?: number;
     height?: number;
     yDomain?: [number, number];
+    /** Facets with their own y scale (for quantities of different size per facet). */
+    independentY?: boolean;
   },
 ): TopLevelSpec {
   const x = {
@@ -155,6 +157,7 @@ export function bandChart(
           },
         },
         spec: inner,
+        ...(o.independentY ? { resolve: { scale: { y: 'independent' } } } : {}),
       }
     : {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -190,7 +193,7 @@ export function dotChart(
   o: { xTitle: string; yTitle?: string; xFormat?: string; reference?: number; width?: number; facetTitle?: string },
 ): TopLevelSpec {
   const order = [...new Set(rows.map((r) => r.cat))];
-  const y = { field: 'cat', type: 'nominal', title: o.yTitle ?? null, sort: order };
+  const y = { field: 'cat', type: 'nominal', title: o.yTitle ?? null, sort: order, axis: { labelLimit: 600 } };
   const xScale = { zero: false };
   const x = {
     field: 'y',
@@ -225,7 +228,14 @@ export function dotChart(
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         config: baseConfig(),
         data: { values: rows },
-        facet: { column: { field: 'facet', type: 'ordinal', title: o.facetTitle ?? null, sort: null } },
+        facet: {
+          column: {
+            field: 'facet',
+            type: 'ordinal',
+            title: o.facetTitle ?? null,
+            sort: [...new Set(rows.map((r) => r.facet))],
+          },
+        },
         spec: inner,
       }
     : {

@@ -10,11 +10,13 @@ describe('committed notebook reports', () => {
     '01-knee-oa-exercise-types',
     '02-antidepressants-lbp',
     '03-seed-chapter-claims',
-    '04-tau2-estimators',
     'course-01-effect-sizes',
     'course-02-common-random',
     'course-03-heterogeneity',
+    'course-04-tau2-estimators',
     'course-05-confidence-intervals',
+    'course-06-subgroups',
+    'course-07-small-study-effects',
   ])('%s exists, names its command and versions, and its figures exist', (name) => {
     const md = readFileSync(out(`${name}.md`), 'utf8');
     expect(md).toMatch(new RegExp(`Made by \`npx tsx notebooks/${name}.ts\``));
