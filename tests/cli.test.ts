@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import { loadCases } from './oracle.ts';
-import { expectClose } from './support.ts';
+import { expectClose, runCli } from './support.ts';
 
 const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-cli-'));
@@ -15,27 +14,7 @@ const csv = (name: string, text: string) => {
   return p;
 };
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const ow = process.stdout.write.bind(process.stdout),
-    ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => {
-    out += s;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => {
-    err += s;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const run = runCli;
 
 const oracle = loadCases('metafor-oracle-public.json');
 const fitOf = (id: string) => oracle.find((c) => c.id === id)!.expected['fit'] as Record<string, number[] | number>;
@@ -218,7 +197,9 @@ describe('datasets from the command line', () => {
   it('npm start: reproduce everything, then the flagship subgroup table', async () => {
     const r = await run('start');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/per-study values \(effects, CIs, weights\): 378: 378 reproduced, 0 differs/);
+    expect(r.out).toMatch(/per-study values \(effects, CIs, weights\): 414: 414 reproduced, 0 differs/);
+    expect(r.out).toMatch(/pooled results: 22: 2 reproduced, 0 differs/);
+    expect(r.out).toMatch(/results the source left empty or filled with zeros: 2: .* 2 not checkable/);
     expect(r.out).toMatch(/Chapter 29 .*: the chapter at a glance: 52 statements/);
     expect(r.out).toMatch(/Strengthening\s+19/);
     expect(r.out).toMatch(/Test for subgroup differences/);

@@ -13,6 +13,7 @@ import type {
   CountClaim,
   FindingClaim,
   FindingDirection,
+  NotPrintedClaim,
   PooledClaim,
   SubgroupDifferenceClaim,
 } from '../io/claims.ts';
@@ -20,8 +21,7 @@ import { checkPublishedConsistency, parsePrintedP } from './consistency.ts';
 import { subgroupAnalysis } from './subgroup-analysis.ts';
 import { participantsOf } from './pooled-summary.ts';
 import { metaAnalysis, pooledEstimate, studyWeights, type AnalysisOptions } from './meta-analysis.ts';
-import { parsePoolingMethod } from '../models/pooling-methods.ts';
-import { DEFAULT_TAU2_METHOD } from '../models/tau2/registry.ts';
+import { resolveAnalysisOptions } from './request.ts';
 
 /**
  * Verdicts, from strongest to weakest evidence:
@@ -109,15 +109,22 @@ export function countVerdicts(checks: readonly ClaimCheck[]): Record<Verdict, nu
   >;
 }
 
-/** The review's model as evsynth options (REML when the review's model is unknown). */
+/**
+ * The review's model as evsynth options, through the one request builder: its method, test, SMD variant,
+ * preset (e.g. `revman5` for an analysis imported from RevMan) and level; REML when the model is unknown.
+ */
 export function reviewOptions(p: Provenance): AnalysisOptions {
   const m = p.model;
-  return {
-    measure: p.measure,
-    method: m ? parsePoolingMethod(m.method) : DEFAULT_TAU2_METHOD,
-    ...(m?.test ? { test: m.test } : {}),
-    ...(m?.smd ? { smd: m.smd } : {}),
-  };
+  return resolveAnalysisOptions(
+    {
+      ...(m ? { method: m.method } : {}),
+      ...(m?.test ? { test: m.test } : {}),
+      ...(m?.smd ? { smd: m.smd } : {}),
+      ...(m?.preset ? { preset: m.preset } : {}),
+      ...(m?.level !== undefined ? { level: m.level } : {}),
+    },
+    { measure: p.measure },
+  );
 }
 
 /** Half a unit in the last printed decimal, with a hair of slack for binary floating point. */
@@ -166,15 +173,22 @@ function claimRows(claim: Claim, ds: Dataset | null, wholeAnalysis = false): { r
 function recompute(ds: Dataset, rows: readonly number[]): Recomputed {
   const t = ds.table as DataTable;
   const labels = studyLabels(t);
-  const a = metaAnalysis(
-    effectColumnsFromTable(t, rows),
-    rows.map((i) => labels[i] as string),
-    reviewOptions(ds.provenance),
-  );
+  const options = reviewOptions(ds.provenance);
+  const columns = effectColumnsFromTable(t, rows);
+  const rowLabels = rows.map((i) => labels[i] as string);
+  const a = metaAnalysis(columns, rowLabels, options);
   const used = a.studies.rows.map((r) => rows[r] as number);
   const participants = participantsOf(t, used);
   const m = a.model;
   const e = pooledEstimate(a);
+  // RevMan's heterogeneity of a Mantel-Haenszel random-effects analysis is Cochran's Q about the
+  // Mantel-Haenszel estimate, the Q its τ² comes from (Deeks & Higgins 2010): that of the MH fit.
+  const het =
+    options.tau2From === 'mantel-haenszel' &&
+    options.method === 'DL' &&
+    (options.measure === 'OR' || options.measure === 'RR' || options.measure === 'RD')
+      ? metaAnalysis(columns, rowLabels, { ...options, method: 'MH' }).model.fit
+      : m.fit;
   return {
     k: a.studies.yi.length,
     studies: new Set(used.map((i) => labels[i])).size,
@@ -185,10 +199,10 @@ function recompute(ds: Dataset, rows: readonly number[]): Recomputed {
     pValue: e.pValue,
     statistic: e.statistic,
     tau2: m.kind === 'rma' ? m.fit.tau2 : null,
-    QE: m.fit.QE,
-    QEdf: m.fit.QEdf,
-    QEp: m.fit.QEp,
-    I2: m.fit.I2,
+    QE: het.QE,
+    QEdf: het.QEdf,
+    QEp: het.QEp,
+    I2: het.I2,
   };
 }
 
@@ -273,7 +287,8 @@ function checkPooled(claim: PooledClaim, ds: Dataset | null, resolve: ClaimResol
         compareNumber('CI upper', claim.ciUpper, show(r.ciUpper), claim.decimals),
       );
     if (claim.pValue !== undefined) cs.push(compareP('P', claim.pValue, r.pValue));
-    if (claim.z !== undefined) cs.push(compareNumber('|Z|', Math.abs(claim.z), Math.abs(r.statistic), 2));
+    if (claim.z !== undefined)
+      cs.push(compareNumber('|Z|', Math.abs(claim.z), Math.abs(r.statistic), claim.zDecimals ?? 2));
     if (claim.k !== undefined) cs.push(compareExact('k', claim.k, r.k));
     if (claim.participants !== undefined && r.participants !== null)
       cs.push(compareExact('participants', claim.participants, r.participants));
@@ -287,7 +302,6 @@ function checkPooled(claim: PooledClaim, ds: Dataset | null, resolve: ClaimResol
       if (h.I2 !== undefined) cs.push(compareNumber('I²', h.I2, r.I2, h.I2Decimals ?? 0));
     }
     const ok = cs.every((c) => c.ok);
-    const numeric = cs.filter((c) => c.what !== 'P' && c.what !== 'P(het)');
     return {
       ...base,
       recomputed: show(r.estimate),
@@ -295,7 +309,7 @@ function checkPooled(claim: PooledClaim, ds: Dataset | null, resolve: ClaimResol
       tolerance: printedTolerance(claim.decimals),
       verdict: ok ? 'reproduced' : 'differs',
       basis: 'rows',
-      detail: `${pubText}; recomputed from ${r.k} rows: ${summarize(ok ? numeric.slice(0, 3) : cs)}`,
+      detail: `${pubText}; recomputed from ${r.k} rows: ${summarize(cs)}`,
     };
   }
   const other = claim.against !== undefined ? resolve(claim.against, ds) : null;
@@ -595,7 +609,38 @@ export function checkClaim(claim: Claim, ds: Dataset | null, resolve: ClaimResol
       return checkSubgroupDifference(claim, ds, resolve);
     case 'statement':
       return notCheckable(claim, 'stated, not checkable');
+    case 'not-printed':
+      return checkNotPrinted(claim, ds);
   }
+}
+
+/**
+ * A result the source printed nothing (or zeros) for: not checkable, and said so, never "differs"; where the
+ * rows allow, the detail gives evsynth's value for the reader.
+ */
+function checkNotPrinted(claim: NotPrintedClaim, ds: Dataset | null): ClaimCheck {
+  const said = claim.printed === 'zeros' ? 'RevMan printed zeros where it computed nothing' : 'RevMan printed nothing';
+  const where = claimRows(claim, ds);
+  let computed = '';
+  let value: number | null = null;
+  if ('rows' in where && claim.result === 'pooled' && ds !== null) {
+    try {
+      const r = recompute(ds, where.rows);
+      const ratio = RATIO_MEASURES.has(ds.provenance.measure);
+      const show = (x: number) => (ratio ? Math.exp(x) : x);
+      value = show(r.estimate);
+      computed = `; evsynth computes ${value.toFixed(4)} (${show(r.ciLower).toFixed(4)} to ${show(r.ciUpper).toFixed(4)}) from ${r.k} rows, Chi² = ${r.QE.toFixed(2)}, df = ${r.QEdf}, I² = ${r.I2.toFixed(1)}%, nothing to compare it with`;
+    } catch (e) {
+      computed = `; evsynth cannot compute it either (${(e as Error).message})`;
+    }
+  }
+  return {
+    ...notCheckable(
+      claim,
+      `missing: ${said} for the ${claim.result}${claim.quote ? ` (${claim.quote})` : ''}${computed}`,
+    ),
+    recomputed: value,
+  };
 }
 
 /** Per-study claims: RevMan's printed effect, CI and weight of every row, recomputed with the review's method. */
@@ -637,6 +682,22 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
   t.rows.forEach((_, i) => {
     const name = `${labels[i]} (row ${i + 1})`;
     const j = pos.get(i);
+    if (Number.isNaN(effect[i] as number)) {
+      checks.push({
+        claim: `${name}: effect`,
+        kind: 'study-effect',
+        description: 'per-study effect',
+        published: null,
+        recomputed: j === undefined ? null : show(whole.studies.yi[j] as number),
+        difference: null,
+        tolerance: null,
+        decimals,
+        verdict: 'not checkable',
+        basis: 'none',
+        detail: `missing: RevMan printed no result for this row${j === undefined ? ' and none is computable' : ''}`,
+      });
+      return;
+    }
     if (j === undefined) {
       const reason = whole.studies.excluded.find((e) => e.row === i)?.reason ?? 'not estimable';
       checks.push({

@@ -11,6 +11,7 @@ import { runPlot } from './commands/plot.ts';
 import { runSensitivity, runBias } from './commands/diagnose.ts';
 import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
 import { runDiff, runUpdate } from './commands/update.ts';
+import { runImport } from './commands/import.ts';
 
 function buildProgram(): Command {
   const program = new Command('evsynth')
@@ -178,6 +179,31 @@ function buildProgram(): Command {
     .option('--description <text>', 'with --write: what the update is')
     .option('--date <YYYY-MM-DD>', 'with --write: date of the history entry (default today)')
     .action(runUpdate);
+  program
+    .command('import <file>')
+    .description(
+      "a Cochrane data package (.zip or folder), a RevMan 5 review (.rm5) or RevMan 5's CSV export → one dataset per analysis, with RevMan's printed results as claims",
+    )
+    .option(
+      '--out <dir>',
+      'destination datasets/<name> (several analyses: <name>-<comparison>.<outcome>; default datasets/<file name>)',
+    )
+    .option(
+      '--analysis <n>',
+      'only this analysis, e.g. 1.1 (repeatable, or comma-separated)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--list', 'list the analyses and the datasets they would become; write nothing')
+    .option('--force', 'replace existing dataset folders')
+    .option('--citation <text>', "the review's citation for provenance.json")
+    .option('--doi <doi>', "the review's DOI")
+    .option('--url <url>', "the review's web address")
+    .option('--obtained <text>', 'where and when the file was obtained')
+    .option('--repository <repo>', 'repository the file was copied from')
+    .option('--commit <sha>', 'commit of that repository')
+    .option('--licence <text>', 'terms under which the data may be used')
+    .option('--json', 'print JSON')
+    .action(runImport);
   program
     .command('start')
     .description(

@@ -11,13 +11,16 @@
  * - `subgroup-difference`: the test for subgroup differences (χ², df, P, I²) or its verdict.
  * - `statement`: anything else the source asserts (population, intervention, certainty of the
  *   evidence, a recommendation): recorded with its wording, never checkable.
+ * - `not-printed`: a result the source has a place for but printed nothing in, or zeros where it
+ *   computed nothing (RevMan before its analysis was run; RevMan Web's data packages): reported as such,
+ *   never as differing.
  *
  * A claim without `kind` is `pooled` (the schema before kinds existed). Every claim carries where it
  * was read (`source`), optionally its exact wording (`quote`) and place (`section`).
  */
 import { EvsynthError } from '../core/errors.ts';
 
-export const CLAIM_KINDS = ['pooled', 'count', 'finding', 'subgroup-difference', 'statement'] as const;
+export const CLAIM_KINDS = ['pooled', 'count', 'finding', 'subgroup-difference', 'statement', 'not-printed'] as const;
 export type ClaimKind = (typeof CLAIM_KINDS)[number];
 
 interface ClaimBase {
@@ -76,6 +79,8 @@ export interface PooledClaim extends ClaimBase {
   readonly pValue?: string;
   /** The test statistic as printed (|Z|, RevMan's "Test for overall effect: Z = …"). */
   readonly z?: number;
+  /** Decimals of `z` (default 2). */
+  readonly zDecimals?: number;
   readonly heterogeneity?: PrintedHeterogeneity;
   /** Decimals the estimate and CI were printed with. */
   readonly decimals: number;
@@ -132,7 +137,20 @@ export interface StatementClaim extends ClaimBase {
   readonly kind: 'statement';
 }
 
-export type Claim = PooledClaim | CountClaim | FindingClaim | SubgroupDifferenceClaim | StatementClaim;
+/** Which result a {@link NotPrintedClaim} is about. */
+const NOT_PRINTED_RESULTS = ['pooled', 'subgroup-difference', 'study results'] as const;
+
+/** A result the source left empty, or filled with zeros where it computed nothing. */
+export interface NotPrintedClaim extends ClaimBase {
+  readonly kind: 'not-printed';
+  readonly outcome: string;
+  readonly result: (typeof NOT_PRINTED_RESULTS)[number];
+  /** 'nothing': empty fields; 'zeros': zeros where nothing was computed. */
+  readonly printed: 'nothing' | 'zeros';
+}
+
+export type Claim =
+  PooledClaim | CountClaim | FindingClaim | SubgroupDifferenceClaim | StatementClaim | NotPrintedClaim;
 
 type Json = unknown;
 
@@ -223,6 +241,7 @@ const KIND_FIELDS: Readonly<Record<ClaimKind, readonly string[]>> = {
     'ciUpper',
     'pValue',
     'z',
+    'zDecimals',
     'heterogeneity',
     'decimals',
     'scale',
@@ -231,6 +250,7 @@ const KIND_FIELDS: Readonly<Record<ClaimKind, readonly string[]>> = {
   finding: ['direction', 'significant', 'magnitude', 'favourable', 'alpha'],
   'subgroup-difference': ['chi2', 'df', 'pValue', 'I2', 'decimals', 'I2Decimals', 'significant', 'alpha'],
   statement: [],
+  'not-printed': ['result', 'printed'],
 };
 
 /** Validates one claim (`path` names it in errors, e.g. "claims[3]"). */
@@ -289,6 +309,7 @@ export function parseClaim(c: Checker, x: Json, path: string): Claim {
         ...opt('ciUpper', hi),
         ...opt('pValue', c.str(o, 'pValue', path, true)),
         ...opt('z', c.num(o, 'z', path, true)),
+        ...opt('zDecimals', c.count(o, 'zDecimals', path, true)),
         ...opt('heterogeneity', heterogeneity),
         ...opt('scale', c.oneOf(o, 'scale', path, ['analysis', 'natural'] as const, true)),
       };
@@ -350,6 +371,14 @@ export function parseClaim(c: Checker, x: Json, path: string): Claim {
     }
     case 'statement':
       return { ...base, kind, ...opt('outcome', c.str(o, 'outcome', path, true)) };
+    case 'not-printed':
+      return {
+        ...base,
+        kind,
+        outcome: c.str(o, 'outcome', path) as string,
+        result: c.oneOf(o, 'result', path, NOT_PRINTED_RESULTS) as NotPrintedClaim['result'],
+        printed: c.oneOf(o, 'printed', path, ['nothing', 'zeros'] as const) as 'nothing' | 'zeros',
+      };
   }
 }
 

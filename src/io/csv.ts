@@ -135,3 +135,13 @@ export function inTable<T>(t: DataTable, f: () => T): T {
     throw e;
   }
 }
+
+/** One CSV cell (RFC 4180): quoted when it holds a comma, quote, line break or surrounding blanks. */
+function csvCell(s: string): string {
+  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A header and rows as CSV text (RFC 4180, LF line ends, a final line end); {@link parseCsv} reads it back. */
+export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}

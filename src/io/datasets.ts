@@ -3,8 +3,8 @@
  * reviews whose rows could not be obtained, a transcription template. Every dataset is
  * validated: provenance fields, the CSV, and the CSV against the provenance.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvsynthError } from '../core/errors.ts';
 import { inputColumnsFound, measureSpec } from '../effects/registry.ts';
@@ -202,8 +202,28 @@ function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): 
   }
 }
 
-/** A dataset name or a CSV path: datasets win only when no such file exists. */
+/** Whether `path` is a dataset folder (a folder with a provenance.json), e.g. one written by `evsynth import`. */
+function isDatasetFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, 'provenance.json'));
+}
+
+/** A bundled dataset by name, or any dataset folder by path (`datasets/my-review-1.1`). */
+export function loadDatasetAt(nameOrPath: string): Dataset {
+  if (isDatasetFolder(nameOrPath)) {
+    const dir = resolve(nameOrPath);
+    return loadDataset(basename(dir), dirname(dir));
+  }
+  return loadDataset(nameOrPath);
+}
+
+/** A dataset name, a dataset folder or a CSV path: bundled datasets win only when no such file exists. */
 export function resolveInput(nameOrPath: string): { table: DataTable; dataset: Dataset | null } {
+  if (isDatasetFolder(nameOrPath)) {
+    const dataset = loadDatasetAt(nameOrPath);
+    if (dataset.table === null)
+      throw new EvsynthError('INVALID_ARGUMENT', `dataset '${nameOrPath}' has no study rows`, { file: nameOrPath });
+    return { table: dataset.table, dataset };
+  }
   if (existsSync(nameOrPath)) return { table: readCsv(nameOrPath), dataset: null };
   if (listDatasetNames().includes(nameOrPath)) {
     const dataset = loadDataset(nameOrPath);

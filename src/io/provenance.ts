@@ -27,6 +27,10 @@ export interface ReviewModel {
   readonly test?: 'z' | 'knha' | 'adhoc';
   /** For SMD: 'revman' when the review used RevMan 5's SMD. */
   readonly smd?: 'metafor' | 'revman';
+  /** Named conventions (src/analysis/presets.ts), e.g. 'revman5' for an analysis imported from RevMan. */
+  readonly preset?: 'metafor' | 'revman5';
+  /** Confidence level in percent (default 95). */
+  readonly level?: number;
   /** Human description, e.g. "RevMan 5: inverse variance, random effects (DerSimonian-Laird)". */
   readonly description: string;
 }
@@ -153,7 +157,7 @@ export function validateProvenance(json: Json, file: string): Provenance {
   let model: ReviewModel | undefined;
   if (o['model'] !== undefined) {
     const m = c.obj(o['model'], 'model');
-    c.noExtra(m, ['method', 'test', 'smd', 'description'], 'model');
+    c.noExtra(m, ['method', 'test', 'smd', 'preset', 'level', 'description'], 'model');
     model = {
       method: c.oneOf(m, 'method', 'model', [
         'EE',
@@ -175,6 +179,8 @@ export function validateProvenance(json: Json, file: string): Provenance {
       description: c.str(m, 'description', 'model') as string,
       ...opt('test', c.oneOf(m, 'test', 'model', ['z', 'knha', 'adhoc'] as const, true)),
       ...opt('smd', c.oneOf(m, 'smd', 'model', ['metafor', 'revman'] as const, true)),
+      ...opt('preset', c.oneOf(m, 'preset', 'model', ['metafor', 'revman5'] as const, true)),
+      ...opt('level', c.num(m, 'level', 'model', true)),
     };
   }
   const rows = c.obj(o['rows'], 'rows');

@@ -81,6 +81,7 @@ export function formatReproductionTotals(rs: readonly DatasetReproduction[]): st
     ['qualitative findings', (c) => c.kind === 'finding'],
     ['tests for subgroup differences', (c) => c.kind === 'subgroup-difference'],
     ['other statements', (c) => c.kind === 'statement'],
+    ['results the source left empty or filled with zeros', (c) => c.kind === 'not-printed'],
   ];
   const lines = [`Claims of ${rs.length} datasets (${all.length} checks):`];
   for (const [name, f] of groups) {

@@ -1,7 +1,7 @@
 /** `evsynth datasets`, `reproduce` and `start` (the main job). */
 import { EvsynthError } from '../../core/errors.ts';
 import { alignTable } from '../../report/format.ts';
-import { listDatasetNames, loadDataset } from '../../io/datasets.ts';
+import { listDatasetNames, loadDataset, loadDatasetAt } from '../../io/datasets.ts';
 import { datasetResolver, reproduceDataset, reviewOptions } from '../../analysis/reproduce.ts';
 import { reproduceChapter } from '../../analysis/chapter.ts';
 import { listChapterNames, loadChapter } from '../../io/chapter.ts';
@@ -63,7 +63,7 @@ export function runReproduce(
   }
   const names = name !== undefined ? [name] : listDatasetNames();
   const resolve = datasetResolver((n) => loadDataset(n));
-  const results = names.map((n) => reproduceDataset(loadDataset(n), resolve));
+  const results = names.map((n) => reproduceDataset(loadDatasetAt(n), resolve));
   if (flags.json) {
     process.stdout.write(toJson(results) + '\n');
     return;
