@@ -25,8 +25,7 @@ export type ImportFormat = 'rm5' | 'revman5-csv' | 'cochrane-package';
 export type RevmanDataType = 'dichotomous' | 'continuous' | 'generic' | 'o-e';
 
 /** RevMan's effect measures (its codes; Peto's odds ratio as PETO_OR). */
-const REVMAN_MEASURES = ['OR', 'RR', 'RD', 'PETO_OR', 'MD', 'SMD', 'HR', 'RATE_RATIO', 'OTHER'] as const;
-export type RevmanMeasure = (typeof REVMAN_MEASURES)[number];
+export type RevmanMeasure = 'OR' | 'RR' | 'RD' | 'PETO_OR' | 'MD' | 'SMD' | 'HR' | 'RATE_RATIO' | 'OTHER';
 
 /** RevMan's statistical methods. */
 export type RevmanMethod = 'MH' | 'IV' | 'PETO';
