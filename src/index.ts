@@ -5,13 +5,13 @@
 export { EvsynthError, type ErrorCode, type SourceLocation } from './core/errors.ts';
 export { pnorm, qnorm, pt, qt, pchisq, pchisqUpper, qchisq, pfUpper, critical } from './distributions/index.ts';
 export { escalc, toEffectSet, parseMeasure, EFFECT_DEFAULTS } from './effects/escalc.ts';
-export { hedgesCorrection } from './effects/continuous.ts';
+export { hedgesCorrection } from './effects/smd.ts';
 export {
   ZERO_CELL_RULES,
-  SMD_VTYPES,
+  VTYPES,
   EFFECT_COLUMNS,
   type ZeroCellRule,
-  type SmdVtype,
+  type Vtype,
   type EffectOptions,
   type EffectColumns,
 } from './effects/options.ts';
@@ -23,6 +23,9 @@ export {
   measureSpec,
   measureLabel,
   measuresForColumns,
+  measureVtypes,
+  type BackTransform,
+  type VtypeSpec,
   type Measure,
   type MhMeasure,
   type MeasureSpec,

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { escalc } from '../src/effects/escalc.ts';
-import { EFFECT_COLUMNS, type EffectColumns, type ZeroCellRule, type SmdVtype } from '../src/effects/options.ts';
+import { EFFECT_COLUMNS, type EffectColumns, type ZeroCellRule, type Vtype } from '../src/effects/options.ts';
 import type { Measure } from '../src/effects/registry.ts';
 import { labels, loadCases, num } from './oracle.ts';
 import { expectAllClose } from './support.ts';
@@ -14,7 +14,7 @@ describe('escalc matches metafor 3.8-1 (relative 1e-10)', () => {
       const v = num(c, n);
       if (v) cols[n] = v;
     }
-    const a = c.args as { measure: Measure; add: number; to: ZeroCellRule; drop00: boolean; vtype: SmdVtype };
+    const a = c.args as { measure: Measure; add: number; to: ZeroCellRule; drop00: boolean; vtype: Vtype };
     const es = escalc(a.measure, cols as EffectColumns, labels(c), {
       add: a.add,
       to: a.to,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { escalc } from '../src/effects/escalc.ts';
-import { EFFECT_COLUMNS, type EffectColumns, type SmdVtype, type ZeroCellRule } from '../src/effects/options.ts';
+import { EFFECT_COLUMNS, type EffectColumns, type Vtype, type ZeroCellRule } from '../src/effects/options.ts';
 import type { Measure } from '../src/effects/registry.ts';
 import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
 import type { MhMeasure } from '../src/effects/registry.ts';
@@ -47,7 +47,7 @@ describe('golden-core: rma.uni', () => {
 describe('golden-core: escalc zero cells and small samples', () => {
   const cases = all.filter((c) => c.family === 'escalc');
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-    const a = c.args as { measure: Measure; add: number; to: ZeroCellRule; drop00: boolean; vtype: SmdVtype };
+    const a = c.args as { measure: Measure; add: number; to: ZeroCellRule; drop00: boolean; vtype: Vtype };
     const es = escalc(a.measure, columns(c), labels(c), { add: a.add, to: a.to, drop00: a.drop00, vtype: a.vtype });
     const e = c.expected as { yi: (number | null)[]; vi: (number | null)[] };
     expectAllClose(es.yi, e.yi, 1e-10, 1e-12, 'yi');

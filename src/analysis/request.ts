@@ -6,7 +6,7 @@
  */
 import { EvsynthError } from '../core/errors.ts';
 import { parseMeasure } from '../effects/escalc.ts';
-import type { EffectConvention, SmdVtype, ZeroCellRule } from '../effects/options.ts';
+import type { EffectConvention, Vtype, ZeroCellRule } from '../effects/options.ts';
 import { measureSpec, measuresForColumns, type Measure } from '../effects/registry.ts';
 import type { PiType } from '../inference/prediction.ts';
 import { hasColumn, type DataTable } from '../io/csv.ts';
@@ -29,7 +29,7 @@ export interface AnalysisRequest {
   readonly add?: number;
   readonly to?: ZeroCellRule;
   readonly drop00?: boolean;
-  readonly vtype?: SmdVtype;
+  readonly vtype?: Vtype;
   readonly smd?: 'metafor' | 'revman';
   readonly convention?: EffectConvention;
   readonly control?: Tau2Control;

@@ -8,13 +8,13 @@ import type { FsnType } from '../diagnostics/fail-safe.ts';
 import type { TrimfillEstimator } from '../diagnostics/trim-and-fill.ts';
 import {
   EFFECT_CONVENTIONS,
-  SMD_VTYPES,
+  VTYPES,
   ZERO_CELL_RULES,
   type EffectConvention,
-  type SmdVtype,
+  type Vtype,
   type ZeroCellRule,
 } from '../effects/options.ts';
-import { MEASURES } from '../effects/registry.ts';
+import { describeVtypes, MEASURES } from '../effects/registry.ts';
 import { PI_TYPES, type PiType } from '../inference/prediction.ts';
 import { describePoolingMethods } from '../models/pooling-methods.ts';
 import { TESTS, type TestType } from '../models/rma.ts';
@@ -27,7 +27,7 @@ export interface EffectFlags {
   add?: number;
   to?: ZeroCellRule;
   drop00?: boolean;
-  vtype?: SmdVtype;
+  vtype?: Vtype;
   smd?: 'metafor' | 'revman';
   convention?: EffectConvention;
   json?: boolean;
@@ -104,7 +104,12 @@ export function addEffectOptions(cmd: Command): Command {
     .option('--add <x>', 'continuity correction added to zero cells (metafor add)', number('--add'))
     .addOption(new Option('--to <rule>', 'which studies get --add (metafor to)').choices(ZERO_CELL_RULES))
     .option('--drop00', 'treat double-zero studies as not estimable (metafor drop00)')
-    .addOption(new Option('--vtype <type>', 'SMD variance: LS (large-sample) or UB (unbiased)').choices(SMD_VTYPES))
+    .addOption(
+      new Option(
+        '--vtype <type>',
+        `sampling-variance type (metafor vtype): ${describeVtypes()}; default the first`,
+      ).choices(VTYPES),
+    )
     .addOption(
       new Option('--smd <variant>', "SMD: 'metafor' (exact Hedges' g) or 'revman' (RevMan 5's approximation)").choices([
         'metafor',

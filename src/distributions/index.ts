@@ -23,6 +23,11 @@ export function pnorm(x: number): number {
   return normalCdf(x, 0, 1);
 }
 
+/** Standard normal density φ(x) = exp(−x²/2)/√(2π) (R: `dnorm(x)`). */
+export function dnorm(x: number): number {
+  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+}
+
 /** Standard normal quantile Φ⁻¹(p) (R: `qnorm(p)`). */
 export function qnorm(p: number): number {
   return normalQuantile(p, 0, 1);

@@ -1,196 +1,112 @@
-import gammaln from '@stdlib/math-base-special-gammaln';
-import { EvsynthError } from '../core/errors.ts';
-import { assertNonNegative, firstMissing, requireColumns } from './columns.ts';
-import { RowResults } from './result.ts';
-import type { EffectColumns, SmdVtype } from './options.ts';
+/** Unstandardized two-group contrasts of means: the raw mean difference (MD) and the log ratio of means (ROM). */
+import type { EffectColumns, Vtype } from './options.ts';
+import type { RowResults } from './result.ts';
+import { requireColumns } from './columns.ts';
+import { checkSampleSize, checkSd, rowwise, weightedAverage } from './rowwise.ts';
 
 const ARMS = ['n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i'] as const;
+const MEANS_ONLY = ['n1i', 'm1i', 'n2i', 'm2i'] as const;
 
 /**
- * Exact small-sample bias correction of Cohen's d (Hedges 1981):
+ * Raw mean difference (metafor `measure="MD"`): yi = m₁ − m₂ with
  *
  * ```text
- * c(m) = Γ(m/2) / (√(m/2) · Γ((m−1)/2))
+ * LS: vi = sd₁²/n₁ + sd₂²/n₂                      (heteroscedastic; Borenstein 2009, eq. 12.5)
+ * HO: vi = s_p²·(1/n₁ + 1/n₂),  s_p² = ((n₁−1)sd₁² + (n₂−1)sd₂²)/(n₁ + n₂ − 2)   (eq. 12.3)
  * ```
  *
- * computed on the log scale. For m = n₁ + n₂ − 2 it tends to 1 − 3/(4m − 1).
- *
- * Reference: Hedges LV (1981). Distribution theory for Glass's estimator of effect size
- * and related estimators. J Educ Stat 6(2):107–128. doi:10.3102/10769986006002107.
- * Cross-check: metafor's `.cmicalc(m)`.
+ * Reference: Borenstein M (2009). Effect sizes for continuous data. In Cooper, Hedges & Valentine (eds),
+ * The Handbook of Research Synthesis and Meta-Analysis, 2nd ed., 221–235. Cross-check: metafor's `escalc`
+ * documentation (measure "MD", vtype).
  */
-export function hedgesCorrection(m: number): number {
-  return Math.exp(gammaln(m / 2) - 0.5 * Math.log(m / 2) - gammaln((m - 1) / 2));
-}
-
-function readArms(cols: EffectColumns, measure: string) {
-  return requireColumns(cols, ARMS, measure);
-}
-
-/** Group sizes must be ≥ 1 (metafor: "group sizes <= 0" is an error) and SDs ≥ 0. */
-function checkArms(c: Record<(typeof ARMS)[number], ArrayLike<number>>, i: number, measure: string): boolean {
-  for (const n of ['n1i', 'n2i'] as const) {
-    const v = c[n][i] as number;
-    if (!Number.isNaN(v) && v < 1) {
-      throw new EvsynthError('INVALID_VALUE', `${n} is ${v}; ${measure} needs a group size of at least 1`, {
-        row: i,
-        column: n,
-      });
-    }
-  }
-  for (const n of ['sd1i', 'sd2i'] as const) assertNonNegative(c[n][i] as number, i, n, n);
-  return true;
-}
-
-/**
- * Standardized mean difference, Hedges' g (metafor `measure="SMD"`).
- *
- * ```text
- * m  = n₁ + n₂ − 2,  s_p = √(((n₁−1)sd₁² + (n₂−1)sd₂²)/m),  g = c(m)·(m₁ − m₂)/s_p
- * LS: v = 1/n₁ + 1/n₂ + g²/(2(n₁+n₂))
- * UB: v = 1/n₁ + 1/n₂ + (1 − (m−2)/(m·c(m)²))·g²
- * ```
- *
- * With `variant: 'revman'`, RevMan 5's approximation (Deeks & Higgins, Statistical
- * algorithms in Review Manager 5): g = d·(1 − 3/(4N − 9)), v = N/(n₁n₂) + g²/(2(N − 3.94)),
- * N = n₁ + n₂.
- *
- * Reference: Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis, ch. 5.
- * Cross-check: `metafor::escalc(measure="SMD", vtype=)`.
- */
-export function smd(cols: EffectColumns, k: number, vtype: SmdVtype, variant: 'metafor' | 'revman'): RowResults {
-  const c = readArms(cols, 'SMD');
-  const out = new RowResults(k);
-  for (let i = 0; i < k; i++) {
-    const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) {
-      out.exclude(i, `missing value in column '${miss}'`);
-      continue;
-    }
-    checkArms(c, i, 'SMD');
-    if (variant === 'metafor' && (c.n1i[i] as number) + (c.n2i[i] as number) - 2 < 2) {
-      out.exclude(i, "SMD not estimable: Hedges' correction needs n1i + n2i − 2 ≥ 2");
-      continue;
-    }
-    const n1 = c.n1i[i] as number,
-      n2 = c.n2i[i] as number;
-    const m = n1 + n2 - 2;
-    const sd1 = c.sd1i[i] as number,
-      sd2 = c.sd2i[i] as number;
-    const sp = Math.sqrt(((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / m);
-    const d = ((c.m1i[i] as number) - (c.m2i[i] as number)) / sp;
-    let g: number, v: number;
-    if (variant === 'revman') {
-      const N = n1 + n2;
-      g = d * (1 - 3 / (4 * N - 9));
-      v = N / (n1 * n2) + (g * g) / (2 * (N - 3.94));
-    } else {
-      const cm = hedgesCorrection(m);
-      g = cm * d;
-      v =
-        vtype === 'LS'
-          ? 1 / n1 + 1 / n2 + (g * g) / (2 * (n1 + n2))
-          : 1 / n1 + 1 / n2 + (1 - (m - 2) / (m * cm * cm)) * g * g;
-    }
-    out.set(i, g, v, 'SMD not defined (both standard deviations are 0)');
-  }
-  return out;
-}
-
-/**
- * Standardized mean difference with heteroscedastic variances (Bonett 2009; metafor
- * `measure="SMDH"`):
- *
- * ```text
- * s = √((sd₁² + sd₂²)/2),  g = c(m)(m₁ − m₂)/s
- * v = c(m)²·[g²(sd₁⁴/(n₁−1) + sd₂⁴/(n₂−1)) / (2(sd₁² + sd₂²)²) + (sd₁²/(n₁−1) + sd₂²/(n₂−1)) / ((sd₁² + sd₂²)/2)]
- * ```
- *
- * Reference: Bonett DG (2009). Meta-analytic interval estimation for standardized and
- * unstandardized mean differences. Psychol Methods 14(3):225–238. doi:10.1037/a0016619.
- */
-export function smdh(cols: EffectColumns, k: number): RowResults {
-  const c = readArms(cols, 'SMDH');
-  const out = new RowResults(k);
-  for (let i = 0; i < k; i++) {
-    const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) {
-      out.exclude(i, `missing value in column '${miss}'`);
-      continue;
-    }
-    checkArms(c, i, 'SMDH');
-    if ((c.n1i[i] as number) < 2 || (c.n2i[i] as number) < 2) {
-      out.exclude(i, 'SMDH not estimable: each group needs at least 2 participants');
-      continue;
-    }
-    const n1 = c.n1i[i] as number,
-      n2 = c.n2i[i] as number;
-    const s1 = (c.sd1i[i] as number) ** 2,
-      s2 = (c.sd2i[i] as number) ** 2;
-    const cm = hedgesCorrection(n1 + n2 - 2);
-    const g = (cm * ((c.m1i[i] as number) - (c.m2i[i] as number))) / Math.sqrt((s1 + s2) / 2);
+export function md(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowResults {
+  return rowwise('MD', cols, k, ARMS, (r, i, out) => {
+    checkArms(r, i, 'MD');
     const v =
-      cm *
-      cm *
-      ((g * g * ((s1 * s1) / (n1 - 1) + (s2 * s2) / (n2 - 1))) / (2 * (s1 + s2) ** 2) +
-        (s1 / (n1 - 1) + s2 / (n2 - 1)) / ((s1 + s2) / 2));
-    out.set(i, g, v, 'SMDH not defined (both standard deviations are 0)');
+      vtype === 'HO'
+        ? pooledVariance(r.n1i, r.sd1i, r.n2i, r.sd2i) * (1 / r.n1i + 1 / r.n2i)
+        : r.sd1i ** 2 / r.n1i + r.sd2i ** 2 / r.n2i;
+    out.set(i, r.m1i - r.m2i, v, 'MD not finite');
+  });
+}
+
+/**
+ * Log ratio of means (response ratio; metafor `measure="ROM"`): yi = log(m₁/m₂), with
+ *
+ * ```text
+ * LS:   vi = sd₁²/(n₁m₁²) + sd₂²/(n₂m₂²)                      (Hedges et al. 1999, eq. 1)
+ * HO:   vi = s_p²/(n₁m₁²) + s_p²/(n₂m₂²)                      (pooled variance s_p²)
+ * AV:   vi = CV̄₁²/n₁ + CV̄₂²/n₂,   CV̄ⱼ = Σ nⱼ·sdⱼ/mⱼ / Σ nⱼ over the studies with group j's data
+ * AVHO: vi = CV̄²·(1/n₁ + 1/n₂),   CV̄ = Σ(n₁sd₁/m₁ + n₂sd₂/m₂) / Σ(n₁ + n₂) over the studies with both
+ * ```
+ *
+ * Rows whose means are not both of one sign are not estimable; under AV and AVHO a row needs no SDs of its
+ * own (as in metafor).
+ *
+ * References: Hedges LV, Gurevitch J, Curtis PS (1999). The meta-analysis of response ratios in
+ * experimental ecology. Ecology 80(4):1150–1156; Lajeunesse MJ (2011), Ecology 92(11):2049–2055.
+ * Cross-check: metafor's `escalc` documentation (measure "ROM", vtype).
+ */
+export function rom(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowResults {
+  const yi = new Float64Array(k).fill(Number.NaN);
+  const ho = new Float64Array(k);
+  // AV and AVHO need no SDs of the row itself (only the averages), so a row without them is kept
+  const averaged = vtype === 'AV' || vtype === 'AVHO';
+  requireColumns(cols, ARMS, 'ROM');
+  const out = rowwise('ROM', cols, k, averaged ? MEANS_ONLY : ARMS, (row, i, res) => {
+    const r = { ...row, sd1i: cols.sd1i?.[i] ?? Number.NaN, sd2i: cols.sd2i?.[i] ?? Number.NaN };
+    checkArms(r, i, 'ROM');
+    if (!(r.m1i / r.m2i > 0)) {
+      res.exclude(i, 'ROM needs means of the same sign (log of a non-positive ratio)');
+      return;
+    }
+    yi[i] = Math.log(r.m1i / r.m2i);
+    ho[i] = pooledVariance(r.n1i, r.sd1i, r.n2i, r.sd2i) * (1 / (r.n1i * r.m1i ** 2) + 1 / (r.n2i * r.m2i ** 2));
+  });
+  // each group's coefficients of variation, wherever that group's data are complete (as metafor averages them)
+  const n1 = Float64Array.from({ length: k }, (_, i) => cols.n1i?.[i] ?? Number.NaN),
+    n2 = Float64Array.from({ length: k }, (_, i) => cols.n2i?.[i] ?? Number.NaN);
+  const cv1 = Float64Array.from(
+      { length: k },
+      (_, i) => (cols.sd1i?.[i] ?? Number.NaN) / (cols.m1i?.[i] ?? Number.NaN),
+    ),
+    cv2 = Float64Array.from({ length: k }, (_, i) => (cols.sd2i?.[i] ?? Number.NaN) / (cols.m2i?.[i] ?? Number.NaN));
+  const a1 = weightedAverage(cv1, n1),
+    a2 = weightedAverage(cv2, n2);
+  const both = weightedAverage(
+    Float64Array.from(
+      cv1,
+      (c, i) =>
+        ((n1[i] as number) * c + (n2[i] as number) * (cv2[i] as number)) / ((n1[i] as number) + (n2[i] as number)),
+    ),
+    Float64Array.from(n1, (n, i) => n + (n2[i] as number)),
+  );
+  for (let i = 0; i < k; i++) {
+    if (out.reasons.has(i)) continue;
+    const a = n1[i] as number,
+      b = n2[i] as number;
+    const c1 = cv1[i] as number,
+      c2 = cv2[i] as number;
+    const v =
+      vtype === 'HO'
+        ? (ho[i] as number)
+        : vtype === 'AV'
+          ? (a1 * a1) / a + (a2 * a2) / b
+          : vtype === 'AVHO'
+            ? both * both * (1 / a + 1 / b)
+            : (c1 * c1) / a + (c2 * c2) / b;
+    out.set(i, yi[i] as number, v, 'ROM not finite (a mean is 0)');
   }
   return out;
 }
 
-/**
- * Raw mean difference (metafor `measure="MD"`, heteroscedastic variance):
- * yi = m₁ − m₂, vi = sd₁²/n₁ + sd₂²/n₂.
- *
- * Reference: Borenstein et al. (2009). Introduction to Meta-Analysis, ch. 4.
- */
-export function md(cols: EffectColumns, k: number): RowResults {
-  const c = readArms(cols, 'MD');
-  const out = new RowResults(k);
-  for (let i = 0; i < k; i++) {
-    const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) {
-      out.exclude(i, `missing value in column '${miss}'`);
-      continue;
-    }
-    checkArms(c, i, 'MD');
-    const n1 = c.n1i[i] as number,
-      n2 = c.n2i[i] as number;
-    const v = (c.sd1i[i] as number) ** 2 / n1 + (c.sd2i[i] as number) ** 2 / n2;
-    out.set(i, (c.m1i[i] as number) - (c.m2i[i] as number), v, 'MD not finite');
-  }
-  return out;
+function checkArms(r: { n1i: number; n2i: number; sd1i: number; sd2i: number }, i: number, measure: string): void {
+  checkSampleSize(r.n1i, i, 'n1i', measure);
+  checkSampleSize(r.n2i, i, 'n2i', measure);
+  checkSd(r.sd1i, i, 'sd1i');
+  checkSd(r.sd2i, i, 'sd2i');
 }
 
-/**
- * Log ratio of means (Hedges, Gurevitch & Curtis 1999; metafor `measure="ROM"`):
- * yi = log(m₁/m₂), vi = sd₁²/(n₁m₁²) + sd₂²/(n₂m₂²). Rows whose means are not both
- * positive are not estimable.
- *
- * Reference: Hedges LV, Gurevitch J, Curtis PS (1999). The meta-analysis of response
- * ratios in experimental ecology. Ecology 80(4):1150–1156.
- */
-export function rom(cols: EffectColumns, k: number): RowResults {
-  const c = readArms(cols, 'ROM');
-  const out = new RowResults(k);
-  for (let i = 0; i < k; i++) {
-    const miss = firstMissing(c, ARMS, i);
-    if (miss !== undefined) {
-      out.exclude(i, `missing value in column '${miss}'`);
-      continue;
-    }
-    checkArms(c, i, 'ROM');
-    const n1 = c.n1i[i] as number,
-      n2 = c.n2i[i] as number;
-    const m1 = c.m1i[i] as number,
-      m2 = c.m2i[i] as number;
-    if (!(m1 / m2 > 0)) {
-      out.exclude(i, 'ROM needs means of the same sign (log of a non-positive ratio)');
-      continue;
-    }
-    const v = (c.sd1i[i] as number) ** 2 / (n1 * m1 * m1) + (c.sd2i[i] as number) ** 2 / (n2 * m2 * m2);
-    out.set(i, Math.log(m1 / m2), v, 'ROM not finite (a mean is 0)');
-  }
-  return out;
+function pooledVariance(n1: number, sd1: number, n2: number, sd2: number): number {
+  return ((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / (n1 + n2 - 2);
 }

@@ -1,7 +1,14 @@
 import { EvsynthError } from '../core/errors.ts';
 import { rowCount } from './columns.ts';
-import { EFFECT_CONVENTIONS, SMD_VTYPES, ZERO_CELL_RULES, type EffectColumns, type EffectOptions } from './options.ts';
-import { MEASURES, isMeasure, measureSpec, type Measure, type ResolvedEffectOptions } from './registry.ts';
+import { EFFECT_CONVENTIONS, ZERO_CELL_RULES, type EffectColumns, type EffectOptions } from './options.ts';
+import {
+  MEASURES,
+  isMeasure,
+  measureSpec,
+  measureVtypes,
+  type Measure,
+  type ResolvedEffectOptions,
+} from './registry.ts';
 import type { EffectSet, EffectSizes, Exclusion } from './types.ts';
 
 /** metafor's escalc defaults. */
@@ -9,7 +16,6 @@ export const EFFECT_DEFAULTS = {
   add: 0.5,
   to: 'only0',
   drop00: false,
-  vtype: 'LS',
   smd: 'metafor',
   ciLevel: 95,
   convention: 'metafor',
@@ -33,8 +39,9 @@ export function parseMeasure(name: string): Measure {
  * above the group size, n too small for the measure) throw {@link EvsynthError} naming
  * the row and column.
  *
- * Defaults follow metafor 3.8: add = 1/2 to = "only0" (add = 0 for PFT), drop00 = false,
- * vtype = "LS". See each measure's module for its formula and reference.
+ * Defaults follow metafor 3.8: add = 1/2 to = "only0" (add = 0 for AS, PHI, RTET, IRSD, PAS, PFT, IRS
+ * and IRFT), drop00 = false, vtype = the measure's first in the registry ("LS"); a `vtype` the measure does
+ * not have is an error. See each measure's module for its formula and reference.
  */
 export function escalc(
   measure: Measure,
@@ -46,7 +53,7 @@ export function escalc(
   const k = rowCount(columns);
   if (labels.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `${labels.length} labels for ${k} rows`);
   const spec = measureSpec(measure);
-  const o = resolveEffectOptions(options, spec.defaults?.add);
+  const o = resolveEffectOptions(options, measure, spec.defaults?.add);
   const r = spec.compute(columns, k, o);
   const excluded: Exclusion[] = [...r.reasons.entries()]
     .sort((a, b) => a[0] - b[0])
@@ -63,7 +70,11 @@ export function escalc(
 }
 
 /** Every effect option with its default filled in and its value checked (`add` default per measure). */
-function resolveEffectOptions(options: EffectOptions, measureAdd: number | undefined): ResolvedEffectOptions {
+function resolveEffectOptions(
+  options: EffectOptions,
+  measure: Measure,
+  measureAdd: number | undefined,
+): ResolvedEffectOptions {
   const convention = options.convention ?? EFFECT_DEFAULTS.convention;
   if (!EFFECT_CONVENTIONS.includes(convention))
     throw new EvsynthError(
@@ -76,16 +87,17 @@ function resolveEffectOptions(options: EffectOptions, measureAdd: number | undef
       "RevMan 5's conventions fix the zero-cell rules: 'to' and 'drop00' cannot be combined with them",
     );
   const to = options.to ?? EFFECT_DEFAULTS.to;
-  const vtype = options.vtype ?? EFFECT_DEFAULTS.vtype;
+  const vtypes = measureVtypes(measure);
+  const vtype = options.vtype ?? (vtypes[0] as (typeof vtypes)[number]);
   if (!ZERO_CELL_RULES.includes(to))
     throw new EvsynthError(
       'UNKNOWN_OPTION_VALUE',
       `to = '${String(to)}'; expected one of ${ZERO_CELL_RULES.join(', ')}`,
     );
-  if (!SMD_VTYPES.includes(vtype))
+  if (!vtypes.includes(vtype))
     throw new EvsynthError(
       'UNKNOWN_OPTION_VALUE',
-      `vtype = '${String(vtype)}'; expected one of ${SMD_VTYPES.join(', ')}`,
+      `vtype = '${String(vtype)}' does not apply to ${measure}; expected ${vtypes.length > 1 ? 'one of ' : ''}${vtypes.join(', ')}`,
     );
   const add = options.add ?? measureAdd ?? EFFECT_DEFAULTS.add;
   if (!(Number.isFinite(add) && add >= 0))

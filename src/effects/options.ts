@@ -3,9 +3,15 @@
 export const ZERO_CELL_RULES = ['only0', 'all', 'if0all', 'none'] as const;
 export type ZeroCellRule = (typeof ZERO_CELL_RULES)[number];
 
-/** metafor's `vtype` for SMD: large-sample (LS, default) or unbiased (UB). */
-export const SMD_VTYPES = ['LS', 'UB'] as const;
-export type SmdVtype = (typeof SMD_VTYPES)[number];
+/**
+ * metafor's `vtype`: how a measure's sampling variances are computed. Which values a measure accepts, and
+ * its default, are declared in the measure registry (`vtypes`): LS large-sample (every measure's default
+ * but PHI's and RPB's, where LS is metafor's default sampling scheme), UB unbiased, LS2 Borenstein's
+ * large-sample form, AV with the sample-size weighted average effect, HO assuming homoscedasticity, AVHO
+ * with one coefficient of variation across groups and studies, ST stratified and CS cross-sectional sampling.
+ */
+export const VTYPES = ['LS', 'UB', 'LS2', 'AV', 'HO', 'AVHO', 'ST', 'CS'] as const;
+export type Vtype = (typeof VTYPES)[number];
 
 export interface EffectOptions {
   /** Continuity correction added to cells (metafor `add`, default 1/2; 0 for PFT). */
@@ -14,8 +20,8 @@ export interface EffectOptions {
   readonly to?: ZeroCellRule;
   /** Treat double-zero 2×2 tables as not estimable (metafor `drop00`, default false). */
   readonly drop00?: boolean;
-  /** SMD variance type (metafor `vtype`, default "LS"). */
-  readonly vtype?: SmdVtype;
+  /** Sampling-variance type (metafor `vtype`; the measure's default, "LS" for most; see the registry). */
+  readonly vtype?: Vtype;
   /** SMD variant: metafor's exact Hedges' g (default) or RevMan 5's approximation. */
   readonly smd?: 'metafor' | 'revman';
   /**
@@ -54,6 +60,8 @@ export const EFFECT_COLUMNS = [
   'di',
   'ri',
   'ni',
+  'sdi',
+  'r2i',
   'xi',
   'mi',
   'x1i',

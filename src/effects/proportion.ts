@@ -9,18 +9,22 @@ import type { EffectColumns, ZeroCellRule } from './options.ts';
  *
  * ```text
  * PR:  yi = p,                        vi = p(1 − p)/n
+ * PLN: yi = log p,                    vi = 1/x − 1/n
  * PLO: yi = log(p/(1 − p)),           vi = 1/(n·p·(1 − p))
+ * PAS: yi = asin√p,                   vi = 1/(4n)            (angular transformation)
  * PFT: yi = ½[asin√(x/(n+1)) + asin√((x+1)/(n+1))],   vi = 1/(4n + 2)
  * ```
  *
- * For PR and PLO, `add` is added to xi and to n − xi when selected by `to` (with
- * "only0", when xi = 0 or xi = ni). PFT needs no correction (metafor uses add = 0).
+ * `add` is added to xi and to n − xi when selected by `to` (with "only0", when xi = 0 or xi = ni); PAS
+ * and PFT need no correction (metafor's add = 0 for them; PFT ignores `add`).
  *
- * Reference: Freeman MF, Tukey JW (1950). Transformations related to the angular and the
- * square root. Ann Math Stat 21(4):607–611. Cross-check: `metafor::escalc(measure="PR"|"PLO"|"PFT")`.
+ * References: Freeman MF, Tukey JW (1950). Transformations related to the angular and the square root.
+ * Ann Math Stat 21(4):607–611; Fleiss JL, Berlin JA (2009), in The Handbook of Research Synthesis and
+ * Meta-Analysis, 2nd ed. Cross-check: metafor's `escalc` documentation (measures for dichotomous
+ * variables of individual groups).
  */
 export function proportion(
-  measure: 'PR' | 'PLO' | 'PFT',
+  measure: 'PR' | 'PLN' | 'PLO' | 'PAS' | 'PFT',
   cols: EffectColumns,
   k: number,
   add: number,
@@ -64,6 +68,14 @@ export function proportion(
     const ni = (nArr[i] as number) + 2 * corr;
     const p = xi / ni;
     if (measure === 'PR') out.set(i, p, (p * (1 - p)) / ni, 'PR not estimable');
+    else if (measure === 'PLN')
+      out.set(
+        i,
+        Math.log(p),
+        1 / xi - 1 / ni,
+        `PLN not estimable: p is 0 without continuity correction (to = "${to}")`,
+      );
+    else if (measure === 'PAS') out.set(i, Math.asin(Math.sqrt(p)), 1 / (4 * ni), 'PAS not estimable');
     else if (measure === 'PLO')
       out.set(
         i,
