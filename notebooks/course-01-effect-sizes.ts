@@ -2,7 +2,7 @@
 import { metaAnalysis, pooledEstimate } from '../src/analysis/meta-analysis.ts';
 import { Random } from '../src/core/random.ts';
 import { critical } from '../src/distributions/index.ts';
-import { hedgesCorrection } from '../src/effects/continuous.ts';
+import { hedgesCorrection } from '../src/effects/smd.ts';
 import { escalc } from '../src/effects/escalc.ts';
 import { measureSpec, type Measure } from '../src/effects/registry.ts';
 import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
