@@ -49,7 +49,8 @@ export function md(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowResu
  */
 export function rom(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowResults {
   const yi = new Float64Array(k).fill(Number.NaN);
-  const ho = new Float64Array(k);
+  const ho = new Float64Array(k),
+    ls = new Float64Array(k);
   // AV and AVHO need no SDs of the row itself (only the averages), so a row without them is kept
   const averaged = vtype === 'AV' || vtype === 'AVHO';
   requireColumns(cols, ARMS, 'ROM');
@@ -61,6 +62,7 @@ export function rom(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowRes
       return;
     }
     yi[i] = Math.log(r.m1i / r.m2i);
+    ls[i] = r.sd1i ** 2 / (r.n1i * r.m1i * r.m1i) + r.sd2i ** 2 / (r.n2i * r.m2i * r.m2i);
     ho[i] = pooledVariance(r.n1i, r.sd1i, r.n2i, r.sd2i) * (1 / (r.n1i * r.m1i ** 2) + 1 / (r.n2i * r.m2i ** 2));
   });
   // each group's coefficients of variation, wherever that group's data are complete (as metafor averages them)
@@ -85,8 +87,6 @@ export function rom(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowRes
     if (out.reasons.has(i)) continue;
     const a = n1[i] as number,
       b = n2[i] as number;
-    const c1 = cv1[i] as number,
-      c2 = cv2[i] as number;
     const v =
       vtype === 'HO'
         ? (ho[i] as number)
@@ -94,7 +94,7 @@ export function rom(cols: EffectColumns, k: number, vtype: Vtype = 'LS'): RowRes
           ? (a1 * a1) / a + (a2 * a2) / b
           : vtype === 'AVHO'
             ? both * both * (1 / a + 1 / b)
-            : (c1 * c1) / a + (c2 * c2) / b;
+            : (ls[i] as number);
     out.set(i, yi[i] as number, v, 'ROM not finite (a mean is 0)');
   }
   return out;

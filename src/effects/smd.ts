@@ -122,7 +122,7 @@ export function smd(
       return;
     }
     const s = measure === 'SMD' ? pooledSd(r as Row<(typeof ARMS)[number]>) : r.sd2i;
-    g[i] = (hedgesCorrection(mi) * (r.m1i - r.m2i)) / s;
+    g[i] = hedgesCorrection(mi) * ((r.m1i - r.m2i) / s);
     n1[i] = a;
     n2[i] = b;
     m[i] = mi;
@@ -139,7 +139,7 @@ export function smd(
 
 /** The pooled within-group SD √(((n₁−1)sd₁² + (n₂−1)sd₂²)/(n₁ + n₂ − 2)) of two groups. */
 export function pooledSd(r: Row<(typeof ARMS)[number]>): number {
-  return Math.sqrt(((r.n1i - 1) * r.sd1i ** 2 + (r.n2i - 1) * r.sd2i ** 2) / (r.n1i + r.n2i - 2));
+  return Math.sqrt(((r.n1i - 1) * r.sd1i * r.sd1i + (r.n2i - 1) * r.sd2i * r.sd2i) / (r.n1i + r.n2i - 2));
 }
 
 /**
