@@ -35,7 +35,7 @@
  */
 import { EvsynthError } from '../core/errors.ts';
 import { covarianceFromPairs, type Covariance, type SamplingCovariance } from './sampling-covariance.ts';
-import { hedgesCorrection } from './continuous.ts';
+import { hedgesCorrection } from './smd.ts';
 import { escalc } from './escalc.ts';
 import type { EffectColumnName, EffectColumns, EffectOptions } from './options.ts';
 import type { Measure } from './registry.ts';
