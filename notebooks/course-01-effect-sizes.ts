@@ -512,6 +512,7 @@ corrections less biased than Peto otherwise. This simulation shows the same patt
       a: 'For final values it compares pain levels, for changes it compares improvements: two different quantities. A change can also be zero or of either sign, and escalc then excludes the row (a ratio of means of different signs has no log). Pool MDs (same scale) or SMDs, or ratios of final values only.',
     },
   ]);
+  nb.references(['Hedges1981', 'Deeks2010', 'Hedges1999', 'Sweeting2004', 'Bradburn2007', 'Morris2019']);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

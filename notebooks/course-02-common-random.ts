@@ -307,6 +307,7 @@ meta-analyses (course 4).`,
       a: 'Its estimate is Σwᵢyᵢ/Σwᵢ with yᵢ = θᵢ + εᵢ, so estimate − Σwᵢθᵢ/Σwᵢ = Σwᵢεᵢ/Σwᵢ ~ N(0, 1/Σwᵢ) given the θᵢ: exactly the variance its CI uses. The θᵢ only move the target.',
     },
   ]);
+  nb.references(['DerSimonian1986', 'Rice2018', 'Morris2019']);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

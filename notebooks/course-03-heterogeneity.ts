@@ -368,6 +368,16 @@ only the uncertainty of μ̂ (course 5 shows the same against τ² and compares 
       a: 'Little: with 6 trials the Q test detects even an I² of 50% in a minority of meta-analyses (figure above), and the CI of I² will span most of 0–100%. Report τ̂ with its CI and a prediction interval instead.',
     },
   ]);
+  nb.references([
+    'Higgins2002',
+    'Higgins2003',
+    'Higgins2009',
+    'Rucker2008',
+    'Borenstein2017',
+    'vonHippel2015',
+    'IntHout2016',
+    'Cochrane',
+  ]);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -364,6 +364,7 @@ on the estimator (above, and course 5).`);
       a: `With equal weights, DL, HE, PM and REML all reduce to s² − v (s² the sample variance of the yᵢ, divisor k − 1) and ML and HS to the same with divisor k, truncated at 0; SJ differs. Checked here on one simulated meta-analysis of 8 studies: ${equalCheck}.`,
     },
   ]);
+  nb.references(['Viechtbauer2005', 'Viechtbauer2007', 'Veroniki2016', 'Langan2017', 'Langan2019', 'Morris2019']);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -183,6 +183,7 @@ because τ̂² is large: a new trial's effect could lie anywhere from a large be
       })(),
     },
   ]);
+  nb.references(['Hartung2001', 'Sidik2002', 'Knapp2003', 'Jackson2017', 'Higgins2009', 'Cochrane', 'Morris2019']);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -477,6 +477,7 @@ exist, the within-trial comparison is the one a subgroup claim should rest on (T
       a: 'For example: the population (age, severity, baseline pain), the comparator (no treatment vs usual care vs education), the dose and duration of the programme, supervision, the pain instrument, risk of bias, and publication year.',
     },
   ]);
+  nb.references(['Borenstein2013', 'Cochrane', 'Sun2010', 'Thompson2002']);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

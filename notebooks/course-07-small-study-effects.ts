@@ -400,6 +400,7 @@ proof of publication bias.`,
       a: 'No: report the random-effects estimate, and the trim-and-fill and PET-PEESE estimates as sensitivity analyses that show how much a small-study effect could matter, with the heterogeneity (τ, prediction interval) beside them.',
     },
   ]);
+  nb.references(['Sterne2011', 'Egger1997', 'Duval2000', 'Stanley2014', 'Terrin2003', 'Peters2007', 'Pustejovsky2019']);
   nb.save();
 }
 if (import.meta.url === `file://${process.argv[1]}`) await run();

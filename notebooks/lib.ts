@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../src/plots/render.ts';
 import { baseConfig } from '../src/plots/theme.ts';
+import { REFERENCES, type ReferenceKey } from './references.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 
@@ -70,6 +71,11 @@ export class Notebook {
       '</details>',
       '',
     );
+    return this;
+  }
+  /** The works the notebook cites, in the order given, from the shared bibliography (notebooks/references.ts). */
+  references(keys: readonly ReferenceKey[]): this {
+    this.parts.push('## References', '', ...keys.map((k) => `- ${REFERENCES[k]}`), '');
     return this;
   }
   save(): void {

@@ -9,6 +9,7 @@ import { run as estimators } from './course-04-tau2-estimators.ts';
 import { run as intervals } from './course-05-confidence-intervals.ts';
 import { run as subgroups } from './course-06-subgroups.ts';
 import { run as smallStudies } from './course-07-small-study-effects.ts';
+import { run as metaRegression } from './course-08-meta-regression.ts';
 
 const notebooks = [
   knee,
@@ -21,6 +22,7 @@ const notebooks = [
   intervals,
   subgroups,
   smallStudies,
+  metaRegression,
 ];
 const started = performance.now();
 for (const nb of notebooks) await nb();

@@ -17,6 +17,7 @@ describe('committed notebook reports', () => {
     'course-05-confidence-intervals',
     'course-06-subgroups',
     'course-07-small-study-effects',
+    'course-08-meta-regression',
   ])('%s exists, names its command and versions, and its figures exist', (name) => {
     const md = readFileSync(out(`${name}.md`), 'utf8');
     expect(md).toMatch(new RegExp(`Made by \`npx tsx notebooks/${name}.ts\``));

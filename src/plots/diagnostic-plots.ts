@@ -164,6 +164,8 @@ export function bubbleSpec(
   o: { xTitle: string; yTitle: string; title?: string },
 ): TopLevelSpec {
   const band = bands.map((b) => ({ ...b }));
+  // moderators are often years: no thousands separator on the axis ("2004", not "2,004")
+  const x = q('x', o.xTitle, { axis: { format: '~r' } });
   const hasPi = bands.every((b) => b.piLower !== null);
   return {
     $schema: SCHEMA,
@@ -177,25 +179,25 @@ export function bubbleSpec(
             {
               data: { values: band },
               mark: { type: 'area', color: THEME.prediction, opacity: 0.08 },
-              encoding: { x: q('x', o.xTitle), y: q('piLower', o.yTitle), y2: { field: 'piUpper' } },
+              encoding: { x, y: q('piLower', o.yTitle), y2: { field: 'piUpper' } },
             },
           ]
         : []),
       {
         data: { values: band },
         mark: { type: 'area', color: THEME.square, opacity: 0.18 },
-        encoding: { x: q('x', o.xTitle), y: q('ciLower', o.yTitle), y2: { field: 'ciUpper' } },
+        encoding: { x, y: q('ciLower', o.yTitle), y2: { field: 'ciUpper' } },
       },
       {
         data: { values: band },
         mark: { type: 'line', color: THEME.ink },
-        encoding: { x: q('x', o.xTitle), y: q('pred', o.yTitle) },
+        encoding: { x, y: q('pred', o.yTitle) },
       },
       {
         data: { values: points },
         mark: { type: 'circle', color: THEME.square, opacity: 0.55, stroke: THEME.ink, strokeWidth: 0.5 },
         encoding: {
-          x: q('x', o.xTitle),
+          x,
           y: q('y', o.yTitle),
           size: { field: 'weight', type: 'quantitative', legend: null, scale: { range: [20, 500] } },
           tooltip: [{ field: 'label' }],
