@@ -141,6 +141,7 @@ export { rankCorrelationTest, type RankCorrelationTest } from './diagnostics/ran
 export { trimAndFill, varianceL0, type TrimAndFill, type TrimfillEstimator } from './diagnostics/trim-and-fill.ts';
 export { failSafeN, FSN_TYPES, type FailSafeN, type FsnType } from './diagnostics/fail-safe.ts';
 export { petPeese, type PetPeese } from './diagnostics/pet-peese.ts';
+export type { SkippedDiagnostic, DiagnosedModel } from './analysis/diagnostics.ts';
 export {
   simulateMetaAnalyses,
   mcProportion,

@@ -2,26 +2,77 @@
  * The sensitivity and publication-bias analyses of one meta-analysis, as the CLI and reports use them.
  */
 import { EvsynthError } from '../core/errors.ts';
-import { baujat, type BaujatPoints } from '../diagnostics/baujat.ts';
-import { cumulative, type Cumulative } from '../diagnostics/cumulative.ts';
-import { regressionTest, type RegressionTest, type RegtestPredictor } from '../diagnostics/egger.ts';
-import { failSafeN, type FailSafeN, type FsnType } from '../diagnostics/fail-safe.ts';
+import type { NotApplicable } from '../diagnostics/applicability.ts';
+import { baujat, baujatApplicability, type BaujatPoints } from '../diagnostics/baujat.ts';
+import { cumulative, cumulativeApplicability, type Cumulative } from '../diagnostics/cumulative.ts';
+import {
+  regressionTest,
+  regressionTestApplicability,
+  type RegressionTest,
+  type RegtestPredictor,
+} from '../diagnostics/egger.ts';
+import { failSafeN, failSafeNApplicability, type FailSafeN, type FsnType } from '../diagnostics/fail-safe.ts';
 import { goshParallel } from '../diagnostics/gosh-parallel.ts';
-import { summarizeGosh, type GoshResult, type GoshSummary } from '../diagnostics/gosh.ts';
-import { influence, type Influence } from '../diagnostics/influence.ts';
-import { leaveOneOut, type LeaveOneOut } from '../diagnostics/leave-one-out.ts';
-import { rankCorrelationTest, type RankCorrelationTest } from '../diagnostics/rank-correlation.ts';
-import { trimAndFill, type TrimAndFill, type TrimfillEstimator } from '../diagnostics/trim-and-fill.ts';
+import { goshApplicability, summarizeGosh, type GoshResult, type GoshSummary } from '../diagnostics/gosh.ts';
+import { influence, influenceApplicability, type Influence } from '../diagnostics/influence.ts';
+import { leaveOneOut, leaveOneOutApplicability, type LeaveOneOut } from '../diagnostics/leave-one-out.ts';
+import {
+  rankCorrelationTest,
+  rankCorrelationTestApplicability,
+  type RankCorrelationTest,
+} from '../diagnostics/rank-correlation.ts';
+import {
+  trimAndFill,
+  trimAndFillApplicability,
+  type TrimAndFill,
+  type TrimfillEstimator,
+} from '../diagnostics/trim-and-fill.ts';
 import type { RmaFit } from '../models/rma.ts';
 import type { MetaAnalysis } from './meta-analysis.ts';
+import type { MetaRegression } from './regression.ts';
 
-function requireRmaFit(a: MetaAnalysis): RmaFit {
-  if (a.model.kind !== 'rma')
+/** The model the diagnostics examine: a meta-analysis, or a meta-regression (a model with moderators). */
+export type DiagnosedModel = MetaAnalysis | MetaRegression;
+
+/** A diagnostic that was asked for but does not apply to the model, and why ("needs k ≥ 3"). */
+export interface SkippedDiagnostic {
+  readonly test: string;
+  readonly reason: string;
+}
+
+function modelOf(m: DiagnosedModel): { readonly fit: RmaFit; readonly labels: readonly string[] } {
+  if ('formula' in m) return { fit: m.fit, labels: m.labels };
+  if (m.model.kind !== 'rma')
     throw new EvsynthError(
       'INVALID_ARGUMENT',
       'this analysis needs an inverse-variance model (a tau^2 method or EE), not MH or PETO',
     );
-  return a.model.fit;
+  return { fit: m.model.fit, labels: m.studies.labels };
+}
+
+/**
+ * Runs each requested diagnostic that applies (`reason` null) and records the others as skipped; when
+ * none of those requested applies, throws NOT_APPLICABLE with every reason (there is nothing to report).
+ */
+class Runner {
+  readonly skipped: SkippedDiagnostic[] = [];
+  private requested = 0;
+  run<T>(wanted: unknown, test: string, reason: NotApplicable, f: () => T): T | null {
+    if (!wanted) return null;
+    this.requested++;
+    if (reason !== null) {
+      this.skipped.push({ test, reason });
+      return null;
+    }
+    return f();
+  }
+  finish(what: string): void {
+    if (this.requested > 0 && this.skipped.length === this.requested)
+      throw new EvsynthError(
+        'NOT_APPLICABLE',
+        `no ${what} applies to this model: ${this.skipped.map((s) => `${s.test} (${s.reason})`).join('; ')}`,
+      );
+  }
 }
 
 export interface SensitivityRequest {
@@ -43,37 +94,50 @@ export interface SensitivityResults {
   readonly influence: Influence | null;
   readonly baujat: BaujatPoints | null;
   readonly gosh: { readonly result: GoshResult; readonly summary: GoshSummary } | null;
+  /** Analyses asked for that do not apply to this model (too few studies, moderators), with the reason. */
+  readonly skipped: readonly SkippedDiagnostic[];
 }
 
-export async function sensitivityAnalyses(a: MetaAnalysis, req: SensitivityRequest): Promise<SensitivityResults> {
-  const fit = requireRmaFit(a);
+/**
+ * The sensitivity analyses of a meta-analysis or meta-regression: those requested that apply are run,
+ * the others are listed in `skipped` with the reason (leave-one-out, cumulative and Baujat need a model
+ * without moderators, as metafor; influence diagnostics take moderators).
+ */
+export async function sensitivityAnalyses(m: DiagnosedModel, req: SensitivityRequest): Promise<SensitivityResults> {
+  const { fit, labels } = modelOf(m);
+  const r = new Runner();
   const cum = req.cumulative;
   const g = req.gosh;
-  const goshResult = g
-    ? await goshParallel(
-        fit,
-        typeof g === 'object'
-          ? {
-              ...(g.subsets !== undefined ? { subsets: g.subsets } : {}),
-              ...(g.seed !== undefined ? { seed: g.seed } : {}),
-              ...(g.onProgress ? { onProgress: g.onProgress } : {}),
-            }
-          : {},
-      )
-    : null;
+  const goshRun = r.run(g, 'GOSH', goshApplicability(fit), () =>
+    goshParallel(
+      fit,
+      typeof g === 'object'
+        ? {
+            ...(g.subsets !== undefined ? { subsets: g.subsets } : {}),
+            ...(g.seed !== undefined ? { seed: g.seed } : {}),
+            ...(g.onProgress ? { onProgress: g.onProgress } : {}),
+          }
+        : {},
+    ),
+  );
+  const leave = r.run(req.leaveOneOut, 'leave-one-out', leaveOneOutApplicability(fit), () => leaveOneOut(fit));
+  const cumul = r.run(cum, 'cumulative', cumulativeApplicability(fit), () => ({
+    ...cumulative(fit, typeof cum === 'object' ? cum.key : undefined),
+    column: typeof cum === 'object' ? cum.column : null,
+  }));
+  const infl = r.run(req.influence, 'influence', influenceApplicability(fit), () => influence(fit));
+  const bj = r.run(req.baujat, 'Baujat', baujatApplicability(fit), () => baujat(fit));
+  r.finish('sensitivity analysis');
+  const goshResult = goshRun === null ? null : await goshRun;
   return {
-    labels: a.studies.labels,
+    labels,
     fit,
-    leaveOneOut: req.leaveOneOut ? leaveOneOut(fit) : null,
-    cumulative: cum
-      ? {
-          ...cumulative(fit, typeof cum === 'object' ? cum.key : undefined),
-          column: typeof cum === 'object' ? cum.column : null,
-        }
-      : null,
-    influence: req.influence ? influence(fit) : null,
-    baujat: req.baujat ? baujat(fit) : null,
+    leaveOneOut: leave,
+    cumulative: cumul,
+    influence: infl,
+    baujat: bj,
     gosh: goshResult ? { result: goshResult, summary: summarizeGosh(goshResult) } : null,
+    skipped: r.skipped,
   };
 }
 
@@ -91,23 +155,37 @@ export interface BiasResults {
   readonly begg: RankCorrelationTest | null;
   readonly trimfill: TrimAndFill | null;
   readonly failsafe: FailSafeN | null;
+  /** Tests asked for that do not apply to this model (too few studies, moderators, no spread), with the reason. */
+  readonly skipped: readonly SkippedDiagnostic[];
   readonly warnings: readonly string[];
 }
 
-export function publicationBias(a: MetaAnalysis, req: BiasRequest): BiasResults {
-  const fit = requireRmaFit(a);
+/**
+ * The publication-bias tests of a meta-analysis or meta-regression: those requested that apply are run
+ * (the regression test on a model with moderators is metafor's `regtest` on that model), the others are
+ * listed in `skipped` with the reason ("needs k ≥ 3").
+ */
+export function publicationBias(m: DiagnosedModel, req: BiasRequest): BiasResults {
+  const { fit } = modelOf(m);
+  const r = new Runner();
   const e = req.egger,
     t = req.trimfill,
     f = req.failsafe;
-  const egger = e ? regressionTest(fit, typeof e === 'object' ? e : {}) : null;
-  const begg = req.begg ? rankCorrelationTest(fit) : null;
+  const eOpts = typeof e === 'object' ? e : {};
+  const tOpts = typeof t === 'object' ? t : {};
+  const fOpts = typeof f === 'object' ? f : {};
+  const egger = r.run(e, 'regression test', regressionTestApplicability(fit, eOpts), () => regressionTest(fit, eOpts));
+  const begg = r.run(req.begg, 'rank correlation test', rankCorrelationTestApplicability(fit), () =>
+    rankCorrelationTest(fit),
+  );
+  const trimfill = r.run(t, 'trim and fill', trimAndFillApplicability(fit, tOpts), () => trimAndFill(fit, tOpts));
+  const failsafe = r.run(
+    f,
+    'fail-safe N',
+    fit.p > 1 ? "defined for effects without moderators, as in metafor's fsn" : failSafeNApplicability(fit.yi, fOpts),
+    () => failSafeN(fit.yi, fit.vi, fOpts),
+  );
+  r.finish('publication-bias test');
   const warnings = [...new Set([...(egger?.warnings ?? []), ...(begg?.warnings ?? [])])];
-  return {
-    fit,
-    egger,
-    begg,
-    trimfill: t ? trimAndFill(fit, typeof t === 'object' ? t : {}) : null,
-    failsafe: f ? failSafeN(fit.yi, fit.vi, typeof f === 'object' ? f : {}) : null,
-    warnings,
-  };
+  return { fit, egger, begg, trimfill, failsafe, skipped: r.skipped, warnings };
 }

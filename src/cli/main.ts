@@ -5,7 +5,14 @@ import { describePoolingMethods } from '../models/pooling-methods.ts';
 import { PLOT_KINDS, PLOTS } from '../plots/registry.ts';
 import { REGTEST_PREDICTORS } from '../diagnostics/egger.ts';
 import { FSN_TYPES } from '../diagnostics/fail-safe.ts';
-import { number, addEffectOptions, addModelOptions, addGoshOptions, addSubgroupOptions } from './options.ts';
+import {
+  number,
+  addEffectOptions,
+  addModelOptions,
+  addGoshOptions,
+  addModeratorOptions,
+  addSubgroupOptions,
+} from './options.ts';
 import { runEffects, runFit, runRegress } from './commands/analyze.ts';
 import { runPlot } from './commands/plot.ts';
 import { runSensitivity, runBias } from './commands/diagnose.ts';
@@ -32,16 +39,12 @@ function buildProgram(): Command {
     ),
   ).action(runFit);
   addEffectOptions(
-    addModelOptions(
-      program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'),
-      describePoolingMethods(['inverse-variance']),
+    addModeratorOptions(
+      addModelOptions(
+        program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'),
+        describePoolingMethods(['inverse-variance']),
+      ),
     )
-      .option('--mods <formula>', 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)')
-      .option(
-        '--mod <term>',
-        'one moderator term (repeatable): --mod year --mod "factor(type)"',
-        (v: string, prev: string[] = []) => [...prev, v],
-      )
       .option(
         '--predict <points>',
         'predict at moderator values: "10,1950; 30,1960" (one value per non-intercept coefficient)',
@@ -57,12 +60,15 @@ function buildProgram(): Command {
   addEffectOptions(
     addGoshOptions(
       addSubgroupOptions(
-        addModelOptions(
-          program
-            .command('plot <kind> <file>')
-            .description(
-              `a plot written as SVG or PNG; <kind>: ${PLOT_KINDS.map((k) => `${k} (${PLOTS[k].description})`).join('; ')}`,
-            ),
+        addModeratorOptions(
+          addModelOptions(
+            program
+              .command('plot <kind> <file>')
+              .description(
+                `a plot written as SVG or PNG; <kind>: ${PLOT_KINDS.map((k) => `${k} (${PLOTS[k].description})`).join('; ')}`,
+              ),
+          ),
+          'bubble plot: the moderators',
         ),
         'forest plot with subgroups',
       )
@@ -78,23 +84,21 @@ function buildProgram(): Command {
         .option('--contour', 'contour-enhanced funnel plot (significance regions around the null)')
         .option('--trimfill', 'funnel plot: add the studies filled in by trim and fill (hollow)')
         .option('--order <column>', 'cumulative plot: order by this numeric column (default input order)')
-        .option('--mods <formula>', 'bubble plot: the moderators')
-        .option('--mod <term>', 'bubble plot: one moderator term (repeatable)', (v: string, prev: string[] = []) => [
-          ...prev,
-          v,
-        ])
         .option('--unweighted', 'rob-summary: shares of studies instead of shares of the analysis weight'),
     ),
   ).action(runPlot);
   addEffectOptions(
-    addGoshOptions(
-      addModelOptions(
-        program
-          .command('sensitivity <file>')
-          .description(
-            'leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen)',
-          ),
+    addModeratorOptions(
+      addGoshOptions(
+        addModelOptions(
+          program
+            .command('sensitivity <file>')
+            .description(
+              'leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen); with --mods, influence diagnostics of the meta-regression',
+            ),
+        ),
       ),
+      'moderators of a meta-regression to diagnose (influence diagnostics; leave-one-out, cumulative and Baujat need none, as metafor)',
     )
       .option('--leave-one-out', 'refit without each study')
       .option(
@@ -109,12 +113,15 @@ function buildProgram(): Command {
       .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)'),
   ).action(runSensitivity);
   addEffectOptions(
-    addModelOptions(
-      program
-        .command('bias <file>')
-        .description(
-          "publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen)",
-        ),
+    addModeratorOptions(
+      addModelOptions(
+        program
+          .command('bias <file>')
+          .description(
+            "publication-bias diagnostics: Egger's regression test, Begg's rank test, trim and fill, fail-safe N (all when none is chosen; each that does not apply is reported with the reason)",
+          ),
+      ),
+      'moderators: the regression test on a meta-regression (metafor regtest on a model with mods)',
     )
       .option('--egger', 'regression test for funnel-plot asymmetry')
       .addOption(new Option('--predictor <p>', 'regression test predictor').choices(REGTEST_PREDICTORS).default('sei'))

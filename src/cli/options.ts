@@ -41,9 +41,12 @@ export interface FitFlags extends EffectFlags {
   keepUngrouped?: boolean;
   lowRiskOnly?: boolean;
 }
-export interface RegressFlags extends FitFlags {
+/** --mods / --mod: the moderators of a meta-regression. */
+export interface ModeratorFlags {
   mods?: string;
   mod?: string[];
+}
+export interface RegressFlags extends FitFlags, ModeratorFlags {
   predict?: string;
   permutations?: number;
   exact?: boolean;
@@ -61,7 +64,7 @@ export interface PlotFlags extends RegressFlags {
   contour?: boolean;
   unweighted?: boolean;
 }
-export interface SensitivityFlags extends FitFlags {
+export interface SensitivityFlags extends FitFlags, ModeratorFlags {
   leaveOneOut?: boolean;
   cumulative?: string | boolean;
   influence?: boolean;
@@ -70,7 +73,7 @@ export interface SensitivityFlags extends FitFlags {
   subsets?: number;
   seed?: number;
 }
-export interface BiasFlags extends FitFlags {
+export interface BiasFlags extends FitFlags, ModeratorFlags {
   egger?: boolean;
   predictor: RegtestPredictor;
   eggerModel: 'rma' | 'lm';
@@ -156,6 +159,20 @@ export function addSubgroupOptions(
     .option(
       '--keep-ungrouped',
       'with --by: keep rows without a subgroup value in the overall analysis (default: leave them out)',
+    );
+}
+
+/** --mods and --mod (repeatable): the moderators of a meta-regression, as regress, plot, sensitivity and bias take them. */
+export function addModeratorOptions(
+  cmd: Command,
+  what = 'moderators, e.g. "year + factor(type)" (R notation; "0 +" drops the intercept)',
+): Command {
+  return cmd
+    .option('--mods <formula>', what)
+    .option(
+      '--mod <term>',
+      'one moderator term (repeatable): --mod year --mod "factor(type)"',
+      (v: string, prev: string[] = []) => [...prev, v],
     );
 }
 

@@ -24,7 +24,12 @@ export type ErrorCode =
   | 'INVALID_VALUE'
   | 'SINGULAR_MATRIX'
   | 'NOT_POSITIVE_DEFINITE'
-  | 'NOT_CONVERGED';
+  | 'NOT_CONVERGED'
+  /** The answer overflows the double range (e.g. τ² ≈ 1e600): no finite result exists. */
+  | 'NO_FINITE_RESULT'
+  /** A test or analysis that needs more studies (or a model without moderators) than it was given. */
+  | 'NOT_APPLICABLE'
+  | 'OUTPUT_PATH';
 
 /** Where in an input file a problem is (1-based line as an editor shows it). */
 export interface SourceLocation {

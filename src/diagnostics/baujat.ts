@@ -1,6 +1,11 @@
-import { EvsynthError } from '../core/errors.ts';
 import type { RmaFit } from '../models/rma.ts';
+import { assertApplicable, assertRmaFit, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
 import { leaveOneOut } from './leave-one-out.ts';
+
+/** Why Baujat coordinates cannot be computed (null when they can): k ≥ 2, no moderators. */
+export function baujatApplicability(fit: RmaFit): NotApplicable {
+  return firstReason(fit.p > 1 ? 'computed for models without moderators' : null, needsStudies(fit.k, 2));
+}
 
 export interface BaujatPoints {
   /** Contribution of each study to the heterogeneity: the squared Pearson residual (yᵢ − θ̂)²/(vᵢ + τ̂²). */
@@ -17,8 +22,8 @@ export interface BaujatPoints {
  * 21(18):2641–2652. doi:10.1002/sim.1221. Cross-check: `baujat(res)`.
  */
 export function baujat(fit: RmaFit): BaujatPoints {
-  if (fit.p !== 1)
-    throw new EvsynthError('INVALID_ARGUMENT', 'the Baujat plot is defined for models without moderators');
+  assertRmaFit(fit, 'baujat');
+  assertApplicable(baujatApplicability(fit), 'Baujat coordinates');
   const theta = fit.coefficients[0]?.estimate as number;
   const l1o = leaveOneOut(fit);
   const x = Float64Array.from(fit.yi, (y, i) => (y - theta) ** 2 / ((fit.vi[i] as number) + fit.tau2));

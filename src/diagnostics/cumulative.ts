@@ -1,6 +1,12 @@
 import { EvsynthError } from '../core/errors.ts';
 import type { RmaFit } from '../models/rma.ts';
+import { assertApplicable, assertRmaFit, type NotApplicable } from './applicability.ts';
 import { refitSeries, type RefitSeries } from './refits.ts';
+
+/** Why a cumulative analysis cannot run (null when it can): defined without moderators, as in metafor's cumul. */
+export function cumulativeApplicability(fit: RmaFit): NotApplicable {
+  return fit.p > 1 ? "defined for models without moderators, as in metafor's cumul" : null;
+}
 
 export interface Cumulative extends RefitSeries {
   /** 0-based study indices in cumulative order; row i is the fit of the first i + 1 studies in this order. */
@@ -15,6 +21,8 @@ export interface Cumulative extends RefitSeries {
  * trials for myocardial infarction. N Engl J Med 327(4):248–254. doi:10.1056/NEJM199207233270406.
  */
 export function cumulative(fit: RmaFit, key?: ArrayLike<number>): Cumulative {
+  assertRmaFit(fit, 'cumulative');
+  assertApplicable(cumulativeApplicability(fit), 'cumulative meta-analysis');
   const k = fit.k;
   if (key !== undefined && key.length !== k)
     throw new EvsynthError('LENGTH_MISMATCH', `cumulative: ${key.length} sort keys for ${k} studies`);

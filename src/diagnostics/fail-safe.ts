@@ -1,6 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
-import { assertEffects } from '../core/validate.ts';
+import { assertEffects, assertOptions } from '../core/validate.ts';
 import { pnorm, pnormTwoSided, qnorm } from '../distributions/index.ts';
+import { assertApplicable, type NotApplicable } from './applicability.ts';
 
 export const FSN_TYPES = ['Rosenthal', 'Orwin', 'Rosenberg'] as const;
 export type FsnType = (typeof FSN_TYPES)[number];
@@ -15,6 +16,17 @@ export interface FailSafeN {
   /** Mean effect (Orwin: unweighted; Rosenberg: weighted common effect). */
   readonly meanEffect: number | null;
   readonly target: number | null;
+}
+
+/** Why a fail-safe N cannot be computed (null when it can): Orwin's default target is half a mean effect of 0. */
+export function failSafeNApplicability(
+  yi: ArrayLike<number>,
+  options: { type?: FsnType; target?: number } = {},
+): NotApplicable {
+  if (options.type !== 'Orwin' || options.target !== undefined) return null;
+  let s = 0;
+  for (let i = 0; i < yi.length; i++) s += yi[i] as number;
+  return s === 0 ? 'the mean effect is 0, so the default target (half of it) is 0; give a target' : null;
 }
 
 /**
@@ -34,15 +46,17 @@ export function failSafeN(
   vi: ArrayLike<number>,
   options: { type?: FsnType; alpha?: number; target?: number } = {},
 ): FailSafeN {
+  assertOptions(options, 'failSafeN');
   const type = options.type ?? 'Rosenthal';
   if (!FSN_TYPES.includes(type))
     throw new EvsynthError('UNKNOWN_OPTION_VALUE', `type '${String(type)}'; expected one of ${FSN_TYPES.join(', ')}`);
   const alpha = options.alpha ?? 0.05;
   assertEffects(yi, vi, 'failSafeN');
-  if (!(alpha > 0 && alpha < 1))
+  if (!(typeof alpha === 'number' && alpha > 0 && alpha < 1))
     throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: alpha = ${alpha}; expected a probability between 0 and 1`);
   if (options.target !== undefined && !(Number.isFinite(options.target) && options.target !== 0))
     throw new EvsynthError('INVALID_ARGUMENT', `failSafeN: target = ${options.target}; expected a non-zero number`);
+  assertApplicable(failSafeNApplicability(yi, options), 'fail-safe N');
   const k = yi.length;
   let sz = 0,
     sy = 0,

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { EvsynthError } from '../core/errors.ts';
 import type { RmaFit } from '../models/rma.ts';
-import { goshMasks, goshRange, type GoshOptions, type GoshResult } from './gosh.ts';
+import { assertApplicable } from './applicability.ts';
+import { goshApplicability, goshMasks, goshRange, type GoshOptions, type GoshResult } from './gosh.ts';
 
 /**
  * GOSH spread over worker threads (one per core by default): the subsets are split into contiguous
@@ -13,7 +13,7 @@ export async function goshParallel(
   fit: RmaFit,
   options: GoshOptions & { workers?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<GoshResult> {
-  if (fit.p !== 1) throw new EvsynthError('INVALID_ARGUMENT', 'GOSH applies to models without moderators');
+  assertApplicable(goshApplicability(fit), 'GOSH');
   const { masks, exhaustive, seed } = goshMasks(fit.k, options);
   const total = masks.length;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.ceil(total / 20000)));

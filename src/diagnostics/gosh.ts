@@ -1,4 +1,5 @@
 import { EvsynthError } from '../core/errors.ts';
+import { assertApplicable, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
 import { Random } from '../core/random.ts';
 import { interceptDesign } from '../models/design.ts';
 import { Kernel } from '../models/kernel.ts';
@@ -131,9 +132,18 @@ export function goshRange(
   return out;
 }
 
+/** Why GOSH cannot run (null when it can): 2 ≤ k ≤ 52, no moderators. */
+export function goshApplicability(fit: RmaFit): NotApplicable {
+  return firstReason(
+    fit.p > 1 ? 'computed for models without moderators' : null,
+    needsStudies(fit.k, 2),
+    fit.k > 52 ? `supports up to 52 studies; the model has k = ${fit.k}` : null,
+  );
+}
+
 /** GOSH in this thread (see {@link goshRange}); `goshParallel` spreads the same work over worker threads. */
 export function gosh(fit: RmaFit, options: GoshOptions = {}): GoshResult {
-  if (fit.p !== 1) throw new EvsynthError('INVALID_ARGUMENT', 'GOSH applies to models without moderators');
+  assertApplicable(goshApplicability(fit), 'GOSH');
   const { masks, exhaustive, seed } = goshMasks(fit.k, options);
   return { k: fit.k, exhaustive, seed, masks, ...goshRange(fit.yi, fit.vi, fit.method, masks) };
 }

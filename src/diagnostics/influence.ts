@@ -2,6 +2,12 @@ import { cholesky, flatten, inverseQuadraticForm } from '../core/numeric/linalg.
 import { pchisq } from '../distributions/index.ts';
 import { subsetDesign } from '../models/design.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
+import { assertApplicable, assertRmaFit, needsStudies, type NotApplicable } from './applicability.ts';
+
+/** Why influence diagnostics cannot run (null when they can): each deleted fit needs k − 1 ≥ p studies. */
+export function influenceApplicability(fit: RmaFit): NotApplicable {
+  return needsStudies(fit.k, Math.max(2, fit.p + 1));
+}
 
 export interface Influence {
   /** Externally standardised residuals (yᵢ − x̂ᵢb₋ᵢ)/√(vᵢ + τ²₋ᵢ + xᵢᵀVar(b₋ᵢ)xᵢ). */
@@ -50,6 +56,8 @@ function logDet(m: readonly (readonly number[])[]): number {
  * Res Synth Methods 1(2):112–125. doi:10.1002/jrsm.11. Cross-check: `influence(res)`.
  */
 export function influence(fit: RmaFit): Influence {
+  assertRmaFit(fit, 'influence');
+  assertApplicable(influenceApplicability(fit), 'influence diagnostics');
   const { k, p, design } = fit;
   const x = (i: number) => Array.from(design.x.subarray(i * p, (i + 1) * p));
   const b = fit.coefficients.map((c) => c.estimate);

@@ -1,5 +1,6 @@
 import { pnormTwoSided } from '../distributions/index.ts';
 import type { RmaFit } from '../models/rma.ts';
+import { assertApplicable, assertRmaFit, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
 
 export interface RankCorrelationTest {
   /** Kendall's τ (τ-b when there are ties). */
@@ -35,11 +36,16 @@ function kendallCdf(q: number, n: number): number {
  * wⱼ = 1/vⱼ, and the variances vᵢ. Without ties the p-value is exact (Kendall's
  * distribution); otherwise z = S/√Var(S) with the tie-corrected variance.
  *
+ * It needs k ≥ 2 and some spread in both rankings ({@link rankCorrelationTestApplicability}). As metafor's
+ * `ranktest`, it uses the common-effect estimate without moderators also for a model with moderators
+ * (a warning says so).
+ *
  * References: Begg CB, Mazumdar M (1994). Operating characteristics of a rank correlation test for
  * publication bias. Biometrics 50(4):1088–1101. doi:10.2307/2533446; Kendall MG (1970). Rank
  * Correlation Methods, 4th ed. Cross-check: `ranktest(res)`.
  */
-export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
+/** Standardised deviates (yᵢ − θ̂)/√(vᵢ − 1/Σwⱼ) about the common-effect estimate. */
+function deviates(fit: RmaFit): number[] {
   const k = fit.k;
   let sw = 0,
     swy = 0;
@@ -49,10 +55,29 @@ export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
     swy += w * (fit.yi[i] as number);
   }
   const theta = swy / sw;
-  const x = Array.from(
+  return Array.from(
     { length: k },
     (_, i) => ((fit.yi[i] as number) - theta) / Math.sqrt((fit.vi[i] as number) - 1 / sw),
   );
+}
+
+/** Why the rank correlation test cannot run (null when it can): k ≥ 2 and neither ranking all tied. */
+export function rankCorrelationTestApplicability(fit: RmaFit): NotApplicable {
+  const few = needsStudies(fit.k, 2);
+  if (few !== null) return few;
+  const v = fit.vi,
+    x = deviates(fit);
+  return firstReason(
+    Array.from(v).every((a) => a === v[0]) ? 'every study has the same sampling variance' : null,
+    x.every((a) => a === x[0]) ? 'every study has the same standardised deviate' : null,
+  );
+}
+
+export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
+  assertRmaFit(fit, 'ranktest');
+  assertApplicable(rankCorrelationTestApplicability(fit), 'rank correlation test');
+  const k = fit.k;
+  const x = deviates(fit);
   const y = Array.from(fit.vi);
   let S = 0,
     tx = 0,
@@ -69,6 +94,7 @@ export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
   const ties = tx > 0 || ty > 0;
   const tau = S / Math.sqrt((n0 - tx) * (n0 - ty));
   const warnings = [
+    ...(fit.p > 1 ? ['the rank correlation test ignores the moderators (as metafor ranktest)'] : []),
     ...(ties ? ['ties in the ranks: the normal approximation is used, not the exact p-value'] : []),
     ...(k < 10
       ? [

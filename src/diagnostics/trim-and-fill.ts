@@ -1,6 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { designFromColumns } from '../models/design.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
+import { assertApplicable, assertRmaFit, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
 
 const TRIMFILL_ESTIMATORS = ['L0', 'R0'] as const;
 export type TrimfillEstimator = (typeof TRIMFILL_ESTIMATORS)[number];
@@ -20,6 +21,20 @@ export interface TrimAndFill {
   /** The model refitted to the observed plus the filled studies (same method, z tests). */
   readonly fit: RmaFit;
   readonly iterations: number;
+}
+
+/**
+ * Why trim and fill cannot run (null when it can): no moderators (as metafor), k ≥ 3, and, when the
+ * side is to be estimated, some spread in the variances (the side is the sign of a slope on √vᵢ).
+ */
+export function trimAndFillApplicability(fit: RmaFit, options: { side?: 'left' | 'right' } = {}): NotApplicable {
+  return firstReason(
+    fit.p > 1 ? "defined for models without moderators, as in metafor's trimfill" : null,
+    needsStudies(fit.k, 3),
+    options.side === undefined && Array.from(fit.vi).every((v) => v === fit.vi[0])
+      ? 'every study has the same sampling variance: the side of the missing studies cannot be estimated; give the side'
+      : null,
+  );
 }
 
 /**
@@ -46,8 +61,8 @@ export function trimAndFill(
   fit: RmaFit,
   options: { estimator?: TrimfillEstimator; side?: 'left' | 'right'; maxiter?: number } = {},
 ): TrimAndFill {
-  if (fit.p !== 1) throw new EvsynthError('INVALID_ARGUMENT', 'trim and fill applies to models without moderators');
-  if (fit.k < 3) throw new EvsynthError('TOO_FEW_STUDIES', 'trim and fill needs at least 3 studies');
+  assertRmaFit(fit, 'trimfill');
+  assertApplicable(trimAndFillApplicability(fit, options), 'trim and fill');
   const estimator = options.estimator ?? 'L0';
   if (!TRIMFILL_ESTIMATORS.includes(estimator))
     throw new EvsynthError('UNKNOWN_OPTION_VALUE', `estimator '${String(estimator)}'; expected L0 or R0`);

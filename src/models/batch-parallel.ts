@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fitBatch, type BatchResult } from './batch.ts';
+import { assertInteger } from '../core/validate.ts';
+import { assertBatchArguments, fitBatch, type BatchResult } from './batch.ts';
 import type { TestType } from './rma.ts';
 import type { Tau2Method } from './tau2/index.ts';
 
@@ -16,8 +17,10 @@ export async function fitBatchParallel(
   k: number,
   options: { method?: Tau2Method; test?: TestType; level?: number; workers?: number } = {},
 ): Promise<BatchResult> {
-  const n = Math.floor(yi.length / k);
   const { workers: w, ...fitOptions } = options;
+  assertBatchArguments(yi, vi, k, fitOptions);
+  if (w !== undefined) assertInteger(w, 'workers', 'fitBatchParallel', 1, 1024);
+  const n = Math.floor(yi.length / k);
   const workers = Math.max(
     1,
     Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 100_000)),

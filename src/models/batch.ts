@@ -1,9 +1,18 @@
 import { EvsynthError } from '../core/errors.ts';
+import { assertChoice, assertInteger, assertLevel, assertNumberArray, assertOptions } from '../core/validate.ts';
 import { critical, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
 import { interceptDesign } from './design.ts';
 import { Kernel } from './kernel.ts';
-import type { TestType } from './rma.ts';
-import { estimateTau2, type Tau2Method } from './tau2/index.ts';
+import { TESTS, type TestType } from './rma.ts';
+import { fitScale, ldexp } from './scale.ts';
+import {
+  assertTau2Control,
+  estimateTau2,
+  parseTau2Method,
+  TAU2_METHODS,
+  type Tau2Control,
+  type Tau2Method,
+} from './tau2/index.ts';
 
 export interface BatchResult {
   readonly estimate: Float64Array;
@@ -15,34 +24,66 @@ export interface BatchResult {
   readonly converged: Uint8Array;
 }
 
-/**
- * Fits the same intercept-only model to many meta-analyses of k studies each, stored back to back in
- * `yi` and `vi` (analysis j is elements j·k … j·k + k − 1). The numbers equal those of {@link fitRma}
- * (same estimators, z / Knapp–Hartung / ad hoc inference); only the pooled estimate, its SE, CI and
- * p-value and τ² are returned, in typed arrays, and one kernel is reused: no allocation per analysis.
- * This is the API for simulation studies.
- */
-export function fitBatch(
-  yi: Float64Array,
-  vi: Float64Array,
+/** The checks of {@link fitBatch} (also run by fitBatchParallel before it starts any worker). */
+export function assertBatchArguments(
+  yi: unknown,
+  vi: unknown,
   k: number,
-  options: { method?: Tau2Method; test?: TestType; level?: number } = {},
-): BatchResult {
-  if (!(Number.isInteger(k) && k >= 1))
-    throw new EvsynthError('INVALID_ARGUMENT', `fitBatch: k = ${k}; expected a whole number ≥ 1`);
-  if (yi.length !== vi.length || yi.length % k !== 0)
+  options: BatchOptions,
+): asserts yi is ArrayLike<number> {
+  const where = 'fitBatch';
+  assertNumberArray(yi, 'yi', where);
+  assertNumberArray(vi, 'vi', where);
+  assertInteger(k, 'k', where, 1);
+  assertOptions(options, where);
+  if (yi.length !== vi.length || yi.length % k !== 0 || yi.length === 0)
     throw new EvsynthError(
       'LENGTH_MISMATCH',
       `fitBatch: ${yi.length} estimates and ${vi.length} variances are not whole analyses of ${k} studies`,
     );
   for (let i = 0; i < vi.length; i++) {
-    if (!((vi[i] as number) > 0) || !Number.isFinite(vi[i] as number) || !Number.isFinite(yi[i] as number)) {
+    const y = yi[i] as number,
+      v = vi[i] as number;
+    if (!(Number.isFinite(y) && Number.isFinite(v) && v > 0)) {
       throw new EvsynthError(
-        'NON_POSITIVE_VARIANCE',
-        `fitBatch: study ${i % k} of analysis ${Math.floor(i / k)} has yi = ${yi[i]}, vi = ${vi[i]}`,
+        Number.isFinite(y) && Number.isFinite(v) ? 'NON_POSITIVE_VARIANCE' : 'NON_FINITE',
+        `fitBatch: study ${i % k} of analysis ${Math.floor(i / k)} has yi = ${y}, vi = ${v}; expected finite values and vi > 0`,
       );
     }
   }
+  const { method = 'REML', test = 'z', level = 95 } = options;
+  if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
+  assertChoice(test, TESTS, 'test', where);
+  assertLevel(level, where);
+  assertTau2Control(options.control, where);
+  if (options.control?.tau2Init !== undefined)
+    throw new EvsynthError('INVALID_ARGUMENT', 'fitBatch: control.tau2Init is not supported (one start per analysis)');
+}
+
+/** Options of {@link fitBatch}. */
+export interface BatchOptions {
+  readonly method?: Tau2Method;
+  readonly test?: TestType;
+  readonly level?: number;
+  readonly control?: Tau2Control;
+}
+
+/**
+ * Fits the same intercept-only model to many meta-analyses of k studies each, stored back to back in
+ * `yi` and `vi` (analysis j is elements j·k … j·k + k − 1). The numbers equal those of {@link fitRma}
+ * (same estimators, the same internal rescaling, z / Knapp–Hartung / ad hoc inference); only the pooled
+ * estimate, its SE, CI and p-value and τ² are returned, in typed arrays, and one kernel is reused: no
+ * allocation per analysis. This is the API for simulation studies. Arguments are validated as fitRma's
+ * are (plain arrays are accepted and copied); an analysis without a finite answer throws
+ * NO_FINITE_RESULT naming it.
+ */
+export function fitBatch(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  k: number,
+  options: BatchOptions = {},
+): BatchResult {
+  assertBatchArguments(yi, vi, k, options);
   const method = options.method ?? 'REML',
     test = options.test ?? 'z',
     level = options.level ?? 95;
@@ -59,25 +100,38 @@ export function fitBatch(
   };
   const df = k - 1;
   const crit = test === 'z' || df < 1 ? critical(level) : critical(level, df);
-  for (let j = 0; j < n; j++) {
-    K.yi.set(yi.subarray(j * k, j * k + k));
-    K.vi.set(vi.subarray(j * k, j * k + k));
-    const est = estimateTau2(K, method);
+  for (let a = 0; a < n; a++) {
+    // as fitRma: fit yᵢ/c, vᵢ/c² with c a power of two (exact) and scale back (./scale.ts)
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < k; i++) min = Math.min(min, vi[a * k + i] as number);
+    const { j } = fitScale([min]);
+    for (let i = 0; i < k; i++) {
+      K.yi[i] = ldexp(yi[a * k + i] as number, -j);
+      K.vi[i] = ldexp(vi[a * k + i] as number, -2 * j);
+    }
+    const est = estimateTau2(K, method, options.control);
     K.evaluate(est.tau2);
-    const b = K.beta[0] as number;
+    const b = ldexp(K.beta[0] as number, j);
     let v = K.Ainv[0] as number;
     if (test !== 'z' && df >= 1) {
       const s2w = K.RSS / df;
       v *= test === 'adhoc' ? Math.max(1, s2w) : s2w;
     }
-    const se = Math.sqrt(v);
-    out.estimate[j] = b;
-    out.se[j] = se;
-    out.tau2[j] = est.tau2;
-    out.converged[j] = est.converged ? 1 : 0;
-    out.ciLower[j] = b - crit * se;
-    out.ciUpper[j] = b + crit * se;
-    out.pValue[j] = test === 'z' || df < 1 ? pnormTwoSided(b / se) : ptTwoSided(b / se, df);
+    const se = ldexp(Math.sqrt(v), j);
+    const tau2 = ldexp(est.tau2, 2 * j);
+    const stat = se > 0 ? b / se : b === 0 ? 0 : Math.sign(b) * Number.POSITIVE_INFINITY;
+    if (!(Number.isFinite(b) && Number.isFinite(se) && Number.isFinite(tau2) && tau2 >= 0))
+      throw new EvsynthError(
+        'NO_FINITE_RESULT',
+        `fitBatch: analysis ${a} has no finite answer in double precision (estimate ${b}, SE ${se}, τ² ${tau2})`,
+      );
+    out.estimate[a] = b;
+    out.se[a] = se;
+    out.tau2[a] = tau2;
+    out.converged[a] = est.converged ? 1 : 0;
+    out.ciLower[a] = b - crit * se;
+    out.ciUpper[a] = b + crit * se;
+    out.pValue[a] = test === 'z' || df < 1 ? pnormTwoSided(stat) : ptTwoSided(stat, df);
   }
   return out;
 }

@@ -12,6 +12,36 @@ export interface Design {
   readonly names: readonly string[];
 }
 
+/**
+ * Checks a design given by a caller: k rows for k studies, p ≥ 1 named columns, finite values.
+ * (Designs built by {@link designFromColumns} and the formula parser pass by construction.)
+ */
+export function assertDesign(d: unknown, k: number, where: string): asserts d is Design {
+  const x = d as Partial<Design> | null;
+  if (
+    x === null ||
+    typeof x !== 'object' ||
+    !(x.x instanceof Float64Array) ||
+    !Array.isArray(x.names) ||
+    typeof x.p !== 'number' ||
+    typeof x.k !== 'number'
+  )
+    throw new EvsynthError('INVALID_ARGUMENT', `${where}: design is not a Design (use designFromColumns)`);
+  if (x.k !== k) throw new EvsynthError('LENGTH_MISMATCH', `${where}: the design has ${x.k} rows for ${k} studies`);
+  if (!(Number.isInteger(x.p) && x.p >= 1 && x.names.length === x.p && x.x.length === x.k * x.p))
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `${where}: the design's p = ${x.p}, ${x.names.length} names and ${x.x.length} values do not agree`,
+    );
+  for (let i = 0; i < x.x.length; i++)
+    if (!Number.isFinite(x.x[i] as number))
+      throw new EvsynthError(
+        'NON_FINITE',
+        `${where}: moderator '${x.names[i % x.p] ?? ''}' is ${x.x[i]} in study ${Math.floor(i / x.p) + 1}; expected a finite number`,
+        { row: Math.floor(i / x.p) },
+      );
+}
+
 /** The intercept-only design (a column of ones). */
 export function interceptDesign(k: number): Design {
   return { k, p: 1, x: new Float64Array(k).fill(1), names: ['intrcpt'] };

@@ -206,3 +206,10 @@ export class Kernel {
     return this;
   }
 }
+
+/** The arithmetic mean of `a` (the scale of the sampling variances in the estimators' stopping rules). */
+export function meanOf(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] as number;
+  return s / a.length;
+}

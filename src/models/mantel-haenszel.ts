@@ -251,10 +251,6 @@ export function fitMantelHaenszel(
     variance = varNum / (sR * sS);
   }
   const warnings: string[] = [];
-  if (!Number.isFinite(estimate) || !(variance > 0))
-    warnings.push(
-      'the Mantel–Haenszel estimate is not defined for these tables (no events in one group across all tables)',
-    );
   const tests =
     measure === 'OR'
       ? associationTests(t, rows, Math.exp(estimate), correct)
@@ -373,6 +369,13 @@ function assemble(
   warnings: string[],
   petoQ?: number,
 ): PooledTableFit {
+  if (!(Number.isFinite(estimate) && Number.isFinite(variance) && variance > 0))
+    throw new EvsynthError(
+      'NO_FINITE_RESULT',
+      kind === 'mh'
+        ? `the Mantel–Haenszel ${measure} is not defined for these tables (estimate ${estimate}, variance ${variance}): no events, or only events, in one group across all tables`
+        : "Peto's odds ratio is not defined for these tables: one of the two outcomes never occurred in any table",
+    );
   const se = Math.sqrt(variance);
   const statistic = estimate / se;
   const crit = critical(level);
@@ -386,7 +389,7 @@ function assemble(
     if (kind === 'mh') QE += (y - estimate) ** 2 / v;
   }
   if (petoQ !== undefined) QE = petoQ;
-  const QEdf = kYi - 1;
+  const QEdf = Math.max(0, kYi - 1);
   const sumW = w.reduce((s, x) => s + x, 0);
   const nullable = (x: number | undefined): number | null => (x === undefined || Number.isNaN(x) ? null : x);
   return Object.freeze({

@@ -1,12 +1,14 @@
 import { EvsynthError } from '../core/errors.ts';
-import { assertEffects, assertLevel } from '../core/validate.ts';
+import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { critical, pchisqUpper, pfUpper, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
-import { interceptDesign, type Design } from './design.ts';
+import { assertDesign, interceptDesign, type Design } from './design.ts';
+import { fitScale, ldexp, scaleEffects } from './scale.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel } from './kernel.ts';
 import {
   estimateTau2,
   parseTau2Method,
+  assertTau2Control,
   tau2StandardError,
   TAU2_METHODS,
   TAU2_REGISTRY,
@@ -139,52 +141,63 @@ export function isCommonEffect(method: Tau2Method): boolean {
  * 22(17):2693–2710. doi:10.1002/sim.1482; Higgins JPT, Thompson SG (2002). Stat Med
  * 21(11):1539–1558 (I², H²). Cross-check: `metafor::rma.uni(yi, vi, method=, test=)`.
  *
- * @throws EvsynthError LENGTH_MISMATCH, TOO_FEW_STUDIES, NON_FINITE, NON_POSITIVE_VARIANCE,
- *   UNKNOWN_METHOD, INVALID_ARGUMENT, SINGULAR_MATRIX
+ * The fit is computed on yᵢ/c, vᵢ/c² with c a power of two (./scale.ts) and scaled back, so it is
+ * exact at any representable scale; where the answer itself overflows it throws NO_FINITE_RESULT.
+ *
+ * @throws EvsynthError LENGTH_MISMATCH, TOO_FEW_STUDIES, NON_FINITE, NON_POSITIVE_VARIANCE, NOT_A_NUMBER,
+ *   UNKNOWN_METHOD, UNKNOWN_OPTION_VALUE, INVALID_ARGUMENT, SINGULAR_MATRIX, NOT_CONVERGED, NO_FINITE_RESULT
  */
 export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: RmaOptions = {}): RmaFit {
   assertEffects(yi, vi, 'fitRma');
+  assertOptions(options, 'fitRma');
   const method = options.method ?? RMA_DEFAULTS.method;
   if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
   const requestedTest = options.test ?? RMA_DEFAULTS.test;
-  if (!TESTS.includes(requestedTest))
-    throw new EvsynthError(
-      'UNKNOWN_OPTION_VALUE',
-      `test = '${String(requestedTest)}'; expected one of ${TESTS.join(', ')}`,
-    );
+  assertChoice(requestedTest, TESTS, 'test', 'fitRma');
   const level = options.level ?? RMA_DEFAULTS.level;
   assertLevel(level, 'fitRma');
-  const y = Float64Array.from(yi);
-  const v = Float64Array.from(vi);
-  const k = y.length;
+  if (options.tau2 !== undefined) assertFiniteNumber(options.tau2, 'tau2', 'fitRma', { min: 0 });
+  assertTau2Control(options.control, 'fitRma');
+  const k = yi.length;
   const design = options.design ?? interceptDesign(k);
-  if (design.k !== k)
-    throw new EvsynthError('LENGTH_MISMATCH', `fitRma: the design has ${design.k} rows for ${k} studies`);
+  assertDesign(design, k, 'fitRma');
   const p = design.p;
-  if (p > k) throw new EvsynthError('TOO_FEW_STUDIES', `fitRma: ${p} coefficients but only ${k} studies`);
+  if (p > k)
+    throw new EvsynthError(
+      'TOO_FEW_STUDIES',
+      `fitRma: the model has ${p} coefficients but there ${k === 1 ? 'is 1 study' : `are ${k} studies`}; it needs k ≥ ${p}`,
+    );
   const warnings: string[] = [];
   // With no residual degrees of freedom a t test is undefined: metafor falls back to z, and so do we.
   const test: TestType = requestedTest !== 'z' && k - p < 1 ? 'z' : requestedTest;
   if (test !== requestedTest) warnings.push(`test '${requestedTest}' needs k − p ≥ 1; z tests used`);
+  // Fit on yᵢ/c, vᵢ/c² (c a power of two: exact) and scale back (./scale.ts)
+  const scale = fitScale(vi);
+  const { j } = scale;
+  const { y, v } = scaleEffects(yi, vi, scale);
   const kernel = new Kernel(y, v, design);
   const common = isCommonEffect(method);
+  const control = scaledControl(options.control, j);
 
   let tau2: number,
     iterations = 0,
     converged = true,
     tau2SE: number;
   if (options.tau2 !== undefined) {
-    if (!(Number.isFinite(options.tau2) && options.tau2 >= 0))
-      throw new EvsynthError('INVALID_ARGUMENT', `fitRma: tau2 = ${options.tau2}; expected a value ≥ 0`);
-    tau2 = common ? 0 : options.tau2;
+    tau2 = common ? 0 : ldexp(options.tau2, -2 * j);
     tau2SE = Number.NaN;
   } else {
     if (!common && k - p < 1) warnings.push(`τ² cannot be estimated with k − p = ${k - p}; τ² set to 0`);
-    const est = estimateTau2(kernel, method, options.control);
+    const est = estimateTau2(kernel, method, control);
     tau2 = est.tau2;
     iterations = est.iterations;
     converged = est.converged;
     if (!converged) warnings.push(`the ${method} estimator did not converge in ${iterations} iterations`);
+    if (!(Number.isFinite(tau2) && tau2 >= 0))
+      throw new EvsynthError(
+        'NOT_CONVERGED',
+        `fitRma: the ${method} estimator found no finite τ² (${iterations} iterations); try another method`,
+      );
     tau2SE = common || k - p < 1 ? Number.NaN : tau2StandardError(kernel, method, tau2);
   }
 
@@ -193,9 +206,14 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QEdf = k - p;
   const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
   const QEp = QEdf > 0 ? pchisqUpper(QE, QEdf) : 1;
+  const floor = rssRoundingFloor(kernel);
+  if (QEdf > 0 && floor > 1e-3)
+    warnings.push(
+      `Q_E = ${QE.toPrecision(3)} is at the limit of double precision (rounding alone can make it ${floor.toPrecision(2)}): the sampling variances span too many orders of magnitude for Q_E, τ², I² and H² to be meaningful`,
+    );
   // With k − p = 0 there is no heterogeneity information: metafor reports I² = 0, H² = 1, ṽ = 0.
   const vt = QEdf > 0 ? QEdf / kernel.trP : 0;
-  const llSaturated = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV);
+  const llSaturated = -0.5 * (k * Math.log(2 * Math.PI) + sumLog(vi, 0));
   let I2: number, H2: number;
   if (QEdf === 0) {
     I2 = 0;
@@ -203,6 +221,10 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   } else if (common) {
     I2 = QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : 0;
     H2 = QE / QEdf;
+  } else if (tau2 === 0) {
+    // also when ṽ is infinite (studies whose scaled variance overflows carry no weight)
+    I2 = 0;
+    H2 = 1;
   } else {
     I2 = (100 * tau2) / (tau2 + vt);
     H2 = 1 + tau2 / vt;
@@ -210,7 +232,7 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
 
   // The model at τ̂²
   kernel.evaluate(tau2);
-  const beta = Array.from(kernel.beta);
+  const beta = Array.from(kernel.beta, (b) => ldexp(b, j));
   let s2w = 1;
   if (test !== 'z') {
     s2w = QEdf > 0 ? kernel.RSS / QEdf : Number.NaN;
@@ -218,15 +240,16 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     if (common && test === 'knha') warnings.push('Knapp–Hartung adjustment applied to a common-effect model');
   }
   const vb = Array.from({ length: p }, (_, r) =>
-    Array.from({ length: p }, (_, c) => (kernel.Ainv[r * p + c] as number) * s2w),
+    Array.from({ length: p }, (_, c) => ldexp((kernel.Ainv[r * p + c] as number) * s2w, 2 * j)),
   );
   const ddf = test === 'z' ? null : QEdf;
   const crit = ddf === null ? critical(level) : critical(level, ddf);
-  const coefficients: Coefficient[] = beta.map((b, j) => {
-    const se = Math.sqrt(vb[j]?.[j] as number);
-    const statistic = b / se;
+  const coefficients: Coefficient[] = beta.map((b, i) => {
+    const se = Math.sqrt(vb[i]?.[i] as number);
+    // se = 0 (identical estimates under knha): the statistic is ±∞, or 0 for b = 0
+    const statistic = se > 0 ? b / se : b === 0 ? 0 : Math.sign(b) * Number.POSITIVE_INFINITY;
     return {
-      name: design.names[j] ?? `b${j}`,
+      name: design.names[i] ?? `b${i}`,
       estimate: b,
       se,
       statistic,
@@ -236,7 +259,7 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     };
   });
   const hasIntercept = design.names[0] === 'intrcpt';
-  const btt = p > 1 && hasIntercept ? beta.map((_, j) => j).slice(1) : beta.map((_, j) => j);
+  const btt = p > 1 && hasIntercept ? beta.map((_, i) => i).slice(1) : beta.map((_, i) => i);
   const QMraw = waldStatistic(beta, vb, btt);
   const m = btt.length;
   // A singular Var(b) (e.g. s2w = 0 under knha with identical estimates) leaves QM undefined (NA, as metafor).
@@ -245,13 +268,13 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
 
   const sumW = kernel.sumW;
   const weights = Float64Array.from(kernel.w, (w) => (100 * w) / sumW);
-  const fitstats = fitStatistics(kernel, common, llSaturated);
+  const fitstats = fitStatistics(kernel, common, llSaturated, sumLog(vi, ldexp(tau2, 2 * j)), scale.logC2);
   const R2 =
     p > 1 && hasIntercept && options.tau2 === undefined && (options.r2 ?? true)
-      ? explainedHeterogeneity(y, v, method, options.control, common, tau2, QE, QEdf)
+      ? explainedHeterogeneity(y, v, method, control, common, tau2, QE, QEdf)
       : null;
 
-  return Object.freeze({
+  const fit: RmaFit = Object.freeze({
     kind: 'rma',
     k,
     p,
@@ -260,12 +283,12 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     level,
     coefficients,
     vb,
-    tau2,
-    tau2SE,
-    tau: Math.sqrt(tau2),
+    tau2: ldexp(tau2, 2 * j),
+    tau2SE: ldexp(tau2SE, 2 * j),
+    tau: ldexp(Math.sqrt(tau2), j),
     I2,
     H2,
-    vt,
+    vt: ldexp(vt, 2 * j),
     QE,
     QEdf,
     QEp,
@@ -279,12 +302,72 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     iterations,
     converged,
     warnings,
-    yi: y,
-    vi: v,
+    yi: Float64Array.from(yi),
+    vi: Float64Array.from(vi),
     design,
     btt,
     R2,
   });
+  assertFiniteFit(fit);
+  return fit;
+}
+
+/**
+ * How large Σwᵢeᵢ² can be from rounding alone: each residual eᵢ = yᵢ − ŷᵢ carries an error of a few
+ * units in the last place of max(|yᵢ|, |ŷᵢ|), weighted by wᵢ. Far below 1 for any ordinary data; huge when
+ * one study's weight dwarfs the others' by hundreds of orders of magnitude. Expects the kernel evaluated.
+ */
+function rssRoundingFloor(kernel: Kernel): number {
+  let s = 0;
+  for (let i = 0; i < kernel.k; i++) {
+    const y = kernel.yi[i] as number,
+      e = kernel.residuals[i] as number;
+    const u = 4 * Number.EPSILON * Math.max(Math.abs(y), Math.abs(y - e));
+    s += (kernel.w[i] as number) * u * u;
+  }
+  return s;
+}
+
+/** Σ log(vᵢ + τ²) in the scale of the data. */
+function sumLog(vi: ArrayLike<number>, tau2: number): number {
+  let s = 0;
+  for (let i = 0; i < vi.length; i++) s += Math.log((vi[i] as number) + tau2);
+  return s;
+}
+
+/** The control of a fit to data scaled by c = 2ʲ: a start value τ²₀ becomes τ²₀/c². */
+function scaledControl(control: Tau2Control | undefined, j: number): Tau2Control | undefined {
+  if (control?.tau2Init === undefined) return control;
+  return { ...control, tau2Init: ldexp(control.tau2Init, -2 * j) };
+}
+
+/**
+ * A fit is reported only when its numbers are finite: where the answer overflows the double range
+ * (estimates of 1e300 with variances of 1e300: τ² ≈ 1e600) there is no finite answer, and that is an
+ * error, never a result with NaN or null fields. Statistics that are undefined by design stay NaN:
+ * SE(τ²) of common-effect models and of fixed τ², and QM/QMp where Var(b) is singular.
+ */
+function assertFiniteFit(f: RmaFit): void {
+  const bad: string[] = [];
+  const check = (name: string, x: number) => {
+    if (!Number.isFinite(x)) bad.push(`${name} = ${x}`);
+  };
+  for (const c of f.coefficients) {
+    check(`${c.name} estimate`, c.estimate);
+    check(`${c.name} SE`, c.se);
+    check(`${c.name} CI`, c.ciLower);
+    check(`${c.name} CI`, c.ciUpper);
+    if (Number.isNaN(c.pValue)) bad.push(`${c.name} p-value = NaN`);
+  }
+  check('τ²', f.tau2);
+  check('I²', f.I2);
+  check('H²', f.H2);
+  check('Q_E', f.QE);
+  if (bad.length > 0)
+    throw new EvsynthError(
+      'NO_FINITE_RESULT',
+      `fitRma: no finite answer exists in double precision (${bad.slice(0, 3).join(', ')}): the estimates and variances are too large or too far apart in scale`,
+    );
 }
 
 /** R² of a model with moderators against the intercept-only model (see {@link RmaFit.R2}). */
@@ -328,20 +411,23 @@ function waldStatistic(beta: readonly number[], vb: readonly (readonly number[])
 /**
  * metafor's fit statistics. ML: ll = −½(k log 2π + Σlog(vᵢ+τ²) + Σwᵢeᵢ²), deviance
  * −2(ll − ll_saturated); REML: ll = −½((k−p) log 2π + Σlog(vᵢ+τ²) + log|XᵀWX| − log|XᵀX| + Σwᵢeᵢ²),
- * deviance −2ll. AIC = −2ll + 2q, BIC = −2ll + q·log(n), AICc = −2ll + 2q·max(n, q+2)/(max(n, q+2) − q − 1),
+ * deviance −2ll (Σlog(vᵢ+τ²) as given: at the data's scale). AIC = −2ll + 2q, BIC = −2ll + q·log(n), AICc = −2ll + 2q·max(n, q+2)/(max(n, q+2) − q − 1),
  * with q = p (+1 for τ²) and n = k (ML) or k − p (REML). Expects the kernel at τ̂².
  */
 function fitStatistics(
   kernel: Kernel,
   common: boolean,
   llSaturated: number,
+  sumLogV: number,
+  logC2: number,
 ): { ML: FitStatistics; REML: FitStatistics } {
   const { k, p } = kernel;
   const q = p + (common ? 0 : 1);
-  const llML = -0.5 * (k * Math.log(2 * Math.PI) + kernel.sumLogV + kernel.RSS);
-  const logdetA = kernel.logdetA;
+  const llML = -0.5 * (k * Math.log(2 * Math.PI) + sumLogV + kernel.RSS);
+  // log det(XᵀWX) at the data's scale: W = W_scaled/c²
+  const logdetA = logC2 === 0 ? kernel.logdetA : kernel.logdetA - p * logC2;
   const logdetXtX = logDetCrossprod(kernel);
-  const llREML = -0.5 * ((k - p) * Math.log(2 * Math.PI) + kernel.sumLogV + logdetA - logdetXtX + kernel.RSS);
+  const llREML = -0.5 * ((k - p) * Math.log(2 * Math.PI) + sumLogV + logdetA - logdetXtX + kernel.RSS);
   const stats = (ll: number, dev: number, n: number): FitStatistics => {
     const nn = Math.max(n, q + 2);
     return {

@@ -15,7 +15,15 @@ export function sensitivityJson(s: SensitivityResults): Record<string, unknown> 
       seed: s.gosh.result.seed,
       summary: s.gosh.summary,
     },
+    skipped: s.skipped,
   };
+}
+
+/** "Trim and fill: not applicable (needs k ≥ 3; the model has k = 2)", one line per skipped diagnostic. */
+function skippedLines(skipped: readonly { readonly test: string; readonly reason: string }[]): string[] {
+  return skipped.length === 0
+    ? []
+    : [...skipped.map((x) => `${x.test[0]?.toUpperCase() ?? ''}${x.test.slice(1)}: not applicable (${x.reason})`), ''];
 }
 
 export function biasJson(b: BiasResults): Record<string, unknown> {
@@ -41,6 +49,7 @@ export function biasJson(b: BiasResults): Record<string, unknown> {
       adjusted: b.trimfill.fit.coefficients[0],
       tau2: b.trimfill.fit.tau2,
     },
+    skipped: b.skipped,
     warnings: b.warnings,
   };
 }
@@ -155,6 +164,7 @@ export function formatSensitivityText(s: SensitivityResults): string {
       '',
     );
   }
+  out.push(...skippedLines(s.skipped));
   return out.join('\n');
 }
 
@@ -166,7 +176,11 @@ export function formatBiasText(b: BiasResults): string {
     out.push(
       `Regression test for funnel-plot asymmetry (${e.model === 'lm' ? "Egger's weighted regression" : 'mixed-effects meta-regression'}, predictor ${e.predictor}):`,
       `  ${stat} = ${f(e.statistic)}, p = ${formatPValue(e.pValue)}`,
-      `  limit estimate (as ${e.predictor} → 0): ${f(e.limit.estimate)} (CI ${f(e.limit.ciLower)} to ${f(e.limit.ciUpper)})`,
+      ...(e.fit.p === 2
+        ? [
+            `  limit estimate (as ${e.predictor} → 0): ${f(e.limit.estimate)} (CI ${f(e.limit.ciLower)} to ${f(e.limit.ciUpper)})`,
+          ]
+        : [`  model with moderators: ${e.fit.design.names.slice(0, -1).join(', ')} (as metafor regtest)`]),
       '',
     );
   }
@@ -192,6 +206,7 @@ export function formatBiasText(b: BiasResults): string {
         : `to make the result non-significant at alpha = ${s.alpha}${s.pValue !== null ? ` (observed p = ${formatPValue(s.pValue)})` : ''}`;
     out.push(`Fail-safe N (${s.type}): ${s.fsn} null studies ${detail}`, '');
   }
+  out.push(...skippedLines(b.skipped));
   if (b.warnings.length > 0) out.push(...b.warnings.map((w) => `Warning: ${w}`));
   return out.join('\n') + '\n';
 }

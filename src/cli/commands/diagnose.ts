@@ -1,27 +1,44 @@
 /** `evsynth sensitivity` and `evsynth bias`. */
 import { analyzeTable, overallOf } from '../../analysis/analyze.ts';
 import { publicationBias, sensitivityAnalyses } from '../../analysis/diagnostics.ts';
-import { numericColumn } from '../../io/csv.ts';
+import { metaRegression } from '../../analysis/regression.ts';
+import { resolveAnalysisOptions } from '../../analysis/request.ts';
+import { effectColumnsFromTable } from '../../effects/from-table.ts';
+import { inTable, numericColumn, stringColumn, studyLabels } from '../../io/csv.ts';
 import { biasJson, formatBiasText, formatSensitivityText, sensitivityJson } from '../../report/diagnostics-text.ts';
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import type { BiasFlags, FitFlags, SensitivityFlags } from '../options.ts';
+import type { BiasFlags, FitFlags, ModeratorFlags, SensitivityFlags } from '../options.ts';
+import { moderatorFormula } from './analyze.ts';
 import { progressBar } from '../progress.ts';
 
-/** The plain meta-analysis the diagnostics examine (every model option of the flags applies). */
-function analysisFor(file: string, flags: FitFlags) {
+/**
+ * The model the diagnostics examine (every model option of the flags applies): the meta-regression of
+ * --mods/--mod, else the plain meta-analysis. `rows`: the table row of each study in the fit.
+ */
+function analysisFor(file: string, flags: FitFlags & ModeratorFlags) {
   const { table, request, context } = commandInput(file, flags);
   const { by: _by, ...single } = request;
-  return { t: table, a: overallOf(analyzeTable(table, single, context).result) };
+  const formula = moderatorFormula(flags);
+  if (formula === undefined) {
+    const a = overallOf(analyzeTable(table, single, context).result);
+    return { t: table, a, rows: a.studies.rows };
+  }
+  const options = resolveAnalysisOptions(single, { ...context, table });
+  const columns = Object.fromEntries(table.header.map((h) => [h, stringColumn(table, h)]));
+  const r = inTable(table, () =>
+    metaRegression(effectColumnsFromTable(table), studyLabels(table), columns, formula, options),
+  );
+  return { t: table, a: r, rows: r.matrix.rows };
 }
 
 export async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {
-  const { t, a } = analysisFor(file, flags);
+  const { t, a, rows } = analysisFor(file, flags);
   const none = !flags.leaveOneOut && flags.cumulative === undefined && !flags.influence && !flags.baujat && !flags.gosh;
   let cumulative: { column: string; key: Float64Array } | boolean | undefined;
   if (typeof flags.cumulative === 'string') {
     const all = numericColumn(t, flags.cumulative);
-    cumulative = { column: flags.cumulative, key: Float64Array.from(a.studies.rows, (r) => all[r] as number) };
+    cumulative = { column: flags.cumulative, key: Float64Array.from(rows, (r) => all[r] as number) };
   } else cumulative = none || flags.cumulative === true;
   const onProgress = progressBar('GOSH subsets');
   const s = await sensitivityAnalyses(a, {
@@ -41,14 +58,14 @@ export async function runSensitivity(file: string, flags: SensitivityFlags): Pro
 }
 
 export function runBias(file: string, flags: BiasFlags): void {
-  const { t, a } = analysisFor(file, flags);
+  const { t, a, rows } = analysisFor(file, flags);
   const none = !flags.egger && !flags.begg && !flags.trimfill && !flags.failsafe;
   const needsN = ['ni', 'ninv', 'sqrtni', 'sqrtninv'].includes(flags.predictor);
   let ni: Float64Array | undefined;
   if (needsN) {
     const n1 = numericColumn(t, 'n1i'),
       n2 = numericColumn(t, 'n2i');
-    ni = Float64Array.from(a.studies.rows, (r) => (n1[r] as number) + (n2[r] as number));
+    ni = Float64Array.from(rows, (r) => (n1[r] as number) + (n2[r] as number));
   }
   const b = publicationBias(a, {
     egger: none || flags.egger ? { model: flags.eggerModel, predictor: flags.predictor, ...(ni ? { ni } : {}) } : false,

@@ -3,6 +3,7 @@
  * the estimator registry (./registry.ts).
  */
 import { EvsynthError } from '../../core/errors.ts';
+import { assertFiniteNumber, assertInteger, assertOptions } from '../../core/validate.ts';
 import type { Kernel } from '../kernel.ts';
 import { TAU2_METHODS, TAU2_REGISTRY, type Tau2Method } from './registry.ts';
 import type { Tau2Control, Tau2Estimate } from './types.ts';
@@ -22,6 +23,26 @@ export function parseTau2Method(name: string): Tau2Method {
   if (m === undefined)
     throw new EvsynthError('UNKNOWN_METHOD', `unknown method '${name}'; expected one of ${TAU2_METHODS.join(', ')}`);
   return m;
+}
+
+/**
+ * Checks a convergence control (`threshold` > 0, `maxiter` a whole number from 1 to 10⁶, `tau2Init`
+ * finite and ≥ 0), so that every iteration is bounded and starts from a valid point.
+ */
+export function assertTau2Control(control: unknown, where: string): void {
+  if (control === undefined) return;
+  assertOptions(control, `${where}: control`);
+  const c = control as Record<string, unknown>;
+  for (const key of Object.keys(c))
+    if (!['threshold', 'maxiter', 'tau2Init'].includes(key))
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `${where}: unknown control '${key}'; expected threshold, maxiter or tau2Init`,
+      );
+  if (c.threshold !== undefined)
+    assertFiniteNumber(c.threshold, 'control.threshold', where, { min: 0, max: 1, open: true });
+  if (c.maxiter !== undefined) assertInteger(c.maxiter, 'control.maxiter', where, 1, 1_000_000);
+  if (c.tau2Init !== undefined) assertFiniteNumber(c.tau2Init, 'control.tau2Init', where, { min: 0 });
 }
 
 /** Estimates τ² by `method` (0 for EE/FE, and for k − p < 1, where τ² is not identifiable). */

@@ -1,21 +1,26 @@
 import { brent } from '../../core/numeric/root.ts';
-import type { Kernel } from '../kernel.ts';
+import { meanOf, type Kernel } from '../kernel.ts';
 import { tau2Hedges } from './hedges.ts';
-import { meanOf } from './sidik-jonkman.ts';
 import { TAU2_CONTROL_DEFAULTS, type Tau2Control, type Tau2Estimate } from './types.ts';
 
 export type LikelihoodMethod = 'ML' | 'REML' | 'EB';
 
-/** Fisher-scoring step Δτ² for each likelihood-type estimator at the kernel's current τ². */
+/**
+ * Fisher-scoring step Δτ² for each likelihood-type estimator at the kernel's current τ²: score/information.
+ * A zero score is a stationary point (step 0) even where the information is 0 too (no study carries
+ * weight at this τ²); otherwise a non-finite ratio is returned as is and stops the iteration.
+ */
 function scoringStep(kernel: Kernel, method: LikelihoodMethod): number {
-  const { k, p, RSS, yPPy, trP, trPP, sumW, sumW2 } = kernel;
+  const s = score(kernel, method);
+  if (s === 0) return 0;
+  const { sumW, sumW2, trPP } = kernel;
   switch (method) {
     case 'REML':
-      return (yPPy - trP) / trPP;
+      return s / trPP;
     case 'ML':
-      return (yPPy - sumW) / sumW2;
+      return s / sumW2;
     case 'EB':
-      return ((RSS * k) / (k - p) - k) / sumW;
+      return s / sumW;
   }
 }
 
@@ -72,7 +77,10 @@ export function tau2Likelihood(kernel: Kernel, method: LikelihoodMethod, control
     iterations++;
     kernel.evaluate(tau2);
     let step = scoringStep(kernel, method);
-    while (tau2 + step < 0) step /= 2;
+    if (!Number.isFinite(step)) break; // no information (0/0 aside): flagged as not converged
+    // halve a step that would leave [0, ∞); at most 1075 halvings take any finite step to 0
+    for (let h = 0; tau2 + step < 0 && h < 1100; h++) step /= 2;
+    if (tau2 + step < 0) step = -tau2;
     const size = Math.abs(step),
       tol = threshold * Math.max(tau2 + step, scale);
     // converged: below the threshold, or no longer shrinking once at the level of rounding noise

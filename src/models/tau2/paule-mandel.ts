@@ -1,7 +1,6 @@
 import { qchisq } from '../../distributions/index.ts';
 import { rootDecreasing } from '../../core/numeric/root.ts';
-import type { Kernel } from '../kernel.ts';
-import { meanOf } from './sidik-jonkman.ts';
+import { meanOf, type Kernel } from '../kernel.ts';
 import type { Tau2Estimate } from './types.ts';
 
 /**

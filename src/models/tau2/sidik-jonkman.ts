@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel.ts';
 import { tracePSigmaPSigma } from './standard-error.ts';
-import { TAU2_CONTROL_DEFAULTS, type Tau2Control, type Tau2Estimate } from './types.ts';
+import { tau2PauleMandel } from './paule-mandel.ts';
+import type { Tau2Control, Tau2Estimate } from './types.ts';
 
 /**
  * Sidik–Jonkman start value τ₀² = Σ(yᵢ − ȳ)²/k = var(y)(k−1)/k, from the raw estimates even when
@@ -24,28 +25,23 @@ function sidikJonkmanStart(kernel: Kernel): number {
  * τ̂²  = τ₀² · Q_gen(τ₀²)/(k − p),   Q_gen(τ²) = Σ (yᵢ − xᵢᵀb̂)²/(vᵢ + τ²)
  * ```
  *
- * SJIT repeats the update τ² ← τ²·Q_gen(τ²)/(k − p) to convergence. Not truncated: the
- * estimate is positive unless all residuals are 0.
+ * SJIT is the limit of the update τ² ← τ²·Q_gen(τ²)/(k − p). Its fixed points are τ² = 0 and the root
+ * of Q_gen(τ²) = k − p; as Q_gen decreases in τ² and τ²·Q_gen(τ²) increases, the update converges
+ * monotonically to that root when Q_gen(0) > k − p and to 0 otherwise. The update itself can need
+ * thousands of steps (its rate is 1 + τ̂²Q_gen′(τ̂²)/(k − p), close to 1 when τ̂² is small against the
+ * vᵢ), so SJIT solves for the limit directly with a safeguarded root finder (Brent's method on a
+ * bracket, see {@link tau2PauleMandel}, which solves the same equation) and always converges. Not
+ * truncated: the estimate is positive unless Q_gen(0) ≤ k − p.
  *
  * Reference: Sidik K, Jonkman JN (2005). Simple heterogeneity variance estimation for
  * meta-analysis. J R Stat Soc C 54(2):367–384. doi:10.1111/j.1467-9876.2005.00489.x.
- * Cross-check: `rma(method="SJ")`, `rma(method="SJIT")`.
+ * Cross-check: `rma(method="SJ")`, `rma(method="SJIT", control=list(threshold=1e-12, maxiter=1e5))`.
  */
 export function tau2SidikJonkman(kernel: Kernel, iterate: boolean, control: Tau2Control = {}): Tau2Estimate {
+  if (iterate) return tau2PauleMandel(kernel, false);
   const start = control.tau2Init ?? sidikJonkmanStart(kernel);
   const df = kernel.k - kernel.p;
-  let tau2 = (start * kernel.evaluate(start).RSS) / df;
-  if (!iterate) return { tau2, iterations: 0, converged: true };
-  const threshold = control.threshold ?? TAU2_CONTROL_DEFAULTS.threshold;
-  const maxiter = control.maxiter ?? TAU2_CONTROL_DEFAULTS.maxiter;
-  const scale = meanOf(kernel.vi);
-  for (let it = 1; it <= maxiter; it++) {
-    const next = (tau2 * kernel.evaluate(tau2).RSS) / df;
-    const delta = Math.abs(next - tau2);
-    tau2 = next;
-    if (delta <= threshold * Math.max(tau2, scale)) return { tau2, iterations: it, converged: true };
-  }
-  return { tau2, iterations: maxiter, converged: false };
+  return { tau2: (start * kernel.evaluate(start).RSS) / df, iterations: 0, converged: true };
 }
 
 /** Standard error of the SJ estimate: τ₀²·√(2 tr(P₀ Σ P₀ Σ))/(k − p), P₀ at weights 1/(vᵢ + τ₀²). */
@@ -55,10 +51,4 @@ export function sidikJonkmanStandardError(kernel: Kernel, tau2: number): number 
   const se = (t0 * Math.sqrt(2 * tracePSigmaPSigma(kernel, tau2))) / (kernel.k - kernel.p);
   kernel.evaluate(tau2);
   return se;
-}
-
-export function meanOf(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] as number;
-  return s / a.length;
 }

@@ -1,0 +1,51 @@
+/**
+ * Internal rescaling that makes every fit exact at any representable scale.
+ *
+ * The random-effects model is scale-equivariant: multiplying every yᵢ by c and every vᵢ by c² multiplies
+ * b, its standard error and the CI by c and τ² by c², and leaves z, p, Q, I² and H² unchanged. The fits
+ * use this: they divide yᵢ by c and vᵢ by c², with c = 2ʲ chosen so that the smallest scaled variance
+ * lies in [1, 4), fit, and scale back. Multiplying by a power of two is exact in floating point, so the
+ * rescaling rounds nothing, and in the scaled problem every weight 1/(vᵢ + τ²) is at most 1: no weight,
+ * squared or cubed weight can overflow, whatever the scale of the input (vᵢ of 1e-300 or 1e300).
+ */
+
+/** The exponent j of the scale c = 2ʲ by which a fit divides its estimates (its variances by c² = 4ʲ). */
+export interface FitScale {
+  readonly j: number;
+  /** log c², for log-likelihoods: Σ log(vᵢ + τ²) = Σ log((vᵢ + τ²)/c²) + k·log c². */
+  readonly logC2: number;
+}
+
+/** x·2ⁿ, exact unless the result over- or underflows (also for n beyond ±1023, as in C's ldexp). */
+export function ldexp(x: number, n: number): number {
+  if (n > 1023) return x * 2 ** 1023 * 2 ** (n - 1023);
+  if (n < -1022) return x * 2 ** (n + 1022) * 2 ** -1022;
+  return x * 2 ** n;
+}
+
+/** The scale of a fit to variances `vi` (finite, > 0): 4ʲ ≤ min vᵢ < 4ʲ⁺¹. */
+export function fitScale(vi: ArrayLike<number>): FitScale {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < vi.length; i++) min = Math.min(min, vi[i] as number);
+  let j = Math.floor(Math.log2(min) / 2);
+  // Math.log2 may round across a power of two: settle j exactly
+  while (ldexp(1, 2 * j) > min) j--;
+  while (ldexp(1, 2 * j + 2) <= min) j++;
+  return { j, logC2: 2 * j * Math.LN2 };
+}
+
+/** yᵢ/c and vᵢ/c² into new arrays (exact: c is a power of two). */
+export function scaleEffects(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  s: FitScale,
+): { readonly y: Float64Array; readonly v: Float64Array } {
+  const k = yi.length;
+  const y = new Float64Array(k),
+    v = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    y[i] = ldexp(yi[i] as number, -s.j);
+    v[i] = ldexp(vi[i] as number, -2 * s.j);
+  }
+  return { y, v };
+}
