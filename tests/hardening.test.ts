@@ -77,24 +77,34 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
     expectClose(fit.I2, e.I2!, 1e-9, 1e-9, 'I2');
     expectClose(fit.H2, e.H2!, 1e-8, 0, 'H2');
   });
-  it.each(TAU2_METHODS)('scaling yᵢ by 2ʲ and vᵢ by 4ʲ scales the fit exactly (%s)', (method) => {
+  it.each(TAU2_METHODS)('scaling yᵢ by 2ʲ and vᵢ by 4ʲ scales the fit: exactly at extreme scales (%s)', (method) => {
     const yi = [-0.89, -1.59, -1.35, -1.44, -0.22, -0.79, -1.62, 0.01, -0.47, -1.37, -0.34, 0.45, -0.02];
     const vi = [0.33, 0.19, 0.42, 0.07, 0.0045, 0.007, 0.22, 0.004, 0.056, 0.073, 0.012, 0.53, 0.071];
-    const base = fitRma(yi, vi, { method });
-    for (const j of [-500, -200, -37, 1, 64, 400]) {
-      const s = 2 ** j;
-      const f = fitRma(
-        yi.map((y) => y * s),
-        vi.map((v) => v * s * s),
+    const at = (j: number) =>
+      fitRma(
+        yi.map((y) => y * 2 ** j),
+        vi.map((v) => v * 4 ** j),
         { method },
       );
-      expect(f.coefficients[0]!.estimate).toBe(base.coefficients[0]!.estimate * s);
-      expect(f.coefficients[0]!.se).toBe(base.coefficients[0]!.se * s);
-      expect(f.tau2).toBe(base.tau2 * s * s);
-      expect(f.I2).toBe(base.I2);
-      expect(f.QE).toBe(base.QE);
-      expect(f.coefficients[0]!.pValue).toBe(base.coefficients[0]!.pValue);
+    const ordinary = at(0);
+    const extreme = at(-300);
+    // fits at extreme scales are computed on the data scaled into [1, 4): bit for bit the same fit
+    for (const j of [-500, -200, 200, 400]) {
+      const s = 2 ** (j + 300);
+      const f = at(j);
+      expect(f.coefficients[0]!.estimate).toBe(extreme.coefficients[0]!.estimate * s);
+      expect(f.coefficients[0]!.se).toBe(extreme.coefficients[0]!.se * s);
+      expect(f.tau2).toBe(extreme.tau2 * s * s);
+      expect(f.I2).toBe(extreme.I2);
+      expect(f.QE).toBe(extreme.QE);
+      expect(f.coefficients[0]!.pValue).toBe(extreme.coefficients[0]!.pValue);
     }
+    // and the same as at ordinary scales, to rounding
+    const s = 2 ** -300;
+    expectClose(extreme.coefficients[0]!.estimate, ordinary.coefficients[0]!.estimate * s, 1e-12, 0, 'b');
+    expectClose(extreme.coefficients[0]!.se, ordinary.coefficients[0]!.se * s, 1e-12, 0, 'se');
+    expectClose(extreme.tau2, ordinary.tau2 * s * s, 1e-10, 0, 'tau2');
+    expectClose(extreme.QE, ordinary.QE, 1e-12, 0, 'QE');
   });
   it('yi = ±1e300 with vi = 1e300: τ² ≈ 1e600 has no finite value, so an error (it was all-null with exit 0)', () => {
     expect(() => fitRma([1e300, -1e300, 1e300], [1e300, 1e300, 1e300])).toThrowError(code('NO_FINITE_RESULT'));

@@ -3,8 +3,8 @@
  *
  * The random-effects model is scale-equivariant: multiplying every yᵢ by c and every vᵢ by c² multiplies
  * b, its standard error and the CI by c and τ² by c², and leaves z, p, Q, I² and H² unchanged. The fits
- * use this: they divide yᵢ by c and vᵢ by c², with c = 2ʲ chosen so that the smallest scaled variance
- * lies in [1, 4), fit, and scale back. Multiplying by a power of two is exact in floating point, so the
+ * use this: where the variances are extreme they divide yᵢ by c and vᵢ by c², with c = 2ʲ chosen so that
+ * the smallest scaled variance lies in [1, 4), fit, and scale back. Multiplying by a power of two is exact in floating point, so the
  * rescaling rounds nothing, and in the scaled problem every weight 1/(vᵢ + τ²) is at most 1: no weight,
  * squared or cubed weight can overflow, whatever the scale of the input (vᵢ of 1e-300 or 1e300).
  */
@@ -23,10 +23,15 @@ export function ldexp(x: number, n: number): number {
   return x * 2 ** n;
 }
 
-/** The scale of a fit to variances `vi` (finite, > 0): 4ʲ ≤ min vᵢ < 4ʲ⁺¹. */
+/**
+ * The scale of a fit to variances `vi` (finite, > 0): none (j = 0) while the smallest variance lies in
+ * [2⁻¹⁰⁰, 2¹⁰⁰], where no weight, squared or cubed weight can overflow and the data are fitted as given
+ * (so ordinary results are bit for bit those of a fit without rescaling); otherwise 4ʲ ≤ min vᵢ < 4ʲ⁺¹.
+ */
 export function fitScale(vi: ArrayLike<number>): FitScale {
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < vi.length; i++) min = Math.min(min, vi[i] as number);
+  if (min >= 2 ** -100 && min <= 2 ** 100) return { j: 0, logC2: 0 };
   let j = Math.floor(Math.log2(min) / 2);
   // Math.log2 may round across a power of two: settle j exactly
   while (ldexp(1, 2 * j) > min) j--;
