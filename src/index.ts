@@ -315,3 +315,54 @@ export {
   type SharedApproach,
 } from './effects/shared-arms.ts';
 export { constantCorrelation } from './effects/constant-correlation.ts';
+export {
+  readGradeSpec,
+  parseGradeSpec,
+  type GradeSpec,
+  type OutcomeSpec,
+  type OutcomeSource,
+  type Judgement,
+  type Upgrade,
+  type SourcedNumber,
+} from './grade/spec.ts';
+export {
+  summaryOfFindings,
+  type SummaryOfFindings,
+  type SofOutcome,
+  type OutcomeAnalysis,
+} from './grade/summary-of-findings.ts';
+export {
+  absoluteEffect,
+  riskWithIntervention,
+  differenceWords,
+  type AbsoluteEffect,
+} from './grade/absolute-effects.ts';
+export { reexpressSmd, smdMagnitude } from './grade/smd-reexpression.ts';
+export { optimalInformationSizeBinary, optimalInformationSizeContinuous } from './grade/optimal-information-size.ts';
+export {
+  rateCertainty,
+  certaintySymbols,
+  CERTAINTY_LEVELS,
+  GRADE_DOMAINS,
+  type CertaintyLevel,
+  type CertaintyRating,
+  type GradeDomain,
+  type DomainRating,
+} from './grade/certainty.ts';
+export {
+  suggestImprecision,
+  suggestInconsistency,
+  suggestPublicationBias,
+  suggestRiskOfBias,
+  type Suggestion,
+} from './grade/suggestions.ts';
+export {
+  formatSofMarkdown,
+  formatSofCsv,
+  formatSofHtml,
+  sofHtmlFragment,
+  judgementsHtml,
+  escapeHtml,
+  SOF_CSS,
+} from './report/sof-text.ts';
+export { sofDocx } from './report/sof-docx.ts';

@@ -19,6 +19,7 @@ import { runSensitivity, runBias } from './commands/diagnose.ts';
 import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
 import { runDiff, runUpdate } from './commands/update.ts';
 import { runImport } from './commands/import.ts';
+import { runSof, SOF_FORMATS } from './commands/grade.ts';
 
 function buildProgram(): Command {
   const program = new Command('evsynth')
@@ -211,6 +212,14 @@ function buildProgram(): Command {
     .option('--licence <text>', 'terms under which the data may be used')
     .option('--json', 'print JSON')
     .action(runImport);
+  program
+    .command('sof <spec>')
+    .description(
+      'GRADE Summary of Findings table of a spec file (docs/grade.md): certainty, absolute effects, suggested ratings',
+    )
+    .addOption(new Option('--format <f>', 'output format').choices(SOF_FORMATS).default('md'))
+    .option('--out <file>', 'write to a file (required for docx)')
+    .action(runSof);
   program
     .command('start')
     .description(

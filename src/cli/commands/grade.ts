@@ -1,0 +1,38 @@
+/** `evsynth sof` (the GRADE Summary of Findings table of a spec). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EvsynthError } from '../../core/errors.ts';
+import { readGradeSpec } from '../../grade/spec.ts';
+import { summaryOfFindings } from '../../grade/summary-of-findings.ts';
+import { sofDocx } from '../../report/sof-docx.ts';
+import { formatSofCsv, formatSofHtml, formatSofMarkdown } from '../../report/sof-text.ts';
+import { toJson } from '../json.ts';
+
+export const SOF_FORMATS = ['md', 'html', 'csv', 'json', 'docx'] as const;
+type SofFormat = (typeof SOF_FORMATS)[number];
+
+function write(out: string, content: string | Buffer): void {
+  mkdirSync(dirname(out) || '.', { recursive: true });
+  writeFileSync(out, content);
+  process.stderr.write(`wrote ${out}\n`);
+}
+
+export async function runSof(specFile: string, flags: { format: SofFormat; out?: string }): Promise<void> {
+  const { sof } = summaryOfFindings(readGradeSpec(specFile));
+  if (flags.format === 'docx') {
+    if (flags.out === undefined)
+      throw new EvsynthError('INVALID_ARGUMENT', '--format docx writes a Word file: give --out <file.docx>');
+    write(flags.out, await sofDocx(sof));
+    return;
+  }
+  const text =
+    flags.format === 'json'
+      ? toJson(sof) + '\n'
+      : flags.format === 'html'
+        ? formatSofHtml(sof)
+        : flags.format === 'csv'
+          ? formatSofCsv(sof)
+          : formatSofMarkdown(sof);
+  if (flags.out !== undefined) write(flags.out, text);
+  else process.stdout.write(text);
+}
