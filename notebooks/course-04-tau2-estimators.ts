@@ -13,7 +13,7 @@ import { AD_IMMEDIATE, dataset, HAYDEN_FUNCTION, KNEE_PAIN, SMT } from './course
 import { bandChart, check, dotChart, f2, f3, Notebook, pct, type RunOptions } from './lib.ts';
 
 const METHODS = ['DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'PM'] as const satisfies readonly Tau2Method[];
-const label = (m: Tau2Method) => `${m} (${TAU2_REGISTRY[m].label})`;
+const label = (m: Tau2Method) => (TAU2_REGISTRY[m].label === m ? m : `${m} (${TAU2_REGISTRY[m].label})`);
 
 export async function run(options: RunOptions = {}): Promise<void> {
   const nb = new Notebook(
@@ -123,7 +123,11 @@ that trial sizes differ up to fifteen-fold. The estimators: ${METHODS.map(label)
         ),
     );
   nb.md(
-    `With τ² = 0 every estimator is biased upwards — none can go below 0 — and the bias is largest for
+    check(
+      METHODS.every((m) => ks.every((k) => at(bias, m, 0, k).lo > 0)),
+      'With τ² = 0 every estimator is biased upwards',
+    ) +
+      ` — none can go below 0 — and the bias is largest for
 ${worst(0, 5)} at k = 5 (${f3(at(bias, worst(0, 5), 0, 5).y)}). With τ² = ${big}, the largest bias at k = 5 is ${worst(big, 5)}'s
 (${f3(at(bias, worst(big, 5), big, 5).y)}, ${pct(at(bias, worst(big, 5), big, 5).y / big, 0)} of τ²). ` +
       check(
@@ -191,7 +195,7 @@ studies are few.`,
   }));
   nb.md(`Averaged over the ${cells.length} scenarios with τ² > 0 (and, last column, the four with τ² = 0):`);
   nb.table([
-    ['estimator', 'mean |bias| / τ²', 'mean RMSE / τ²', 'mean share of τ̂² = 0', 'mean τ̂² when τ² = 0'],
+    ['estimator', 'mean absolute bias / τ²', 'mean RMSE / τ²', 'mean share of τ̂² = 0', 'mean τ̂² when τ² = 0'],
     ...summary.map((r) => [label(r.m), pct(r.relBias), pct(r.relRmse), pct(r.zero), f3(r.null0)]),
   ]);
   const sm = (m: string) => summary.find((r) => r.m === m)!;

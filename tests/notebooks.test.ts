@@ -24,6 +24,15 @@ describe('committed notebook reports', () => {
     expect(md).toMatch(/Node v\d+/);
     expect(md).toMatch(/Runtime: [\d.]+ s/);
     for (const m of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(existsSync(out(m[1]!))).toBe(true);
+    // every row of a Markdown table has as many cells as its header (a stray '|' in a cell breaks the table)
+    const lines = md.split('\n');
+    lines.forEach((line, i) => {
+      if (line.startsWith('| ') && lines[i + 1]?.startsWith('| ---')) {
+        const cells = line.split('|').length;
+        for (let j = i + 2; lines[j]?.startsWith('|'); j++)
+          expect(lines[j]!.split('|').length, `${name}.md line ${j + 1}`).toBe(cells);
+      }
+    });
   });
 
   // A seeded notebook regenerated from scratch equals the committed report, apart from the runtime line and the
