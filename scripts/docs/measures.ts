@@ -15,6 +15,8 @@ export const END = '<!-- measures:end -->';
 const FAMILY: Record<MeasureFamily, string> = {
   'two-group-means': 'two groups, means',
   'two-by-two': '2×2 tables',
+  'paired-two-by-two': 'matched pairs, 2×2 table',
+  genotypes: 'genotype counts',
   'person-time': 'two groups, person-time',
   correlation: 'correlations',
   regression: 'regression coefficients',

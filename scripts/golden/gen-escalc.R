@@ -108,6 +108,20 @@ for (meas in c("AS", "PHI")) es_case(sprintf("%s-add-forced", tolower(meas)), me
 tab_n <- data.frame(ai = tab$ai, n1i = tab$ai + tab$bi, ci = tab$ci, n2i = tab$ci + tab$di)
 for (meas in c("AS", "PHI", "YUQ", "PBIT")) es_case(sprintf("%s-n-form", tolower(meas)), meas, tab_n, list(), "ai, n1i, ci, n2i input")
 
+# ---- matched pairs (paired 2x2 tables), marginal tables with their correlation, genotype counts ----------
+ptab <- data.frame(ai = c(sample(1:40, 8, TRUE), 5, 0, 7, 3, 10, NA), bi = c(sample(1:30, 8, TRUE), 0, 6, 4, 0, 3, 2),
+                   ci = c(sample(1:30, 8, TRUE), 4, 3, 0, 0, 3, 5), di = c(sample(1:40, 8, TRUE), 12, 9, 10, 20, 0, 8))
+for (meas in c("MPRR", "MPOR", "MPRD", "MPORC", "MPPETO")) for (to in c("only0", "all", "if0all", "none")) for (d00 in c(FALSE, TRUE))
+  es_case(sprintf("%s-%s-drop00%s", tolower(meas), to, d00), meas, ptab, list(to = to, drop00 = d00),
+          "random paired tables; zero discordant cells (one and both), zero concordant cells, a missing cell")
+mtab <- data.frame(ai = c(sample(5:40, 8, TRUE), 0, 12, 7), bi = c(sample(5:40, 8, TRUE), 20, 8, 13),
+                   ci = c(sample(5:40, 8, TRUE), 4, 0, 9), di = c(sample(5:40, 8, TRUE), 16, 20, 11),
+                   ri = c(runif(8, -0.2, 0.7), 0.3, 0.4, NA))
+mtab$di[1:8] <- mtab$ai[1:8] + mtab$bi[1:8] - mtab$ci[1:8] + 40  # equal-ish margins, odd and even totals
+for (to in c("only0", "all", "none")) es_case(sprintf("mporm-%s", to), "MPORM", mtab, list(to = to), "marginal tables with phi; zero cells; missing ri")
+geno <- data.frame(ai = c(sample(10:300, 8, TRUE), 0, 25, 40, NA), bi = c(sample(10:300, 8, TRUE), 30, 0, 50, 20), ci = c(sample(1:100, 8, TRUE), 10, 5, 0, 8))
+for (to in c("only0", "none")) es_case(sprintf("reh-%s", to), "REH", geno, list(to = to), "random genotype counts, a zero count in each class, missing")
+
 # ---- person-time ---------------------------------------------------------------------------------
 pt <- data.frame(x1i = c(sample(0:40, 8, TRUE), 0, 0, 5, NA), t1i = c(runif(8, 50, 2000), 100, 120, 300, 90),
                  x2i = c(sample(1:40, 8, TRUE), 4, 0, 0, 3), t2i = c(runif(8, 50, 2000), 110, 100, 280, 80))

@@ -93,7 +93,7 @@ export interface TableOptions {
 
 /**
  * Computes a measure of 2×2 tables: reads the tables (`ai, bi, ci, di` or `ai, n1i, ci, n2i`), excludes
- * rows with a missing cell and (with `drop00`) double-zero tables, adds `add` to the cells of the rows that
+ * rows with a missing cell among `cells` (all four unless a measure uses fewer) and (with `drop00`) double-zero tables, adds `add` to the cells of the rows that
  * `to` selects, and calls `effect` with the corrected and the raw cells for [yi, vi]. A non-finite result
  * (a zero cell without correction) makes the row not estimable, as in metafor.
  */
@@ -102,8 +102,9 @@ export function tableMeasure(
   cols: EffectColumns,
   k: number,
   o: TableOptions,
-  effect: (t: Cells, raw: Cells) => readonly [number, number],
+  effect: (t: Cells, raw: Cells, row: number) => readonly [number, number],
   whyNotFinite = `${measure} not estimable: a zero cell without continuity correction (to = "${o.to}")`,
+  cells: readonly (keyof Tables)[] = ['ai', 'ci', 'bi', 'di'],
 ): RowResults {
   const t = readTables(cols, k, measure);
   const out = new RowResults(k);
@@ -112,21 +113,12 @@ export function tableMeasure(
   const hasZero: boolean[] = [];
   const useN = cols.bi === undefined || cols.di === undefined;
   for (let i = 0; i < k; i++) {
-    const missing = Number.isNaN(t.ai[i] as number)
-      ? 'ai'
-      : Number.isNaN(t.ci[i] as number)
-        ? 'ci'
-        : Number.isNaN(t.bi[i] as number)
-          ? useN
-            ? 'n1i'
-            : 'bi'
-          : Number.isNaN(t.di[i] as number)
-            ? useN
-              ? 'n2i'
-              : 'di'
-            : undefined;
+    const missing = cells.find((cell) => Number.isNaN(t[cell][i] as number));
     if (missing !== undefined) {
-      out.exclude(i, `missing value in column '${missing}'`);
+      out.exclude(
+        i,
+        `missing value in column '${useN && (missing === 'bi' || missing === 'di') ? (missing === 'bi' ? 'n1i' : 'n2i') : missing}'`,
+      );
       usable.push(false);
     } else if (revman && revmanNotEstimable(measure, t, i)) {
       out.exclude(
@@ -150,7 +142,7 @@ export function tableMeasure(
     const corr = correct[i] === true ? o.add : 0;
     if (corr !== 0) out.corrected.push(i);
     const raw = { a: t.ai[i] as number, b: t.bi[i] as number, c: t.ci[i] as number, d: t.di[i] as number };
-    const [yi, vi] = effect({ a: raw.a + corr, b: raw.b + corr, c: raw.c + corr, d: raw.d + corr }, raw);
+    const [yi, vi] = effect({ a: raw.a + corr, b: raw.b + corr, c: raw.c + corr, d: raw.d + corr }, raw, i);
     out.set(i, yi, vi, whyNotFinite);
   }
   return out;

@@ -15,13 +15,16 @@ export interface ResolvedEffectOptions {
 
 /**
  * Kinds of input data. The forest plot shows per-arm columns for `two-group-means` and `two-by-two`; the
- * others are: `paired-means` (m1i, sd1i, m2i, sd2i, ni, ri of one group measured twice), `single-mean`
+ * others are: `paired-means` (m1i, sd1i, m2i, sd2i, ni, ri of one group measured twice), `paired-two-by-two`
+ * (the 2×2 table of matched pairs' outcomes), `genotypes` (counts ai, bi, ci of AA, Aa, aa), `single-mean`
  * (mi, sdi, ni), `regression` (a t statistic ti of a regression coefficient with ni, mi predictors, r2i) and
  * `reliability` (Cronbach's alpha ai of mi items in ni people).
  */
 export type MeasureFamily =
   | 'two-group-means'
   | 'two-by-two'
+  | 'paired-two-by-two'
+  | 'genotypes'
   | 'person-time'
   | 'correlation'
   | 'regression'

@@ -1,8 +1,12 @@
-/** Registry entries of the measures computed from counts of two groups: 2×2 tables and person-time. */
+/**
+ * Registry entries of the measures computed from counts: 2×2 tables of two groups and of matched pairs,
+ * person-time of two groups, and genotype counts.
+ */
 import { phi, tetrachoric, yule } from './association.ts';
 import { arcsineDifference, binary } from './binary.ts';
 import { tableToSmd } from './conversions.ts';
 import { twoRates } from './incidence.ts';
+import { excessHeterozygosity, marginalOddsRatio, matchedPairs } from './matched-pairs.ts';
 import type { MeasureSpec } from './measure-spec.ts';
 import type { EffectColumnName } from './options.ts';
 
@@ -11,6 +15,8 @@ const TABLES: readonly (readonly EffectColumnName[])[] = [
   ['ai', 'n1i', 'ci', 'n2i'],
 ];
 const RATES: readonly (readonly EffectColumnName[])[] = [['x1i', 't1i', 'x2i', 't2i']];
+const PAIRED: readonly (readonly EffectColumnName[])[] = [['ai', 'bi', 'ci', 'di']];
+const CURTIN = 'Curtin F, Elbourne D, Altman DG (2002). Stat Med 21(15):2145–2159';
 const FLEISS = 'Fleiss JL, Berlin JA (2009). Effect sizes for dichotomous data, in The Handbook of Research Synthesis';
 
 export const TABLE_MEASURES = {
@@ -163,5 +169,70 @@ export const TABLE_MEASURES = {
     defaults: { add: 0 },
     reference: 'Bagos PG, Nikolopoulos GK (2009). Int J Biostat 5(1)',
     compute: (c, k, o) => twoRates('IRSD', c, k, o),
+  },
+  MPRR: {
+    label: 'Risk ratio',
+    description: 'matched pairs: marginal log risk ratio',
+    family: 'paired-two-by-two',
+    scale: 'log',
+    inputs: PAIRED,
+    reference: CURTIN,
+    compute: (c, k, o) => matchedPairs('MPRR', c, k, o),
+  },
+  MPOR: {
+    familyDefault: true,
+    label: 'Odds ratio',
+    description: 'matched pairs: marginal log odds ratio',
+    family: 'paired-two-by-two',
+    scale: 'log',
+    inputs: PAIRED,
+    reference: 'Becker MP, Balagtas CC (1993). Biometrics 49(4):997–1009',
+    compute: (c, k, o) => matchedPairs('MPOR', c, k, o),
+  },
+  MPRD: {
+    label: 'Risk difference',
+    description: 'matched pairs: marginal risk difference',
+    family: 'paired-two-by-two',
+    scale: 'identity',
+    inputs: PAIRED,
+    reference: 'Newcombe RG (1998). Stat Med 17(22):2635–2650',
+    compute: (c, k, o) => matchedPairs('MPRD', c, k, o),
+  },
+  MPORC: {
+    label: 'Odds ratio',
+    description: 'matched pairs: conditional log odds ratio (discordant pairs)',
+    family: 'paired-two-by-two',
+    scale: 'log',
+    inputs: PAIRED,
+    reference: CURTIN,
+    compute: (c, k, o) => matchedPairs('MPORC', c, k, o),
+  },
+  MPPETO: {
+    label: 'Peto odds ratio',
+    description: "matched pairs: conditional log odds ratio by Peto's method",
+    family: 'paired-two-by-two',
+    scale: 'log',
+    inputs: PAIRED,
+    reference: CURTIN,
+    compute: (c, k, o) => matchedPairs('MPPETO', c, k, o),
+  },
+  MPORM: {
+    label: 'Odds ratio',
+    description: 'matched pairs: marginal log odds ratio from the marginal tables and the correlation ri',
+    family: 'paired-two-by-two',
+    scale: 'log',
+    inputs: [['ai', 'bi', 'ci', 'di', 'ri']],
+    reference: 'Elbourne DR et al. (2002). Int J Epidemiol 31(1):140–149',
+    compute: (c, k, o) => marginalOddsRatio(c, k, o),
+  },
+  REH: {
+    familyDefault: true,
+    label: 'Excess heterozygosity',
+    description: 'log relative excess heterozygosity (Hardy–Weinberg) of genotype counts',
+    family: 'genotypes',
+    scale: 'log',
+    inputs: [['ai', 'bi', 'ci']],
+    reference: 'Ziegler A, Van Steen K, Wellek S (2011). Breast Cancer Res Treat 128(1):197–201',
+    compute: (c, k) => excessHeterozygosity(c, k),
   },
 } as const satisfies Record<string, MeasureSpec>;
