@@ -232,3 +232,44 @@ describe('the worked example’s Summary of Findings table', () => {
     expect((await runCli('sof', example, '--format', 'docx')).err).toContain('give --out <file.docx>');
   });
 });
+
+describe('a user’s own CSV with RoB 2 columns, through sof and report', () => {
+  it('suggests a risk-of-bias rating from the weight shares and reports the RoB plots and the low-risk analysis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evsynth-own-'));
+    const csv = fileURLToPath(new URL('./data/rob2-synthetic.csv', import.meta.url));
+    const spec = {
+      title: 'A user’s own question (synthetic data)',
+      question: { population: 'p', intervention: 'i', comparison: 'c' },
+      panel: 'test',
+      outcomes: [
+        {
+          id: 'own',
+          name: 'Synthetic outcome',
+          source: { csv, analysis: { method: 'DL' } },
+          judgements: Object.fromEntries(
+            ['riskOfBias', 'inconsistency', 'indirectness', 'imprecision', 'publicationBias'].map((d) => [
+              d,
+              { rating: 'not serious', reason: 'test' },
+            ]),
+          ),
+        },
+      ],
+    };
+    const f = join(dir, 'own.grade.json');
+    writeFileSync(f, JSON.stringify(spec));
+    const { sof, analyses } = summaryOfFindings(readGradeSpec(f));
+    const rob = sof.outcomes[0]!.suggestions.find((s) => s.domain === 'riskOfBias')!;
+    expect(rob.rating).not.toBeNull();
+    expect(rob.basis).toMatch(/% of the weight from studies at low and .*% from studies at high overall risk of bias/);
+    expect(analyses.get('own')!.lowRisk!.summary.k).toBe(3);
+    expect(sof.outcomes[0]!.certaintyText).toBe('⊕⊕⊕⊕ High');
+    const out = join(dir, 'own.html');
+    const r = await runCli('report', f, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('data-plot="rob-traffic-light"');
+    expect(html).toContain('data-plot="rob-summary"');
+    expect(html).toContain('Studies at low overall risk of bias only (3 of 8)');
+    expect(html).not.toMatch(/(src|href)="https?:|url\(\s*['"]?https?:|@import/);
+  });
+});

@@ -19,7 +19,7 @@ import { runSensitivity, runBias } from './commands/diagnose.ts';
 import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
 import { runDiff, runUpdate } from './commands/update.ts';
 import { runImport } from './commands/import.ts';
-import { runSof, SOF_FORMATS } from './commands/grade.ts';
+import { runReport, runSof, SOF_FORMATS } from './commands/grade.ts';
 
 function buildProgram(): Command {
   const program = new Command('evsynth')
@@ -220,6 +220,13 @@ function buildProgram(): Command {
     .addOption(new Option('--format <f>', 'output format').choices(SOF_FORMATS).default('md'))
     .option('--out <file>', 'write to a file (required for docx)')
     .action(runSof);
+  program
+    .command('report <spec>')
+    .description(
+      'one self-contained HTML report of a GRADE spec: SoF table, forest/RoB/funnel plots, sensitivity, claims, provenance, methods',
+    )
+    .option('--out <file>', 'output HTML file', 'report.html')
+    .action(runReport);
   program
     .command('start')
     .description(

@@ -14,6 +14,7 @@ import { publicationBias } from '../analysis/diagnostics.ts';
 import { studyWeights, type MetaAnalysis } from '../analysis/meta-analysis.ts';
 import { pooledSummary, type PooledSummary } from '../analysis/pooled-summary.ts';
 import type { AnalysisOptions } from '../analysis/meta-analysis.ts';
+import type { AnalysisRequest } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { measureLabel, RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { lowRiskRows, readRiskOfBias, robSummary, tableRows, type RiskOfBias } from '../evidence/risk-of-bias.ts';
@@ -107,6 +108,8 @@ export interface SummaryOfFindings {
 export interface OutcomeAnalysis {
   readonly table: DataTable;
   readonly dataset: Dataset | null;
+  /** The analysis request of the spec (as the plots ask for it) and the options it resolved to. */
+  readonly analysisRequest: AnalysisRequest;
   readonly options: AnalysisOptions;
   readonly result: AnalysisResult;
   readonly summary: PooledSummary;
@@ -184,7 +187,7 @@ function analyseRows(o: OutcomeSpec & { source: { kind: 'rows' } }, file: string
   }
   const eggerP =
     a.model.kind === 'rma' && summary.k >= 10 ? (publicationBias(a, { egger: true }).egger?.pValue ?? null) : null;
-  return { table, dataset, options, result, summary, rob, lowRisk, eggerP };
+  return { table, dataset, analysisRequest: src.analysis, options, result, summary, rob, lowRisk, eggerP };
 }
 
 /** Weight shares at low and at high overall risk of bias (percent of the analysis weight). */

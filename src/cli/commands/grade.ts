@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { EvsynthError } from '../../core/errors.ts';
 import { readGradeSpec } from '../../grade/spec.ts';
 import { summaryOfFindings } from '../../grade/summary-of-findings.ts';
+import { htmlReport } from '../../report/html-report.ts';
 import { sofDocx } from '../../report/sof-docx.ts';
 import { formatSofCsv, formatSofHtml, formatSofMarkdown } from '../../report/sof-text.ts';
 import { toJson } from '../json.ts';
@@ -35,4 +36,9 @@ export async function runSof(specFile: string, flags: { format: SofFormat; out?:
           : formatSofMarkdown(sof);
   if (flags.out !== undefined) write(flags.out, text);
   else process.stdout.write(text);
+}
+
+/** `evsynth report`: the self-contained HTML report of a spec. */
+export async function runReport(specFile: string, flags: { out: string }): Promise<void> {
+  write(flags.out, await htmlReport(readGradeSpec(specFile)));
 }
