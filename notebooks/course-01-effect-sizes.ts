@@ -1,5 +1,6 @@
 /** Course 1: effect sizes — MD, SMD and Hedges' correction, log ratios, zero cells and continuity corrections. */
 import { metaAnalysis, pooledEstimate } from '../src/analysis/meta-analysis.ts';
+import { EvsynthError } from '../src/core/errors.ts';
 import { Random } from '../src/core/random.ts';
 import { critical } from '../src/distributions/index.ts';
 import { hedgesCorrection } from '../src/effects/smd.ts';
@@ -12,6 +13,16 @@ import { mcMean } from '../src/simulation/meta-simulation.ts';
 import { simulateBinaryTrials, simulateContinuousTrials } from '../src/simulation/trials.ts';
 import { AD_SHORT, dataset, KNEE_PAIN, WITHDRAWALS_SOURCE, withdrawalsTca } from './course-data.ts';
 import { bandChart, check, f2, f3, Notebook, type RunOptions } from './lib.ts';
+
+/** An estimate, or NaN when the method has none for these tables (the engine says so with NO_FINITE_RESULT). */
+function finiteOrNaN(estimate: () => number): number {
+  try {
+    return estimate();
+  } catch (e) {
+    if (e instanceof EvsynthError && e.code === 'NO_FINITE_RESULT') return Number.NaN;
+    throw e;
+  }
+}
 
 export async function run(options: RunOptions = {}): Promise<void> {
   const nb = new Notebook(
@@ -386,8 +397,8 @@ corrections; the next section shows why by simulation.`,
               ).coefficients[0]!.estimate
             : Number.NaN,
         );
-        est['Mantel–Haenszel'].push(fitMantelHaenszel('OR', cols, labels).estimate);
-        est.Peto.push(fitPeto(cols, labels).estimate);
+        est['Mantel–Haenszel'].push(finiteOrNaN(() => fitMantelHaenszel('OR', cols, labels).estimate));
+        est.Peto.push(finiteOrNaN(() => fitPeto(cols, labels).estimate));
       }
       zeroShare.push({ design: dsg.name, p2, share: zeroMA / zReps, dz: dzTrials / (zReps * zK) });
       for (const m of methods) {
