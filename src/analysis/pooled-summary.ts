@@ -55,7 +55,8 @@ export function pooledSummary(a: MetaAnalysis, t: DataTable): PooledSummary {
   const used = a.studies.rows.map((r) => a.inputRows[r] as number);
   const labels = studyLabels(t);
   const m = a.model;
-  const random = m.kind === 'rma' && !isCommonEffect(m.fit.method);
+  // τ² and a prediction interval need at least two studies
+  const random = m.kind === 'rma' && !isCommonEffect(m.fit.method) && a.studies.yi.length >= 2;
   return {
     k: a.studies.yi.length,
     studies: new Set(used.map((i) => labels[i])).size,
