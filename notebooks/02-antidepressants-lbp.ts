@@ -50,7 +50,7 @@ Per-study claims reproduced to RevMan's 6 decimals: ${rep.counts.reproduced} of 
     }
     if (lines.length)
       nb.md(
-        `Studies with more than one row, read from the data (control mean, SD and N):\n\n${lines.join('\n')}\n\nThe review's analysis and this one treat the rows as independent; only the split avoids counting participants twice.`,
+        `Studies with more than one row, read from the data (control mean, SD and N):\n\n${lines.join('\n')}\n\nThe review's analysis and this one treat the rows as independent; only the split avoids counting participants twice. Notebook 06 models the shared arms (sampling covariances, a three-level model, cluster-robust inference) and shows what changes.`,
       );
     const s = subgroupAnalysis(
       effectColumnsFromTable(t),

@@ -2,6 +2,7 @@
 import { run as knee } from './01-knee-oa-exercise-types.ts';
 import { run as antidepressants } from './02-antidepressants-lbp.ts';
 import { run as claims } from './03-seed-chapter-claims.ts';
+import { run as dependent } from './06-dependent-effects.ts';
 import { run as effectSizes } from './course-01-effect-sizes.ts';
 import { run as commonRandom } from './course-02-common-random.ts';
 import { run as heterogeneity } from './course-03-heterogeneity.ts';
@@ -15,6 +16,7 @@ const notebooks = [
   knee,
   antidepressants,
   claims,
+  dependent,
   effectSizes,
   commonRandom,
   heterogeneity,

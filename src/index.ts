@@ -307,8 +307,10 @@ export {
   sharedArmGroups,
   SHARED_ARM_MEASURES,
   SHARED_N,
+  SHARED_SD,
   SHARED_APPROACHES,
   type SharedArmGroup,
+  type SharedSd,
   type SharedArmEffects,
   type SharedArmMeasure,
   type SharedN,
@@ -366,3 +368,20 @@ export {
   SOF_CSS,
 } from './report/sof-text.ts';
 export { sofDocx } from './report/sof-docx.ts';
+export { assertPositiveDefinite } from './effects/sampling-covariance.ts';
+export {
+  multilevelAnalysis,
+  parseVSpec,
+  ROW_COLUMN,
+  type MultilevelAnalysis,
+  type MultilevelOptions,
+  type VSpec,
+} from './analysis/multilevel.ts';
+export {
+  summarizeMultilevel,
+  formatMultilevelText,
+  type MultilevelSummary,
+  type ComponentSummary,
+  type CoefficientSummary,
+} from './report/multilevel-text.ts';
+export type { SharedArms } from './io/provenance.ts';

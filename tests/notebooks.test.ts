@@ -10,6 +10,7 @@ describe('committed notebook reports', () => {
     '01-knee-oa-exercise-types',
     '02-antidepressants-lbp',
     '03-seed-chapter-claims',
+    '06-dependent-effects',
     'course-01-effect-sizes',
     'course-02-common-random',
     'course-03-heterogeneity',

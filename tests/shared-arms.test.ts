@@ -136,6 +136,25 @@ describe('shared arms: the covariance approach', () => {
     expect(denseCovariance(s.V)[0]![1]).toBeCloseTo(2.5 ** 2 / 104, 15);
     expect(s.effects.vi[0]).toBeCloseTo(2.5 ** 2 / 20 + 2.5 ** 2 / 104, 15);
   });
+  it('a split arm whose SDs were derived from its standard error is used as printed', () => {
+    // sd_i = SE·√n_i: every row already carries the arm's sampling variance SE² = sd_i²/n_i
+    const se = 2.2;
+    const split: EffectColumns = {
+      ...cols,
+      n2i: [38, 38, 37],
+      sd2i: [se * Math.sqrt(38), se * Math.sqrt(38), se * Math.sqrt(37)],
+    };
+    const s = sharedArmEffects(
+      'MD',
+      split,
+      ['a', 'b', 'c'],
+      [{ id: 'ctl', rows: [0, 1, 2], n: 'split', sd: 'from-se' }],
+      'covariance',
+    );
+    expect(s.groups[0]!.armN).toEqual([38, 38, 37]);
+    expect(denseCovariance(s.V)[0]![2]).toBeCloseTo(se * se, 13);
+    expect(s.effects.vi[2]).toBeCloseTo(2.5 ** 2 / 80 + se * se, 13);
+  });
   it('the shared arm as arm 1 of one comparison and arm 2 of another gives a negative covariance', () => {
     const s = sharedArmEffects(
       'MD',
@@ -178,6 +197,13 @@ describe('shared-arm groups from a column', () => {
       { id: 'p1', rows: [0, 2], n: 'split' },
       { id: 'p2', rows: [3, 4], n: 'repeated' },
     ]);
+    // a declaration wins over the sizes
+    expect(sharedArmGroups(['p', 'p'], [35, 34], () => ({ n: 'split', sd: 'from-se' }))[0]).toEqual({
+      id: 'p',
+      rows: [0, 1],
+      n: 'split',
+      sd: 'from-se',
+    });
   });
   it('rejects a row in two groups', () => {
     expect(() =>

@@ -14,6 +14,7 @@ import {
   addSubgroupOptions,
 } from './options.ts';
 import { runEffects, runFit, runRegress } from './commands/analyze.ts';
+import { addMultilevelOptions } from './commands/multilevel.ts';
 import { runPlot } from './commands/plot.ts';
 import { runSensitivity, runBias } from './commands/diagnose.ts';
 import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
@@ -35,14 +36,24 @@ function buildProgram(): Command {
   addEffectOptions(
     addSubgroupOptions(
       addModelOptions(
-        program.command('fit <file>').description('fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto)'),
+        addMultilevelOptions(
+          program
+            .command('fit <file>')
+            .description(
+              'fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto; rma.mv with --random or --V)',
+            ),
+        ),
       ),
     ),
   ).action(runFit);
   addEffectOptions(
     addModeratorOptions(
       addModelOptions(
-        program.command('regress <file>').description('meta-regression on CSV columns (metafor rma with mods)'),
+        addMultilevelOptions(
+          program
+            .command('regress <file>')
+            .description('meta-regression on CSV columns (metafor rma with mods; rma.mv with --random or --V)'),
+        ),
         describePoolingMethods(['inverse-variance']),
       ),
     )

@@ -134,8 +134,8 @@ export function addModelOptions(cmd: Command, methods = describePoolingMethods()
     .addOption(
       new Option(
         '--test <t>',
-        'z, knha (Knapp-Hartung: t tests, F for QM) or adhoc (KH never narrower than z)',
-      ).choices(TESTS),
+        'z, knha (Knapp-Hartung: t tests, F for QM), adhoc (KH never narrower than z) or t (multilevel models: t tests, see --dfs)',
+      ).choices([...TESTS, 't']),
     )
     .option('--level <x>', 'confidence level: a percentage (95) or a proportion (0.95); default 95', number('--level'))
     .addOption(

@@ -4,6 +4,8 @@
  * one study covary, effects of different studies do not); evsynth never forms it as a dense k × k matrix.
  */
 import { EvsynthError } from '../core/errors.ts';
+import { symmetricEigen } from '../core/numeric/eigen.ts';
+import { cholesky } from '../core/numeric/linalg.ts';
 
 export interface Covariance {
   readonly i: number;
@@ -116,4 +118,61 @@ function checkDiagonal(diag: Float64Array): void {
         { row: i },
       );
   });
+}
+
+/**
+ * Checks that every block of correlated rows of V is positive definite, naming the rows (by `rowNumbers`, e.g.
+ * the data rows, 0-based) of the first block that is not: singular (an eigenvalue of 0, e.g. a correlation of 1)
+ * or indefinite (a negative eigenvalue).
+ * @throws EvsynthError NOT_POSITIVE_DEFINITE
+ */
+export function assertPositiveDefinite(V: SamplingCovariance, rowNumbers?: readonly number[]): void {
+  if (V.pairs.length === 0) return;
+  const parent = Int32Array.from({ length: V.k }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  for (const c of V.pairs) {
+    const a = find(c.i),
+      b = find(c.j);
+    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  }
+  const blocks = new Map<number, number[]>();
+  for (const c of V.pairs)
+    for (const r of [c.i, c.j]) {
+      const root = find(r);
+      const b = blocks.get(root) ?? [];
+      if (!b.includes(r)) b.push(r);
+      blocks.set(root, b);
+    }
+  for (const rows of blocks.values()) {
+    rows.sort((a, b) => a - b);
+    const n = rows.length;
+    const pos = new Map(rows.map((r, i) => [r, i]));
+    const m = new Float64Array(n * n);
+    rows.forEach((r, i) => (m[i * n + i] = V.diag[r] as number));
+    for (const c of V.pairs) {
+      const a = pos.get(c.i),
+        b = pos.get(c.j);
+      if (a === undefined || b === undefined) continue;
+      m[a * n + b] = c.cov;
+      m[b * n + a] = c.cov;
+    }
+    try {
+      cholesky(Float64Array.from(m), n);
+    } catch {
+      const { values } = symmetricEigen(m, n);
+      const max = Math.max(...values),
+        min = Math.min(...values);
+      const names = rows.map((r) => (rowNumbers?.[r] ?? r) + 1).join(', ');
+      throw new EvsynthError(
+        'NOT_POSITIVE_DEFINITE',
+        min > -1e-10 * max
+          ? `the sampling covariance matrix V is singular for rows ${names} (smallest eigenvalue ${min.toPrecision(3)}): some estimates are exact linear combinations of others, e.g. a correlation of 1; use a correlation below 1 or drop duplicated rows`
+          : `the sampling covariance matrix V is not positive definite for rows ${names} (smallest eigenvalue ${min.toPrecision(3)}): the covariances are not a valid covariance matrix, e.g. correlations that cannot hold together`,
+        { row: rowNumbers?.[rows[0] as number] ?? (rows[0] as number) },
+      );
+    }
+  }
 }

@@ -25,7 +25,9 @@
  *
  * A group is `repeated` when every row prints the whole shared arm, `split` when the source already divided it
  * among the rows (the arm is then their sum: the covariance approach re-assembles it, the split approach
- * leaves it as printed).
+ * leaves it as printed). A split continuous arm whose printed SDs were derived from the arm's standard error
+ * with the split N (sd_i = SE·√n_i, so that sd_i²/n_i = SE² in every row: `sd: 'from-se'`) already carries the
+ * whole arm's sampling variance in each row: the covariance approach then uses the rows as printed.
  *
  * References: Gleser LJ, Olkin I (2009). Stochastically dependent effect sizes. In Cooper H, Hedges LV,
  * Valentine JC (eds), The Handbook of Research Synthesis and Meta-Analysis, 2nd ed., 357–376; Higgins JPT,
@@ -58,7 +60,15 @@ export interface SharedArmGroup {
   readonly arms?: readonly (1 | 2)[];
   /** Whether each row prints the whole arm (`repeated`) or a share of it (`split`). */
   readonly n: SharedN;
+  /**
+   * Continuous data of a split arm: the printed SD is the arm's (`arm`, default) or was derived from the arm's
+   * standard error with each row's share of N (`from-se`).
+   */
+  readonly sd?: SharedSd;
 }
+
+export const SHARED_SD = ['arm', 'from-se'] as const;
+export type SharedSd = (typeof SHARED_SD)[number];
 
 export interface SharedArmEffects {
   readonly approach: SharedApproach;
@@ -73,6 +83,8 @@ export interface SharedArmEffects {
     readonly id: string;
     readonly rows: readonly number[];
     readonly n: SharedN;
+    readonly sd: SharedSd;
+    /** The shared arm's size as used for each row. */
     readonly armN: readonly number[];
   }[];
   readonly warnings: readonly string[];
@@ -87,7 +99,7 @@ export interface SharedArmEffects {
 export function sharedArmGroups(
   values: readonly string[],
   sizes?: ArrayLike<number>,
-  n?: SharedN | ((id: string) => SharedN | undefined),
+  n?: SharedN | ((id: string) => { readonly n: SharedN; readonly sd?: SharedSd } | undefined),
 ): SharedArmGroup[] {
   const byId = new Map<string, number[]>();
   values.forEach((v, i) => {
@@ -100,9 +112,14 @@ export function sharedArmGroups(
   return [...byId.entries()]
     .filter(([, rows]) => rows.length > 1)
     .map(([id, rows]) => {
-      const declared = typeof n === 'function' ? n(id) : n;
+      const declared = typeof n === 'function' ? n(id) : n === undefined ? undefined : { n };
       const differ = sizes !== undefined && new Set(rows.map((r) => sizes[r])).size > 1;
-      return { id, rows, n: declared ?? (differ ? 'split' : 'repeated') };
+      return {
+        id,
+        rows,
+        n: declared?.n ?? (differ ? 'split' : 'repeated'),
+        ...(declared?.sd !== undefined ? { sd: declared.sd } : {}),
+      };
     });
 }
 
@@ -202,7 +219,7 @@ export function sharedArmEffects(
         armN = printed.map((s) => s / m);
       } else armN = printed;
     } else {
-      if (approach === 'covariance') {
+      if (approach === 'covariance' && (g.sd ?? 'arm') === 'arm') {
         // re-assemble the arm: its size (and events) are the sums over the rows
         const totals: Record<string, number> = {};
         g.rows.forEach((r, i) => {
@@ -219,7 +236,7 @@ export function sharedArmEffects(
         armN = printed.map(() => total);
       } else armN = printed;
     }
-    sized.push({ id: g.id, rows: g.rows, n: g.n, armN });
+    sized.push({ id: g.id, rows: g.rows, n: g.n, sd: g.sd ?? 'arm', armN });
   }
   const effects = escalc(measure, a.cols, labels, options);
   const rows: number[] = [];

@@ -193,6 +193,7 @@ function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): 
     );
   // a study_id column must hold unique, non-empty ids
   studyKeys(t);
+  checkSharedArms(t, p, provFile);
   for (const n of p.rowNotes ?? []) {
     const label = t.rows[n.row - 1]?.[t.header.indexOf('study')];
     if (label !== n.study)
@@ -200,6 +201,43 @@ function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): 
         file: provFile,
       });
   }
+}
+
+/** Every shared-arm id in the column is declared once, names at least two rows, and every declared group is used. */
+function checkSharedArms(t: DataTable, p: Provenance, provFile: string): void {
+  const sa = p.sharedArms;
+  const column = sa?.column;
+  if (sa === undefined || column === undefined) return;
+  const j = t.header.indexOf(column);
+  if (j < 0)
+    throw new EvsynthError('MISSING_COLUMN', `sharedArms.column '${column}' is not a column of data.csv`, {
+      file: provFile,
+      column,
+    });
+  const declared = new Set(sa.groups.map((g) => g.id));
+  if (declared.size !== sa.groups.length)
+    throw new EvsynthError('INVALID_VALUE', 'sharedArms.groups declares an id twice', { file: provFile });
+  const counts = new Map<string, number>();
+  t.rows.forEach((r, i) => {
+    const id = (r[j] ?? '').trim();
+    if (id === '') return;
+    if (!declared.has(id))
+      throw new EvsynthError('INVALID_VALUE', `shared arm '${id}' is not declared in sharedArms.groups`, {
+        file: t.file,
+        line: t.lines[i] as number,
+        column,
+      });
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  });
+  for (const g of sa.groups)
+    if ((counts.get(g.id) ?? 0) < 2)
+      throw new EvsynthError(
+        'INVALID_VALUE',
+        `sharedArms: '${g.id}' names ${counts.get(g.id) ?? 0} row(s) of data.csv; a shared arm needs at least two`,
+        {
+          file: provFile,
+        },
+      );
 }
 
 /** Whether `path` is a dataset folder (a folder with a provenance.json), e.g. one written by `evsynth import`. */

@@ -73,6 +73,27 @@ export interface HistoryEntry {
   readonly changed?: readonly string[];
 }
 
+/**
+ * Rows that share an arm of a multi-arm trial (one control group compared with several treatments), as the data
+ * and their source show it: `column` of data.csv names the shared arm of each row (empty = none); each group says
+ * how the rows print the arm's size — the whole arm in each row (`repeated`) or a share of it (`split`) — and what
+ * in the data or the source shows that the arm is shared.
+ */
+export interface SharedArms {
+  /** Column of data.csv naming each row's shared arm (absent when no row shares an arm). */
+  readonly column?: string;
+  /** Which arm of the rows is shared: 2 (control, n2i/m2i/sd2i or ci/di; default) or 1. */
+  readonly arm?: 1 | 2;
+  readonly groups: readonly {
+    readonly id: string;
+    readonly n: 'repeated' | 'split';
+    /** Continuous data of a split arm: the printed SD is the arm's (`arm`) or was derived from its SE with the split N (`from-se`). */
+    readonly sd?: 'arm' | 'from-se';
+    readonly evidence: string;
+  }[];
+  readonly note?: string;
+}
+
 export interface Provenance {
   readonly name: string;
   readonly title: string;
@@ -100,6 +121,7 @@ export interface Provenance {
   readonly subgroupDefinitions?: Readonly<Record<string, string>>;
   readonly columns: Readonly<Record<string, string>>;
   readonly rowNotes?: readonly { readonly row: number; readonly study: string; readonly note: string }[];
+  readonly sharedArms?: SharedArms;
   readonly perStudyClaims?: PerStudyClaims;
   readonly claims: readonly Claim[];
   readonly notes?: readonly string[];
@@ -131,6 +153,7 @@ export function validateProvenance(json: Json, file: string): Provenance {
       'subgroupDefinitions',
       'columns',
       'rowNotes',
+      'sharedArms',
       'perStudyClaims',
       'claims',
       'notes',
@@ -231,6 +254,33 @@ export function validateProvenance(json: Json, file: string): Provenance {
   const notes = c
     .arr(o, 'notes', 'provenance', true)
     ?.map((x, i): string => (typeof x === 'string' ? x : c.fail(`notes[${i}]`, 'a string', x)));
+  let sharedArms: SharedArms | undefined;
+  if (o['sharedArms'] !== undefined) {
+    const sa = c.obj(o['sharedArms'], 'sharedArms');
+    c.noExtra(sa, ['column', 'arm', 'groups', 'note'], 'sharedArms');
+    const groups = (c.arr(sa, 'groups', 'sharedArms') as Json[]).map((x, i) => {
+      const path = `sharedArms.groups[${i}]`;
+      const g = c.obj(x, path);
+      c.noExtra(g, ['id', 'n', 'sd', 'evidence'], path);
+      return {
+        id: c.str(g, 'id', path) as string,
+        n: c.oneOf(g, 'n', path, ['repeated', 'split'] as const) as 'repeated' | 'split',
+        ...opt('sd', c.oneOf(g, 'sd', path, ['arm', 'from-se'] as const, true)),
+        evidence: c.str(g, 'evidence', path) as string,
+      };
+    });
+    const column = c.str(sa, 'column', 'sharedArms', true);
+    if (groups.length > 0 && column === undefined)
+      c.fail('sharedArms.column', 'the column naming the shared arms', undefined);
+    const arm = sa['arm'];
+    if (arm !== undefined && arm !== 1 && arm !== 2) c.fail('sharedArms.arm', '1 or 2', arm);
+    sharedArms = {
+      groups,
+      ...opt('column', column),
+      ...opt('arm', arm as 1 | 2 | undefined),
+      ...opt('note', c.str(sa, 'note', 'sharedArms', true)),
+    };
+  }
   let subgroupDefinitions: Record<string, string> | undefined;
   if (o['subgroupDefinitions'] !== undefined)
     subgroupDefinitions = c.obj(o['subgroupDefinitions'], 'subgroupDefinitions') as Record<string, string>;
@@ -284,6 +334,7 @@ export function validateProvenance(json: Json, file: string): Provenance {
     ...opt('subgroupDefinitions', subgroupDefinitions),
     columns: columns as Record<string, string>,
     ...opt('rowNotes', rowNotes),
+    ...opt('sharedArms', sharedArms),
     ...opt('perStudyClaims', perStudyClaims),
     claims,
     ...opt('notes', notes),

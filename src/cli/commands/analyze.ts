@@ -14,6 +14,7 @@ import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
 import type { EffectFlags, FitFlags, RegressFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
+import { runMultilevel, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
 export function runEffects(file: string, flags: EffectFlags): void {
   const { table: t, request, context } = commandInput(file, flags);
@@ -32,7 +33,9 @@ export function runEffects(file: string, flags: EffectFlags): void {
   } else process.stdout.write(formatEffectsText({ effects: es }));
 }
 
-export function runFit(file: string, flags: FitFlags): void {
+export function runFit(file: string, flags: FitFlags & MultilevelFlags): void {
+  if (wantsMultilevel(flags)) return runMultilevel(file, flags, undefined, undefined);
+  rejectTestT(flags);
   const { table, request, context } = commandInput(file, flags);
   const { options, result } = analyzeTable(table, request, context);
   if (result.kind === 'subgroups') {
@@ -43,6 +46,15 @@ export function runFit(file: string, flags: FitFlags): void {
   }
   const s = summarize(result.analysis);
   process.stdout.write(flags.json ? toJson(s) + '\n' : formatFitText(s));
+}
+
+/** --test t is for multilevel models only (commands/multilevel.ts). */
+function rejectTestT(flags: FitFlags): void {
+  if ((flags.test as string | undefined) === 't')
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      '--test t is for multilevel models (with --random or --V); for one τ² use --test knha',
+    );
 }
 
 /** "10,1950; 30,1960" → [[10, 1950], [30, 1960]] */
@@ -65,14 +77,17 @@ export function moderatorFormula(flags: RegressFlags): string | undefined {
   return flags.mods ?? (flags.mod && flags.mod.length > 0 ? flags.mod.join(' + ') : undefined);
 }
 
-export function runRegress(file: string, flags: RegressFlags): void {
-  const { table: t, request, context } = commandInput(file, flags);
+export function runRegress(file: string, flags: RegressFlags & MultilevelFlags): void {
   const formula = moderatorFormula(flags);
   if (formula === undefined)
     throw new EvsynthError(
       'INVALID_ARGUMENT',
       'give the moderators with --mods "x + factor(g)" or --mod x --mod "factor(g)"',
     );
+  if (wantsMultilevel(flags))
+    return runMultilevel(file, flags, formula, flags.predict !== undefined ? parsePoints(flags.predict) : undefined);
+  rejectTestT(flags);
+  const { table: t, request, context } = commandInput(file, flags);
   const options = resolveAnalysisOptions(request, { ...context, table: t });
   const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
   const onProgress = progressBar('permutations');

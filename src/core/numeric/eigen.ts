@@ -5,7 +5,7 @@
  * Reference: Golub GH, Van Loan CF (2013). Matrix Computations, 4th ed., §8.5 (the cyclic Jacobi method).
  */
 
-interface SymmetricEigen {
+export interface SymmetricEigen {
   /** Eigenvalues (unsorted). */
   readonly values: Float64Array;
   /** Eigenvectors as columns of a row-major n × n matrix. */
@@ -13,7 +13,7 @@ interface SymmetricEigen {
 }
 
 /** A = Q diag(λ) Qᵀ for a symmetric n × n matrix `a` (row-major; not modified). */
-function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
+export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
   const A = Float64Array.from(a);
   const Q = new Float64Array(n * n);
   for (let i = 0; i < n; i++) Q[i * n + i] = 1;

@@ -20,7 +20,7 @@ import { cholesky, choleskyInverse } from '../../core/numeric/linalg.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import type { Design } from '../design.ts';
 import { independentBlocks } from './blocks.ts';
-import type { SamplingCovariance } from '../../effects/sampling-covariance.ts';
+import { assertPositiveDefinite, type SamplingCovariance } from '../../effects/sampling-covariance.ts';
 
 export interface SamplingHeterogeneity {
   /** yᵀP_V y. */
@@ -80,11 +80,8 @@ export function samplingHeterogeneity(
     try {
       logdetV += cholesky(L, n);
     } catch {
-      throw new EvsynthError(
-        'NOT_POSITIVE_DEFINITE',
-        `the sampling covariance matrix V is not positive definite in the block of rows ${Array.from(b.rows, (r) => r + 1).join(', ')} (check the covariances: a correlation must be between −1 and 1, and the block as a whole must be a valid covariance matrix)`,
-        { row: b.rows[0] as number },
-      );
+      assertPositiveDefinite(V);
+      throw new EvsynthError('NOT_POSITIVE_DEFINITE', 'the sampling covariance matrix V is not positive definite');
     }
     const Vinv = new Float64Array(n * n);
     choleskyInverse(L, n, Vinv);

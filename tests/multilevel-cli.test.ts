@@ -1,0 +1,200 @@
+/**
+ * `evsynth fit|regress` with --random, --V and --robust: metafor's numbers through the command line (the golden
+ * rma.mv cases written as CSV), the bundled datasets' shared arms, and bad structures with clear errors and exit 2.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { asArray } from './mv-cases.ts';
+import { loadCases, type OracleCase } from './oracle.ts';
+import { expectAllClose, expectClose } from './support.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'evsynth-mv-cli-'));
+const csv = (name: string, text: string) => {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '',
+    err = '';
+  const ow = process.stdout.write.bind(process.stdout),
+    ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => {
+    out += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => {
+    err += s;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+  }
+}
+
+type Obj = Record<string, unknown>;
+const cases = loadCases('golden-mv.json');
+const byId = (id: string) => cases.find((c) => c.id === id) as OracleCase;
+
+/** A golden case's data as a CSV with yi and vi columns. */
+function caseCsv(c: OracleCase): string {
+  const cols = Object.entries(c.input).map(([k, v]) => [k, asArray<unknown>(v)] as const);
+  const vi = asArray<number>((c as unknown as { V: { diag: number[] } }).V.diag);
+  const header = [...cols.map(([k]) => k), 'vi'];
+  const lines = vi.map((v, i) => [...cols.map(([, vals]) => String(vals[i])), String(v)].join(','));
+  return csv(`${c.id.replace(/\W/g, '-')}.csv`, [header.join(','), ...lines].join('\n') + '\n');
+}
+
+describe('fit/regress --random: metafor rma.mv through the command line', () => {
+  it('a three-level model (dat.konstantopoulos2011) with profile CIs and CR2', async () => {
+    const c = byId('konstantopoulos2011/three-level-REML-z');
+    const e = c.expected as Obj;
+    const r = await run(
+      'fit',
+      caseCsv(c),
+      '--random',
+      '~ 1 | district/school',
+      '--robust',
+      'district',
+      '--vcov',
+      'CR2',
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as {
+      model: string;
+      sigma2: { estimate: number; nLevels: number; ciLower: number; ciUpper: number }[];
+      coefficients: { estimate: number; se: number }[];
+      QE: number;
+      logLik: number;
+      robust: { type: string; clusters: number; coefficients: { se: number; df: number }[] };
+    };
+    expect(j.model).toBe('rma.mv');
+    expectAllClose(
+      j.sigma2.map((s) => s.estimate),
+      asArray<number>(e['sigma2']),
+      1e-6,
+      1e-10,
+      'sigma2',
+    );
+    expect(j.sigma2.map((s) => s.nLevels)).toEqual([11, 56]);
+    const ci = Object.values(e['confint'] as Record<string, Obj>);
+    j.sigma2.forEach((s, i) => {
+      expectClose(s.ciLower, ci[i]!['ci.lb'] as number, 1e-5, 1e-7, 'ci.lb');
+      expectClose(s.ciUpper, ci[i]!['ci.ub'] as number, 1e-5, 1e-7, 'ci.ub');
+    });
+    expectClose(j.coefficients[0]!.estimate, asArray<number>(e['beta'])[0]!, 1e-6, 1e-10, 'beta');
+    expectClose(j.QE, e['QE'] as number, 1e-10, 0, 'QE');
+    expectClose(j.logLik, e['ll'] as number, 1e-9, 0, 'logLik');
+    const cr2 = ((e['robust'] as Obj)['CR2'] as Obj)['metafor'] as Obj;
+    expect(j.robust.type).toBe('CR2');
+    expect(j.robust.clusters).toBe(11);
+    expectClose(j.robust.coefficients[0]!.se, asArray<number>(cr2['se'])[0]!, 1e-6, 0, 'robust se');
+    expectClose(j.robust.coefficients[0]!.df, asArray<number>(cr2['df'])[0]!, 1e-6, 0, 'robust df');
+  });
+
+  it("regress with containment df and metafor's layout in text", async () => {
+    const c = byId('konstantopoulos2011/year-contain');
+    const r = await run(
+      'regress',
+      caseCsv(c),
+      '--mods',
+      'x',
+      '--random',
+      '~ 1 | district/school',
+      '--test',
+      't',
+      '--dfs',
+      'contain',
+    );
+    expect(r.code, r.err).toBe(0);
+    for (const s of [
+      'Multivariate Meta-Analysis Model (k = 56; method: REML)',
+      'Variance Components:',
+      'sigma^2.1',
+      'district/school',
+      'Test of Moderators (coefficient 2):',
+      'F(df1 = 1, df2 = 54)',
+    ])
+      expect(r.out).toContain(s);
+  });
+
+  it('a bivariate model with an inner | outer term (dat.berkey1998 without V: the structure is parsed and printed)', async () => {
+    const c = byId('berkey1998/outcome-UN');
+    const r = await run(
+      'regress',
+      caseCsv(c),
+      '--mods',
+      '0 + factor(outcome)',
+      '--random',
+      '~ outcome | trial',
+      '--struct',
+      'UN',
+    );
+    expect(r.code, r.err).toBe(0);
+    for (const s of ['outer factor: trial (nlvls = 5)', 'inner factor: outcome (nlvls = 2)', 'rho.AL', 'tau^2.1'])
+      expect(r.out).toContain(s);
+  });
+});
+
+describe('fit --V: shared arms of the bundled datasets', () => {
+  it('reads the declared shared arms and builds their covariances', async () => {
+    const r = await run('fit', 'lbp-antidepressants-pain-short-term', '--V', 'shared', '--robust', 'study', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as {
+      V: { covariances: number; sharedArms: { id: string; n: string; rows: number[] }[] };
+      k: number;
+    };
+    expect(j.k).toBe(16);
+    // Atkinson 1999 (1 pair), Atkinson 2007 (1 pair), Skljarevski 2009a (3 pairs)
+    expect(j.V.covariances).toBe(5);
+    expect(j.V.sharedArms.map((g) => [g.id, g.n])).toEqual([
+      ['atkinson1999-placebo', 'repeated'],
+      ['atkinson2007-placebo', 'repeated'],
+      ['skljarevski2009a-placebo', 'split'],
+    ]);
+  });
+  it('--V split divides a repeated arm among its comparisons (rma.uni with independent rows)', async () => {
+    const r = await run('fit', 'lbp-antidepressants-pain-short-term', '--V', 'split', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { model: string; V: { covariances: number } };
+    expect(j.model).toBe('rma.uni');
+    expect(j.V.covariances).toBe(0);
+  });
+  it('--robust alone gives cluster-robust inference for rma.uni', async () => {
+    const r = await run('fit', 'lbp-antidepressants-pain-short-term', '--robust', 'study');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('var-cov estimator: CR1');
+  });
+});
+
+describe('bad structures: a clear error and exit 2', () => {
+  const file = csv(
+    'three.csv',
+    'study,es,yi,vi,one\nA,1,0.1,0.01,x\nA,2,0.3,0.02,x\nA,3,0.2,0.015,x\nB,1,0.5,0.01,x\nB,2,0.4,0.03,x\nC,1,0.0,0.02,x\n',
+  );
+  it.each([
+    [['--random', '~ 1 | trial/es'], /random term '~ 1 \| trial': no column 'trial'/],
+    [['--random', '~ 1 | one'], /single level/],
+    [['--robust', 'one'], /only one cluster/],
+    [['--V', 'cor:study:1'], /V is singular for rows 1, 2, 3/],
+    [['--V', 'cor:study:-0.9'], /V is not positive definite for rows 1, 2, 3/],
+    [['--V', 'shared'], /needs a column/],
+    [['--V', 'nonsense'], /--V 'nonsense'/],
+    [['--random', '~ 1 | study', '--method', 'DL'], /REML or ML/],
+    [['--test', 't'], /--test t is for multilevel models/],
+    [['--random', 'study'], /expected '~ 1 \| group'/],
+  ])('%j', async (args, message) => {
+    const r = await run('fit', file, ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+});
