@@ -126,7 +126,8 @@ describe('evsynth update and diff on the command line', () => {
     expect(j.claims.studiesAfter['differs']).toBeGreaterThan(0);
     const merged = readFileSync(out, 'utf8').trim().split('\n');
     expect(merged).toHaveLength(10);
-    expect(merged.at(-1)).toBe('hypothetical2025,Hypothetical 2025,2025,SNRI,150,-30,20,150,-18,20,,,,,');
+    // the new row has no RevMan values, footnote or shared arm
+    expect(merged.at(-1)).toBe('hypothetical2025,Hypothetical 2025,2025,SNRI,150,-30,20,150,-18,20,,,,,,');
   });
 
   it('prints Markdown', async () => {
