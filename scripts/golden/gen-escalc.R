@@ -63,6 +63,17 @@ es_case("smd-n1-is-1-UB", "SMD", data.frame(n1i = c(1, 1, 1), m1i = c(5, 5, 2), 
                                             n2i = c(3, 2, 10), m2i = c(4, 4, 1), sd2i = c(2, 2, 1.5)),
         list(vtype = "UB"), "n1i = 1, unbiased variance")
 
+# SMD from Cohen's d (di) or the t statistic (ti) where the means are not given: di first, then ti, then means
+dt <- data.frame(n1i = c(10, 20, 15, 12, 12, 1, 30, 8, 25),
+                 m1i = c(5, NA, NA, 4, 4, NA, NA, NA, 6), m2i = c(4, NA, NA, 3, 3, NA, NA, NA, 5),
+                 sd1i = c(2, NA, NA, 1, 1, NA, NA, NA, 2), sd2i = c(2.5, NA, NA, 1.2, 1.2, NA, NA, NA, 2),
+                 n2i = c(12, 18, 15, 10, 10, 3, 28, 9, 25),
+                 di = c(NA, 0.5, NA, 0.9, NA, 0.7, -1.2, NA, NA), ti = c(NA, NA, 2.1, 1.5, 1.5, NA, NA, NA, -0.4))
+for (vt in c("LS", "UB", "LS2", "AV")) es_case(sprintf("smd-di-ti-%s", vt), "SMD", dt, list(vtype = vt),
+                                                 "means, di only, ti only, di with ti and means, ti with means, n1i = 1 with di, none (missing)")
+es_case("smd-di-only", "SMD", dt[, c("n1i", "n2i", "di")], list(), "only n1i, n2i, di")
+es_case("smd-ti-only", "SMD", dt[, c("n1i", "n2i", "ti")], list(), "only n1i, n2i, ti")
+
 # ---- paired designs -----------------------------------------------------------------------------
 rand_paired <- data.frame(m1i = runif(k, 1, 20), m2i = runif(k, 1, 20), sd1i = runif(k, 0.3, 6), sd2i = runif(k, 0.3, 6),
                           ni = sample(3:80, k, TRUE), ri = runif(k, -0.95, 0.95))

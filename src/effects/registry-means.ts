@@ -24,10 +24,11 @@ export const MEANS_MEASURES = {
   SMD: {
     familyDefault: true,
     label: 'Std. mean difference',
-    description: "standardized mean difference, Hedges' g (exact correction; RevMan 5's with --smd revman)",
+    description:
+      "standardized mean difference, Hedges' g (exact correction; RevMan 5's with --smd revman); from means and SDs, Cohen's d (di) or t (ti)",
     family: 'two-group-means',
     scale: 'identity',
-    inputs: [MEANS],
+    inputs: [MEANS, ['n1i', 'n2i', 'di'], ['n1i', 'n2i', 'ti']],
     vtypes: SMD_VTYPES,
     reference: 'Hedges LV (1981). J Educ Stat 6(2):107–128',
     compute: (c, k, o) => smd('SMD', c, k, o.vtype, o.smd),

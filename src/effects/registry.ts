@@ -61,11 +61,13 @@ export function inputColumnsFound(
 
 /**
  * Measures whose inputs a table has (for suggestions and the explorer's first guess): generic input (a `yi`
- * column) first, then each family's default measure, then the others, each in registry order.
+ * column) first, then each family's default measure, then the others, each in registry order; measures that
+ * fit only through an alternative input set (SMD from `n1i, n2i, di`) come after those whose main set fits.
  */
 export function measuresForColumns(has: (column: string) => boolean): Measure[] {
   const fits = MEASURES.filter((m) => inputColumnsFound(m, has) !== undefined);
-  const first = (m: Measure) => (m === 'GEN' ? 0 : measureSpec(m).familyDefault === true ? 1 : 2);
+  const main = (m: Measure) => measureSpec(m).inputs[0]?.every(has) === true;
+  const first = (m: Measure) => (m === 'GEN' ? 0 : !main(m) ? 3 : measureSpec(m).familyDefault === true ? 1 : 2);
   return fits.sort((a, b) => first(a) - first(b));
 }
 

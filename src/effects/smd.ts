@@ -2,6 +2,7 @@
 import gammaln from '@stdlib/math-base-special-gammaln';
 import type { EffectColumns, Vtype } from './options.ts';
 import type { RowResults } from './result.ts';
+import { requireColumns } from './columns.ts';
 import { checkSampleSize, checkSd, rowwise, weightedAverage, type Row } from './rowwise.ts';
 
 /**
@@ -80,14 +81,15 @@ function standardizedVariances(
  * ```
  *
  * with the variance of `vtype` (LS, UB, LS2, AV; see above). Rows with m < 2 are not estimable (c(m)
- * needs m ≥ 2). With `variant: 'revman'` (SMD only), RevMan 5's approximation (Deeks & Higgins,
- * Statistical algorithms in Review Manager 5): g = d·(1 − 3/(4N − 9)), v = N/(n₁n₂) + g²/(2(N − 3.94)),
- * N = n₁ + n₂.
+ * needs m ≥ 2). For SMD a row may instead give Cohen's d itself (`di`) or the two-sample t statistic
+ * (`ti`, d = t·√(1/n₁ + 1/n₂)); as in metafor, di is used where present, then ti, then the means and SDs.
+ * With `variant: 'revman'` (SMD only), RevMan 5's approximation (Deeks & Higgins, Statistical algorithms in
+ * Review Manager 5): g = d·(1 − 3/(4N − 9)), v = N/(n₁n₂) + g²/(2(N − 3.94)), N = n₁ + n₂.
  *
  * References: Hedges LV (1981), J Educ Stat 6:107–128; Hedges LV (1982), Psychol Bull 92:490–499;
  * Hedges LV (1983), Psychol Bull 93:388–395; Borenstein M (2009), Effect sizes for continuous data, in
  * The Handbook of Research Synthesis and Meta-Analysis, 2nd ed. Cross-check: metafor's `escalc`
- * documentation (measures "SMD", "SMD1"; vtype).
+ * documentation (measures "SMD", "SMD1"; vtype; di and ti).
  */
 export function smd(
   measure: 'SMD' | 'SMD1',
@@ -101,15 +103,22 @@ export function smd(
     n2 = new Float64Array(k),
     m = new Float64Array(k),
     nv = new Float64Array(k);
-  const names = measure === 'SMD' ? ARMS : ARMS_SD2;
-  const out = rowwise(measure, cols, k, names, (r, i, res) => {
-    checkArms(r, i, measure);
+  const means = measure === 'SMD' ? ARMS : ARMS_SD2;
+  const direct = measure === 'SMD' && (cols.di !== undefined || cols.ti !== undefined);
+  if (!direct) requireColumns(cols, means, measure);
+  const out = rowwise(measure, cols, k, ['n1i', 'n2i'], (r, i, res) => {
+    checkSampleSize(r.n1i, i, 'n1i', measure);
+    checkSampleSize(r.n2i, i, 'n2i', measure);
+    const d = cohensD(cols, i, means, r.n1i, r.n2i);
+    if (typeof d === 'string') {
+      res.exclude(i, d);
+      return;
+    }
     const a = r.n1i,
       b = r.n2i;
     if (variant === 'revman') {
-      const s = pooledSd(r as Row<(typeof ARMS)[number]>);
       const N = a + b;
-      const gi = ((r.m1i - r.m2i) / s) * (1 - 3 / (4 * N - 9));
+      const gi = d * (1 - 3 / (4 * N - 9));
       res.set(i, gi, N / (a * b) + (gi * gi) / (2 * (N - 3.94)), 'SMD not defined (both standard deviations are 0)');
       return;
     }
@@ -121,8 +130,7 @@ export function smd(
       );
       return;
     }
-    const s = measure === 'SMD' ? pooledSd(r as Row<(typeof ARMS)[number]>) : r.sd2i;
-    g[i] = hedgesCorrection(mi) * ((r.m1i - r.m2i) / s);
+    g[i] = hedgesCorrection(mi) * d;
     n1[i] = a;
     n2[i] = b;
     m[i] = mi;
@@ -135,6 +143,35 @@ export function smd(
     out.set(i, g[i] as number, v[i] as number, `${measure} not defined (standard deviation 0)`);
   }
   return out;
+}
+
+/**
+ * Row i's uncorrected standardized difference: `di` if given, else `ti`·√(1/n₁ + 1/n₂), else from the means
+ * and SDs (pooled SD for SMD, sd2i for SMD1); or why it is missing.
+ */
+function cohensD(
+  cols: EffectColumns,
+  i: number,
+  means: readonly (typeof ARMS)[number][],
+  n1: number,
+  n2: number,
+): number | string {
+  const di = cols.di?.[i] ?? Number.NaN,
+    ti = cols.ti?.[i] ?? Number.NaN;
+  if (!Number.isNaN(di)) return di;
+  if (!Number.isNaN(ti)) return ti * Math.sqrt(1 / n1 + 1 / n2);
+  const v = (name: (typeof ARMS)[number]) => cols[name]?.[i] ?? Number.NaN;
+  const miss = means.find((name) => Number.isNaN(v(name)));
+  if (miss !== undefined)
+    return cols.di !== undefined || cols.ti !== undefined
+      ? `missing value: neither ${[cols.di && 'di', cols.ti && 'ti'].filter(Boolean).join(' nor ')} nor the means and SDs ('${miss}')`
+      : `missing value in column '${miss}'`;
+  if (means.includes('sd1i')) checkSd(v('sd1i'), i, 'sd1i');
+  checkSd(v('sd2i'), i, 'sd2i');
+  const s = means.includes('sd1i')
+    ? pooledSd({ n1i: n1, n2i: n2, m1i: 0, m2i: 0, sd1i: v('sd1i'), sd2i: v('sd2i') })
+    : v('sd2i');
+  return (v('m1i') - v('m2i')) / s;
 }
 
 /** The pooled within-group SD √(((n₁−1)sd₁² + (n₂−1)sd₂²)/(n₁ + n₂ − 2)) of two groups. */
