@@ -152,9 +152,9 @@ for (meas in c("IR", "IRS", "IRFT")) for (to in c("only0", "all", "if0all", "non
 for (meas in c("IRS", "IRFT")) es_case(sprintf("%s-add-forced", tolower(meas)), meas, rates1, list(add = 0.5), "add = 1/2 forced")
 
 # ---- correlations ----------------------------------------------------------------------------------
-cors <- data.frame(ri = c(runif(8, -0.95, 0.95), 0, 0.001, -0.01, 0.5, 1, -1, 0.3, NA, 0.2),
-                   ni = c(sample(5:200, 8, TRUE), 5, 5, 6, 4, 10, 12, 5, 20, 1000))
-for (vt in c("LS", "UB", "AV")) es_case(sprintf("ucor-%s", vt), "UCOR", cors, list(vtype = vt), "random, r = 0, tiny r, |r| = 1, n = 4 (NA) and 5, missing")
+cors <- data.frame(ri = c(runif(8, -0.95, 0.95), 0, 0.001, -0.01, 0.5, 1, -1, 0.3, NA, 0.2, 0.3, -0.7, 0.999, 0.0001),
+                   ni = c(sample(5:200, 8, TRUE), 5, 5, 6, 4, 10, 12, 5, 20, 1000, 1e5, 5e4, 2e4, 5))
+for (vt in c("LS", "UB", "AV")) es_case(sprintf("ucor-%s", vt), "UCOR", cors, list(vtype = vt), "random, r = 0, tiny r, |r| = 1, n = 4 (NA) and 5, n up to 1e5, missing")
 for (vt in c("LS", "AV")) es_case(sprintf("cor-%s", vt), "COR", cors, list(vtype = vt), "random, r = 0, |r| = 1, n = 4 and 5, missing")
 
 # ---- partial and semi-partial correlations -------------------------------------------------------

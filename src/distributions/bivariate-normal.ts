@@ -12,7 +12,9 @@ import { pnorm } from './index.ts';
  * whose integrand is smooth on the whole range (Drezner Z, Wesolowsky GO (1990). On the computation of the
  * bivariate normal integral. J Stat Comput Simul 35:101–107; Genz A (2004). Numerical computation of
  * rectangular bivariate and trivariate normal and t probabilities. Stat Comput 14:251–260), evaluated by
- * adaptive Gauss–Legendre quadrature to double precision. ρ = ±1 gives the degenerate limits.
+ * adaptive Gauss–Legendre quadrature to double precision in absolute terms (within 6e-16 of Genz's algorithm in
+ * mvtnorm on a grid of h, k ∈ [−5, 4], ρ ∈ [−0.999, 0.9999]; far-tail probabilities below ~1e-13 are not
+ * relatively accurate). ρ = ±1 gives the degenerate limits.
  */
 export function pbinorm(h: number, k: number, rho: number): number {
   if (!(rho >= -1 && rho <= 1)) return Number.NaN;
