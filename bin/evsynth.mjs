@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader (no build step).
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// The evsynth command: the bundled CLI in dist/bin/ (built by `npm install` from a clone, shipped in the package).
+import '../dist/bin/evsynth.js';

@@ -5,7 +5,7 @@ import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
 import { pooledEstimate, rmaFitOf } from '../src/analysis/meta-analysis.ts';
 import { stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
-import { forestDataColumns } from '../src/plots/forest-columns.ts';
+import { studyDataColumns } from '../src/report/data-columns.ts';
 import { forestFromSubgroups } from '../src/plots/forest-data.ts';
 import { forestSpec } from '../src/plots/forest.ts';
 import { f2, f3, Notebook } from './lib.ts';
@@ -75,7 +75,7 @@ ${single.length ? `The test includes ${single.length} single-study subgroup${sin
       forestSpec(
         forestFromSubgroups(s, {
           weights: 'subgroup',
-          columns: forestDataColumns(t, 'SMD'),
+          columns: studyDataColumns(t, 'SMD'),
           favours: ['Favours exercise', 'Favours control'],
         }),
         { width: 1100 },

@@ -5,7 +5,7 @@ import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
 import { pooledEstimate, rmaFitOf } from '../src/analysis/meta-analysis.ts';
 import { numericColumn, stringColumn, studyLabels } from '../src/io/csv.ts';
 import { loadDataset } from '../src/io/datasets.ts';
-import { forestDataColumns } from '../src/plots/forest-columns.ts';
+import { studyDataColumns } from '../src/report/data-columns.ts';
 import { forestFromSubgroups } from '../src/plots/forest-data.ts';
 import { forestSpec } from '../src/plots/forest.ts';
 import { f2, f3, Notebook } from './lib.ts';
@@ -80,7 +80,7 @@ Per-study claims reproduced to RevMan's 6 decimals: ${rep.counts.reproduced} of 
       forestSpec(
         forestFromSubgroups(s, {
           weights: 'subgroup',
-          columns: forestDataColumns(t, 'MD'),
+          columns: studyDataColumns(t, 'MD'),
           favours: ['Favours antidepressant', 'Favours placebo'],
         }),
         { width: 1100 },

@@ -1,5 +1,10 @@
 /**
  * evsynth: evidence synthesis (meta-analysis) in TypeScript, at parity with R's metafor.
+ *
+ * This is the pure engine (the package's `evsynth` entry): effect sizes, models, inference, analyses,
+ * diagnostics, reports, number formatting and vega-lite plot specs. It imports nothing from Node.js, no
+ * native module and no worker, so it bundles for the browser as is. Reading files and the bundled
+ * datasets, rendering specs to SVG/PNG and the worker-thread pools are in `evsynth/node` (src/node.ts).
  * Explicit named re-exports only.
  */
 export { EvsynthError, type ErrorCode, type SourceLocation } from './core/errors.ts';
@@ -90,11 +95,21 @@ export {
 } from './analysis/request.ts';
 export { PLOTS, PLOT_KINDS, parsePlotKind, plotSpec, type PlotKind, type PlotRequest } from './plots/registry.ts';
 export { summarize, type FitSummary } from './report/summary.ts';
+export { summarizeSubgroups, formatSubgroupText, type SubgroupSummary } from './report/subgroup-text.ts';
+export { formatFitText, formatEffectsText, type TextOptions } from './report/text.ts';
+export { studyDataColumns } from './report/data-columns.ts';
 export { formatNumber, formatPValue, formatPercent } from './report/format.ts';
-export { parseCsv, numericColumn, stringColumn, studyLabels, type DataTable } from './io/csv.ts';
-export { readCsv } from './io/csv-file.ts';
+export {
+  parseCsv,
+  numericColumn,
+  stringColumn,
+  studyLabels,
+  hasColumn,
+  isMissingCell,
+  formatCsv,
+  type DataTable,
+} from './io/csv.ts';
 export { fitBatch, type BatchResult } from './models/batch.ts';
-export { fitBatchParallel } from './models/batch-parallel.ts';
 export { parseModerators, type ModeratorFormula, type ModeratorTerm } from './models/formula.ts';
 export { buildModelMatrix, type ModelMatrix } from './models/model-matrix.ts';
 export {
@@ -135,7 +150,6 @@ export {
   type GoshOptions,
   type GoshSummary,
 } from './diagnostics/gosh.ts';
-export { goshParallel } from './diagnostics/gosh-parallel.ts';
 export { regressionTest, REGTEST_PREDICTORS, type RegressionTest, type RegtestPredictor } from './diagnostics/egger.ts';
 export { rankCorrelationTest, type RankCorrelationTest } from './diagnostics/rank-correlation.ts';
 export { trimAndFill, varianceL0, type TrimAndFill, type TrimfillEstimator } from './diagnostics/trim-and-fill.ts';
@@ -182,14 +196,6 @@ export {
   type StatementVerdict,
 } from './analysis/chapter.ts';
 export {
-  loadChapter,
-  listChapterNames,
-  type Chapter,
-  type ChapterStatement,
-  type ChapterClaim,
-  type ChapterReference,
-} from './io/chapter.ts';
-export {
   CLAIM_KINDS,
   type Claim,
   type ClaimKind,
@@ -199,7 +205,6 @@ export {
   type StatementClaim,
   type PrintedHeterogeneity,
 } from './io/claims.ts';
-export { loadDataset, listDatasetNames, type Dataset } from './io/datasets.ts';
 export {
   validateProvenance,
   type Provenance,
@@ -219,7 +224,6 @@ export {
   type ForestGroup,
 } from './plots/forest-data.ts';
 export { funnelSpec, baujatSpec, labbeSpec, bubbleSpec, goshSpec } from './plots/diagnostic-plots.ts';
-export { renderSvg, svgToPng } from './plots/render.ts';
 export { Random } from './core/random.ts';
 export {
   ROB_TOOLS,
@@ -251,7 +255,7 @@ export {
   type ClaimChange,
 } from './analysis/evidence-diff.ts';
 export { pooledSummary, participantsOf, type PooledSummary } from './analysis/pooled-summary.ts';
-export { mergeRows, toCsv, type MergedRows } from './evidence/update.ts';
+export { mergeRows, type MergedRows } from './evidence/update.ts';
 export { I2_BANDS, i2Bands, i2BandText } from './evidence/heterogeneity-bands.ts';
 // Dependent effect sizes: multilevel/multivariate models (metafor rma.mv), cluster-robust inference, shared arms
 export {
@@ -385,3 +389,15 @@ export {
   type CoefficientSummary,
 } from './report/multilevel-text.ts';
 export type { SharedArms } from './io/provenance.ts';
+export type { Dataset } from './io/datasets.ts';
+export type { Chapter, ChapterStatement, ChapterClaim, ChapterReference } from './io/chapter.ts';
+export {
+  sensitivityAnalyses,
+  publicationBias,
+  goshInThread,
+  type GoshRunner,
+  type SensitivityRequest,
+  type SensitivityResults,
+  type BiasRequest,
+  type BiasResults,
+} from './analysis/diagnostics.ts';

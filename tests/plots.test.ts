@@ -17,10 +17,11 @@ import { readCsv } from '../src/io/csv-file.ts';
 import { loadDataset } from '../src/io/datasets.ts';
 import type { RmaFit } from '../src/models/rma.ts';
 import { baujatSpec, bubbleSpec, funnelSpec, labbeSpec } from '../src/plots/diagnostic-plots.ts';
-import { forestDataColumns } from '../src/plots/forest-columns.ts';
+import { studyDataColumns } from '../src/report/data-columns.ts';
 import { forestFromAnalysis, forestFromSubgroups } from '../src/plots/forest-data.ts';
 import { forestSpec } from '../src/plots/forest.ts';
-import { compileSpec, renderSvg, svgToPng } from '../src/plots/render.ts';
+import { compile } from 'vega-lite';
+import { renderSvg, svgToPng } from '../src/plots/render.ts';
 import { formatNumber } from '../src/report/format.ts';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +34,7 @@ const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url
 const bcg = readCsv(data('bcg.csv'));
 const bcgAnalysis = metaAnalysis(effectColumnsFromTable(bcg), studyLabels(bcg), { measure: 'RR' });
 const bcgForest = forestFromAnalysis(bcgAnalysis, {
-  columns: forestDataColumns(bcg, 'RR'),
+  columns: studyDataColumns(bcg, 'RR'),
   favours: ['Favours vaccine', 'Favours control'],
 });
 const knee = loadDataset('knee-oa-exercise-pain');
@@ -58,7 +59,7 @@ const specs: [string, TopLevelSpec][] = [
   ['forest (binary, log scale)', forestSpec(bcgForest)],
   [
     'forest with subgroups',
-    forestSpec(forestFromSubgroups(kneeSub, { columns: forestDataColumns(knee.table!, 'SMD') })),
+    forestSpec(forestFromSubgroups(kneeSub, { columns: studyDataColumns(knee.table!, 'SMD') })),
   ],
   ['funnel', funnelSpec(funnelData(fit), { xTitle: 'log Risk ratio', labels: bcgAnalysis.studies.labels })],
   [
@@ -87,7 +88,7 @@ describe('every plot spec is valid vega-lite and compiles', () => {
     const ok = validate(spec);
     expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 2))).toEqual([]);
     expect(ok).toBe(true);
-    expect(() => compileSpec(spec)).not.toThrow();
+    expect(() => compile(spec)).not.toThrow();
   });
 });
 
@@ -95,8 +96,8 @@ describe('forest plot', () => {
   it('renders the BCG forest plot to a stable SVG (snapshot) and a PNG', async () => {
     const svg = await renderSvg(specs[0]![1]);
     await expect(svg).toMatchFileSnapshot('./__snapshots__/bcg-forest.svg');
-    const png = svgToPng(svg, 1);
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const png = await svgToPng(svg, 1);
+    expect(new TextDecoder().decode(png.subarray(1, 4))).toBe('PNG');
   });
 
   it('every number printed on the plot is the fit value through the shared formatter', async () => {

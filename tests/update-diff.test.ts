@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareVersions, diffRows } from '../src/analysis/evidence-diff.ts';
-import { mergeRows, toCsv } from '../src/evidence/update.ts';
+import { mergeRows } from '../src/evidence/update.ts';
+import { formatCsv } from '../src/io/csv.ts';
 import { writeDatasetUpdate } from '../src/cli/commands/update.ts';
 import { parseCsv } from '../src/io/csv.ts';
 import { DATASETS_ROOT, loadDataset } from '../src/io/datasets.ts';
@@ -190,6 +191,6 @@ describe('writing an update into a dataset', () => {
         added: ['hypothetical2025'],
       },
     ]);
-    expect(toCsv(again.table!)).toBe(toCsv(merged.table));
+    expect(formatCsv(again.table!.header, again.table!.rows)).toBe(formatCsv(merged.table.header, merged.table.rows));
   });
 });

@@ -2,7 +2,7 @@
  * The sensitivity and publication-bias analyses of one meta-analysis, as the CLI and reports use them.
  */
 import { EvsynthError } from '../core/errors.ts';
-import type { NotApplicable } from '../diagnostics/applicability.ts';
+import { assertApplicable, type NotApplicable } from '../diagnostics/applicability.ts';
 import { baujat, baujatApplicability, type BaujatPoints } from '../diagnostics/baujat.ts';
 import { cumulative, cumulativeApplicability, type Cumulative } from '../diagnostics/cumulative.ts';
 import {
@@ -12,8 +12,15 @@ import {
   type RegtestPredictor,
 } from '../diagnostics/egger.ts';
 import { failSafeN, failSafeNApplicability, type FailSafeN, type FsnType } from '../diagnostics/fail-safe.ts';
-import { goshParallel } from '../diagnostics/gosh-parallel.ts';
-import { goshApplicability, summarizeGosh, type GoshResult, type GoshSummary } from '../diagnostics/gosh.ts';
+import {
+  goshApplicability,
+  goshMasks,
+  goshRange,
+  summarizeGosh,
+  type GoshOptions,
+  type GoshResult,
+  type GoshSummary,
+} from '../diagnostics/gosh.ts';
 import { influence, influenceApplicability, type Influence } from '../diagnostics/influence.ts';
 import { leaveOneOut, leaveOneOutApplicability, type LeaveOneOut } from '../diagnostics/leave-one-out.ts';
 import {
@@ -30,6 +37,26 @@ import {
 import type { RmaFit } from '../models/rma.ts';
 import type { MetaAnalysis } from './meta-analysis.ts';
 import type { MetaRegression } from './regression.ts';
+
+/** Runs GOSH for a fit: in this thread by default; `evsynth/node` supplies a worker-thread pool (goshParallel). */
+export type GoshRunner = (
+  fit: RmaFit,
+  options: GoshOptions & { readonly onProgress?: (done: number, total: number) => void },
+) => Promise<GoshResult>;
+
+/** GOSH in the calling thread, with progress (the default runner; it works in the browser too). */
+export const goshInThread: GoshRunner = (fit, options) => {
+  assertApplicable(goshApplicability(fit), 'GOSH');
+  const { masks, exhaustive, seed } = goshMasks(fit.k, options);
+  const total = masks.length;
+  return Promise.resolve({
+    k: fit.k,
+    exhaustive,
+    seed,
+    masks,
+    ...goshRange(fit.yi, fit.vi, fit.method, masks, 0, total, (d) => options.onProgress?.(d, total)),
+  });
+};
 
 /** The model the diagnostics examine: a meta-analysis, or a meta-regression (a model with moderators). */
 export type DiagnosedModel = MetaAnalysis | MetaRegression;
@@ -84,6 +111,8 @@ export interface SensitivityRequest {
   readonly gosh?:
     | { readonly subsets?: number; readonly seed?: number; readonly onProgress?: (done: number, total: number) => void }
     | boolean;
+  /** How GOSH is run (default {@link goshInThread}). */
+  readonly goshRunner?: GoshRunner;
 }
 
 export interface SensitivityResults {
@@ -109,7 +138,7 @@ export async function sensitivityAnalyses(m: DiagnosedModel, req: SensitivityReq
   const cum = req.cumulative;
   const g = req.gosh;
   const goshRun = r.run(g, 'GOSH', goshApplicability(fit), () =>
-    goshParallel(
+    (req.goshRunner ?? goshInThread)(
       fit,
       typeof g === 'object'
         ? {

@@ -1,4 +1,5 @@
 /** The evsynth command line: the commands and their options (the work is in ./commands/). */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { EvsynthError } from '../core/errors.ts';
 import { describePoolingMethods } from '../models/pooling-methods.ts';
@@ -8,6 +9,7 @@ import { FSN_TYPES } from '../diagnostics/fail-safe.ts';
 import {
   number,
   addEffectOptions,
+  addFormatOption,
   addModelOptions,
   addGoshOptions,
   addModeratorOptions,
@@ -22,30 +24,50 @@ import { runDiff, runUpdate } from './commands/update.ts';
 import { runImport } from './commands/import.ts';
 import { runReport, runSof, SOF_FORMATS } from './commands/grade.ts';
 
-function buildProgram(): Command {
+/** The package version, read from package.json (beside src/ and dist/ alike). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function buildProgram(exit: { code: number }): Command {
+  // usage errors throw (exit 2, see main) instead of exiting; subcommands inherit this from the program
   const program = new Command('evsynth')
     .description('Evidence synthesis (meta-analysis) at parity with R metafor')
-    .version('0.1.0')
-    .showHelpAfterError()
+    .version(version())
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  addEffectOptions(
-    program
-      .command('effects <file>')
-      .description('per-study effect sizes yi and sampling variances vi (metafor escalc)'),
-  ).action(runEffects);
-  addEffectOptions(
-    addSubgroupOptions(
-      addModelOptions(
-        addMultilevelOptions(
-          program
-            .command('fit <file>')
-            .description(
-              'fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto; rma.mv with --random or --V)',
-            ),
+  // commands may return an exit code (reproduce: 1 when a recomputed value differs from the published one)
+  const run =
+    <A extends unknown[]>(f: (...args: A) => number | void | Promise<number | void>) =>
+    async (...args: A): Promise<void> => {
+      exit.code = (await f(...args)) ?? 0;
+    };
+  addFormatOption(
+    addEffectOptions(
+      program
+        .command('effects <file>')
+        .description('per-study effect sizes yi and sampling variances vi (metafor escalc)'),
+    ),
+  ).action(run(runEffects));
+  addFormatOption(
+    addEffectOptions(
+      addSubgroupOptions(
+        addModelOptions(
+          addMultilevelOptions(
+            program
+              .command('fit <file>')
+              .description(
+                'fit a meta-analysis model (metafor rma.uni / rma.mh / rma.peto; rma.mv with --random or --V)',
+              ),
+          ),
         ),
       ),
     ),
-  ).action(runFit);
+  )
+    .option('--no-studies', 'text output: leave out the per-study table')
+    .action(run(runFit));
   addEffectOptions(
     addModeratorOptions(
       addModelOptions(
@@ -68,7 +90,7 @@ function buildProgram(): Command {
       )
       .option('--exact', 'exact permutation test over every distinct permutation')
       .option('--seed <s>', 'seed of the random permutations (default 1)', number('--seed')),
-  ).action(runRegress);
+  ).action(run(runRegress));
   addEffectOptions(
     addGoshOptions(
       addSubgroupOptions(
@@ -98,7 +120,7 @@ function buildProgram(): Command {
         .option('--order <column>', 'cumulative plot: order by this numeric column (default input order)')
         .option('--unweighted', 'rob-summary: shares of studies instead of shares of the analysis weight'),
     ),
-  ).action(runPlot);
+  ).action(run(runPlot));
   addEffectOptions(
     addModeratorOptions(
       addGoshOptions(
@@ -123,7 +145,7 @@ function buildProgram(): Command {
       )
       .option('--baujat', 'Baujat coordinates')
       .option('--gosh', 'GOSH: every subset up to k = 20, a seeded random sample beyond (worker threads)'),
-  ).action(runSensitivity);
+  ).action(run(runSensitivity));
   addEffectOptions(
     addModeratorOptions(
       addModelOptions(
@@ -154,12 +176,12 @@ function buildProgram(): Command {
       .option('--failsafe', 'fail-safe N')
       .addOption(new Option('--type <t>', 'fail-safe N type').choices(FSN_TYPES).default('Rosenthal'))
       .option('--target <x>', 'Orwin: target effect (default: half the mean effect)', number('--target')),
-  ).action(runBias);
+  ).action(run(runBias));
   program
     .command('datasets')
     .description('list the bundled datasets')
     .option('--json', 'print JSON')
-    .action(runDatasets);
+    .action(run(runDatasets));
   program
     .command('reproduce [dataset]')
     .description("recompute each published claim of a dataset (all datasets by default) with the review's method")
@@ -169,7 +191,7 @@ function buildProgram(): Command {
       'the chapter at a glance: every statement of a guideline chapter with its verdict (default: the bundled chapter)',
     )
     .option('--json', 'print JSON')
-    .action(runReproduce);
+    .action(run(runReproduce));
   const diffOptions = (cmd: Command) =>
     addEffectOptions(addSubgroupOptions(addModelOptions(cmd)))
       .option(
@@ -184,7 +206,7 @@ function buildProgram(): Command {
       .description(
         'what changed between two versions of a dataset (CSV files, dataset names, or REV:path git revisions) and whether a conclusion moved',
       ),
-  ).action(runDiff);
+  ).action(run(runDiff));
   diffOptions(
     program
       .command('update <dataset> <new-rows>')
@@ -197,7 +219,7 @@ function buildProgram(): Command {
     .option('--source <text>', 'with --write: where the new rows come from (paper, table, page)')
     .option('--description <text>', 'with --write: what the update is')
     .option('--date <YYYY-MM-DD>', 'with --write: date of the history entry (default today)')
-    .action(runUpdate);
+    .action(run(runUpdate));
   program
     .command('import <file>')
     .description(
@@ -244,16 +266,15 @@ function buildProgram(): Command {
       'the main job (npm start): reproduce every dataset, then the flagship subgroup analysis and its forest plot',
     )
     .option('--out <dir>', 'where to write the flagship forest plot', 'out')
-    .action(runStart);
+    .action(run(runStart));
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const exit = { code: 0 };
   try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync([...argv], { from: 'user' });
-    return 0;
+    await buildProgram(exit).parseAsync([...argv], { from: 'user' });
+    return exit.code;
   } catch (e) {
     if (e instanceof EvsynthError) {
       process.stderr.write(`evsynth: error: ${e.message}\n`);

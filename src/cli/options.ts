@@ -31,6 +31,11 @@ export interface EffectFlags {
   smd?: 'metafor' | 'revman';
   convention?: EffectConvention;
   json?: boolean;
+  digits?: number;
+}
+/** --format of the commands that print per-study tables (effects, fit). */
+export interface FormatFlags {
+  format?: OutputFormat;
 }
 export interface FitFlags extends EffectFlags {
   method?: string;
@@ -40,6 +45,8 @@ export interface FitFlags extends EffectFlags {
   by?: string;
   keepUngrouped?: boolean;
   lowRiskOnly?: boolean;
+  /** false with --no-studies */
+  studies?: boolean;
 }
 /** --mods / --mod: the moderators of a meta-regression. */
 export interface ModeratorFlags {
@@ -94,6 +101,16 @@ export const number =
     return x;
   };
 
+/** A whole number within [min, max]. */
+const integer =
+  (name: string, min: number, max: number) =>
+  (v: string): number => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < min || x > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return x;
+  };
+
 export function addEffectOptions(cmd: Command): Command {
   return cmd
     .option(
@@ -124,7 +141,24 @@ export function addEffectOptions(cmd: Command): Command {
         EFFECT_CONVENTIONS,
       ),
     )
-    .option('--json', 'print JSON instead of text');
+    .option('--json', 'print JSON instead of text (the same as --format json)')
+    .option('--digits <n>', 'decimals in text output (default 4)', integer('--digits', 0, 15));
+}
+
+/** Output formats of the commands that print per-study tables. */
+const OUTPUT_FORMATS = ['text', 'json', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** --format text|json|csv (csv: the per-study table). */
+export function addFormatOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--format <f>', 'text, json, or csv (the per-study table as CSV)').choices(OUTPUT_FORMATS),
+  );
+}
+
+/** The output format of a command's flags: --format, else json with --json, else text. */
+export function outputFormat(flags: EffectFlags & FormatFlags): OutputFormat {
+  return flags.format ?? (flags.json ? 'json' : 'text');
 }
 
 /** --method, --test, --level and --pi-type, as fit, regress, plot, sensitivity and bias take them. */

@@ -2,7 +2,7 @@
  * Rows of a Cochrane "download data" export (as collected by Pairwise70): one study row of one
  * analysis, with whichever inputs the analysis type uses and what RevMan printed for it.
  */
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/browser/esm/sync';
 import { isNumberCell } from '../io/csv.ts';
 
 export interface ExportRow {

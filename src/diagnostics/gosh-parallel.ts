@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/worker.ts';
 import type { RmaFit } from '../models/rma.ts';
 import { assertApplicable } from './applicability.ts';
 import { goshApplicability, goshMasks, goshRange, type GoshOptions, type GoshResult } from './gosh.ts';
@@ -30,13 +30,11 @@ export async function goshParallel(
       { length: workers },
       (_, w) =>
         new Promise<ReturnType<typeof goshRange>>((resolve, reject) => {
-          const worker = new Worker(new URL('./gosh-worker.mjs', import.meta.url), {
-            workerData: {
-              yi: Float64Array.from(fit.yi),
-              vi: Float64Array.from(fit.vi),
-              method: fit.method,
-              masks: masks.subarray(bounds[w], bounds[w + 1]),
-            },
+          const worker = startWorker('./gosh-worker', import.meta.url, {
+            yi: Float64Array.from(fit.yi),
+            vi: Float64Array.from(fit.vi),
+            method: fit.method,
+            masks: masks.subarray(bounds[w], bounds[w + 1]),
           });
           worker.on('message', (m: { progress?: number; result?: ReturnType<typeof goshRange> }) => {
             if (m.progress !== undefined) {

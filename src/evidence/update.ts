@@ -76,11 +76,3 @@ export function mergeRows(base: DataTable, add: DataTable, file = base.file): Me
 }
 
 /** A cell as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break. */
-function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** The table as CSV text (header line, one line per row, LF line ends). */
-export function toCsv(t: DataTable): string {
-  return [t.header, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-}

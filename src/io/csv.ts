@@ -136,12 +136,13 @@ export function inTable<T>(t: DataTable, f: () => T): T {
   }
 }
 
-/** One CSV cell (RFC 4180): quoted when it holds a comma, quote, line break or surrounding blanks. */
-function csvCell(s: string): string {
+/** One CSV cell (RFC 4180): quoted when it holds a comma, quote, line break or surrounding blanks; numbers in full precision, NaN and null as NA. */
+function csvCell(x: string | number | null): string {
+  const s = x === null ? 'NA' : typeof x === 'number' ? (Number.isFinite(x) ? String(x) : 'NA') : x;
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** A header and rows as CSV text (RFC 4180, LF line ends, a final line end); {@link parseCsv} reads it back. */
-export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }

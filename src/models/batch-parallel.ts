@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/worker.ts';
 import { assertInteger } from '../core/validate.ts';
 import { assertBatchArguments, fitBatch, type BatchResult } from './batch.ts';
 import type { TestType } from './rma.ts';
@@ -34,8 +34,11 @@ export async function fitBatchParallel(
         new Promise<BatchResult>((resolve, reject) => {
           const from = (bounds[j] as number) * k,
             to = (bounds[j + 1] as number) * k;
-          const worker = new Worker(new URL('./batch-worker.mjs', import.meta.url), {
-            workerData: { yi: yi.slice(from, to), vi: vi.slice(from, to), k, options: fitOptions },
+          const worker = startWorker('./batch-worker', import.meta.url, {
+            yi: yi.slice(from, to),
+            vi: vi.slice(from, to),
+            k,
+            options: fitOptions,
           });
           worker.on('message', (r: BatchResult) => {
             resolve(r);

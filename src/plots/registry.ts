@@ -6,7 +6,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { analyzeTable, overallOf } from '../analysis/analyze.ts';
-import { publicationBias, sensitivityAnalyses } from '../analysis/diagnostics.ts';
+import { publicationBias, sensitivityAnalyses, type GoshRunner } from '../analysis/diagnostics.ts';
 import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
 import type { RmaFit } from '../models/rma.ts';
 import { metaRegression, regressionBands } from '../analysis/regression.ts';
@@ -19,7 +19,7 @@ import { effectColumnsFromTable } from '../effects/from-table.ts';
 import { measureLabel, measureSpec, RATIO_MEASURES } from '../effects/registry.ts';
 import { inTable, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { baujatSpec, bubbleSpec, funnelSpec, goshSpec, labbeSpec } from './diagnostic-plots.ts';
-import { forestDataColumns } from './forest-columns.ts';
+import { studyDataColumns } from '../report/data-columns.ts';
 import { forestFrom, forestOfRefits, type ForestSort } from './forest-data.ts';
 import { forestSpec } from './forest.ts';
 import { readRiskOfBias, robSummary, ROB_TOOLS, type RiskOfBias } from '../evidence/risk-of-bias.ts';
@@ -50,6 +50,8 @@ export interface PlotRequest {
   readonly onProgress?: (done: number, total: number) => void;
   /** RoB summary: shares of studies instead of shares of the analysis weight. */
   readonly unweighted?: boolean;
+  /** How GOSH is run (default: in this thread; `evsynth/node` has a worker-thread pool, goshParallel). */
+  readonly goshRunner?: GoshRunner;
 }
 
 export interface PlotKindSpec {
@@ -144,7 +146,7 @@ export const PLOTS = {
     build: async (r) => {
       const { options, result } = analyzeTable(r.table, r.analysis, r.context);
       const input = forestFrom(result, {
-        columns: forestDataColumns(r.table, options.measure),
+        columns: studyDataColumns(r.table, options.measure),
         ...forestRobOption(r.table),
         sort: r.sort ?? 'input',
         ...titleOf(r),
@@ -235,6 +237,7 @@ export const PLOTS = {
           ...(r.seed !== undefined ? { seed: r.seed } : {}),
           ...(r.onProgress ? { onProgress: r.onProgress } : {}),
         },
+        ...(r.goshRunner ? { goshRunner: r.goshRunner } : {}),
       });
       const g = s.gosh?.result;
       return goshSpec(g?.estimate ?? [], g?.I2 ?? [], { xTitle: xTitleLog(a), ...titleOf(r) });

@@ -1,26 +1,24 @@
 /**
- * Headless rendering: vega-lite spec → vega → SVG (View.toSVG with renderer "none") → PNG (resvg).
- * Fonts come from the dejavu-fonts-ttf package, so rendering needs no system fonts.
+ * Headless rendering (Node only): vega-lite spec → vega → SVG (View.toSVG with renderer "none") → PNG
+ * (resvg). Fonts come from the dejavu-fonts-ttf package, so rendering needs no system fonts. vega,
+ * vega-lite, resvg and the fonts are loaded on the first render, not when this module is imported.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { FONT } from './theme.ts';
 
-const require = createRequire(import.meta.url);
-const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => join(FONT_DIR, f));
-
-/** Compiles a vega-lite spec to a vega spec (throws on an invalid spec). */
-export function compileSpec(spec: TopLevelSpec): vega.Spec {
-  return compile(spec).spec;
+let fontFiles: string[] | undefined;
+async function fonts(): Promise<string[]> {
+  if (fontFiles) return fontFiles;
+  const [{ createRequire }, { dirname, join }] = await Promise.all([import('node:module'), import('node:path')]);
+  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  fontFiles = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => join(dir, f));
+  return fontFiles;
 }
 
 /** Renders a vega-lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compileSpec(spec)), { renderer: 'none' });
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -29,17 +27,18 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Converts SVG to PNG at `scale` × the SVG size, with DejaVu Sans as the font. */
-export function svgToPng(svg: string, scale = 2): Buffer {
+export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
+  const [{ Resvg }, fontFiles] = await Promise.all([import('@resvg/resvg-js'), fonts()]);
   const r = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: FONT, sansSerifFamily: FONT },
+    font: { loadSystemFonts: false, fontFiles, defaultFontFamily: FONT, sansSerifFamily: FONT },
   });
   return r.render().asPng();
 }
 
-/** Renders to SVG or PNG by file extension. */
-export async function renderToBuffer(spec: TopLevelSpec, format: 'svg' | 'png'): Promise<Buffer> {
+/** Renders to SVG or PNG. */
+export async function renderToBuffer(spec: TopLevelSpec, format: 'svg' | 'png'): Promise<Uint8Array> {
   const svg = await renderSvg(spec);
-  return format === 'svg' ? Buffer.from(svg, 'utf8') : svgToPng(svg);
+  return format === 'svg' ? new TextEncoder().encode(svg) : svgToPng(svg);
 }

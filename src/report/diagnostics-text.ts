@@ -1,5 +1,6 @@
 import type { BiasResults, SensitivityResults } from '../analysis/diagnostics.ts';
-import { alignTable, formatNumber as f, formatPercent, formatPValue } from './format.ts';
+import type { TextOptions } from './text.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue } from './format.ts';
 
 /** Plain objects for --json (typed arrays become arrays in the JSON writer). */
 export function sensitivityJson(s: SensitivityResults): Record<string, unknown> {
@@ -54,7 +55,8 @@ export function biasJson(b: BiasResults): Record<string, unknown> {
   };
 }
 
-export function formatSensitivityText(s: SensitivityResults): string {
+export function formatSensitivityText(s: SensitivityResults, options: TextOptions = {}): string {
+  const f = numberFormatter(options.digits);
   const out: string[] = [];
   const L = s.labels;
   if (s.leaveOneOut) {
@@ -168,7 +170,8 @@ export function formatSensitivityText(s: SensitivityResults): string {
   return out.join('\n');
 }
 
-export function formatBiasText(b: BiasResults): string {
+export function formatBiasText(b: BiasResults, options: TextOptions = {}): string {
+  const f = numberFormatter(options.digits);
   const out: string[] = [];
   if (b.egger) {
     const e = b.egger;

@@ -12,6 +12,11 @@ export function formatNumber(x: number | null | undefined, digits = 4): string {
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
 }
 
+/** A number formatter with `digits` decimals by default (the CLI's --digits); an explicit second argument wins. */
+export function numberFormatter(digits = 4): (x: number | null | undefined, d?: number) => string {
+  return (x, d = digits) => formatNumber(x, d);
+}
+
 /** A p-value as metafor prints it: "<.0001" below 1e-4, else 4 decimals without the leading 0. */
 export function formatPValue(p: number | null | undefined, digits = 4): string {
   if (p === null || p === undefined || Number.isNaN(p)) return 'NA';

@@ -1,5 +1,6 @@
 import type { MetaRegression } from '../analysis/regression.ts';
-import { alignTable, formatNumber as f, formatPercent, formatPValue, stars } from './format.ts';
+import type { TextOptions } from './text.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue, stars } from './format.ts';
 import { finiteOrNull } from './summary.ts';
 
 export interface RegressionSummary {
@@ -101,7 +102,8 @@ export function summarizeRegression(r: MetaRegression): RegressionSummary {
 }
 
 /** A metafor-like printout of a meta-regression. */
-export function formatRegressionText(s: RegressionSummary): string {
+export function formatRegressionText(s: RegressionSummary, options: TextOptions = {}): string {
+  const f = numberFormatter(options.digits);
   const common = s.method === 'EE' || s.method === 'FE';
   const out: string[] = [
     `${common ? 'Common-Effect' : 'Mixed-Effects'} Model (k = ${s.k}${common ? '' : `; tau^2 estimator: ${s.method}`}); moderators: ${s.formula}`,

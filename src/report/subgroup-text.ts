@@ -1,5 +1,6 @@
 import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
-import { alignTable, formatNumber as f, formatPercent, formatPValue } from './format.ts';
+import type { TextOptions } from './text.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue } from './format.ts';
 import { finiteOrNull, summarize, type FitSummary } from './summary.ts';
 
 export interface SubgroupSummary {
@@ -128,7 +129,8 @@ export function summarizeSubgroups(s: SubgroupAnalysis): SubgroupSummary {
 }
 
 /** A RevMan-like subgroup table: one line per level, the overall line, and both tests for subgroup differences. */
-export function formatSubgroupText(s: SubgroupSummary, title: string): string {
+export function formatSubgroupText(s: SubgroupSummary, title: string, options: TextOptions = {}): string {
+  const f = numberFormatter(options.digits);
   const out: string[] = [title, ''];
   const rows: string[][] = [[s.column, 'k', 'estimate', 'ci.lb', 'ci.ub', 'pval', 'tau^2', 'I^2', 'Q', 'p(Q)']];
   for (const l of s.subgroups) {

@@ -45,6 +45,8 @@ export interface FitSummary {
   > | null;
   readonly studies: readonly {
     readonly label: string;
+    /** 1-based input row (tells studies with the same label apart). */
+    readonly row: number;
     readonly yi: number;
     readonly vi: number;
     readonly sei: number;
@@ -74,6 +76,7 @@ export function summarize(a: MetaAnalysis): FitSummary {
         vi = a.studies.vi[i] as number;
       return {
         label,
+        row: (a.inputRows[a.studies.rows[i] as number] as number) + 1,
         yi,
         vi,
         sei: Math.sqrt(vi),

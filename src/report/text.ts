@@ -1,23 +1,22 @@
 import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
-import { alignTable, formatNumber as f, formatPercent, formatPValue, stars } from './format.ts';
+import { measureLabel, RATIO_MEASURES, type Measure } from '../effects/registry.ts';
+import { alignTable, formatPercent, formatPValue, numberFormatter, stars } from './format.ts';
 import type { FitSummary } from './summary.ts';
+import { parsePoolingMethod, poolingMethodLabel } from '../models/pooling-methods.ts';
 
-const METHOD_NAMES: Record<string, string> = {
-  DL: 'DerSimonian-Laird',
-  HE: 'Hedges',
-  HS: 'Hunter-Schmidt',
-  HSk: 'Hunter-Schmidt (k-corrected)',
-  SJ: 'Sidik-Jonkman',
-  SJIT: 'Sidik-Jonkman (iterated)',
-  ML: 'ML',
-  REML: 'REML',
-  EB: 'empirical Bayes',
-  PM: 'Paule-Mandel',
-  PMM: 'Paule-Mandel (median)',
-};
+/** Options of the text printouts: decimals (the CLI's --digits) and, for fits, the per-study table. */
+export interface TextOptions {
+  /** Decimals of estimates and statistics (default 4, as metafor prints). */
+  readonly digits?: number;
+  /** Print the per-study table (default true). */
+  readonly studies?: boolean;
+  /** Per-arm data columns (mean (SD) and N, or events/total), values indexed by input row. */
+  readonly dataColumns?: readonly { readonly header: string; readonly values: readonly string[] }[];
+}
 
 /** The per-study table of `evsynth effects`. */
-export function formatEffectsText(a: Pick<MetaAnalysis, 'effects'>): string {
+export function formatEffectsText(a: Pick<MetaAnalysis, 'effects'>, options: TextOptions = {}): string {
+  const f = numberFormatter(options.digits);
   const es = a.effects;
   const rows: string[][] = [['study', 'yi', 'vi', 'sei', 'note']];
   const corrected = new Set(es.corrected);
@@ -38,7 +37,8 @@ export function formatEffectsText(a: Pick<MetaAnalysis, 'effects'>): string {
 }
 
 /** A metafor-like printout of a fit summary. */
-export function formatFitText(s: FitSummary): string {
+export function formatFitText(s: FitSummary, options: TextOptions = {}): string {
+  const f = numberFormatter(options.digits);
   const out: string[] = [];
   const title =
     s.model === 'common'
@@ -47,7 +47,7 @@ export function formatFitText(s: FitSummary): string {
         ? `Common-Effect Model, Mantel-Haenszel method (k = ${s.k})`
         : s.model === 'peto'
           ? `Common-Effect Model, Peto's method (k = ${s.k})`
-          : `Random-Effects Model (k = ${s.k}; tau^2 estimator: ${METHOD_NAMES[s.method] ?? s.method})`;
+          : `Random-Effects Model (k = ${s.k}; tau^2 estimator: ${s.method === 'MH' || s.method === 'PETO' ? s.method : poolingMethodLabel(parsePoolingMethod(s.method))})`;
   out.push(`${title}; measure: ${s.measure}`, '');
   if (s.model === 'random') {
     out.push(
@@ -112,12 +112,42 @@ export function formatFitText(s: FitSummary): string {
       '',
       `${s.level}% prediction interval${s.piType === 'riley' ? ' (t, df = k - 2)' : ''}: ${f(s.piLower)} to ${f(s.piUpper)}`,
     );
+  if (options.studies ?? true) out.push('', ...studyTable(s, f, options.dataColumns ?? []));
   if (s.excluded.length > 0) {
     out.push('', `Excluded studies (${s.excluded.length}):`);
     for (const e of s.excluded) out.push(`  ${e.label} (row ${e.row}): ${e.reason}`);
   }
   if (s.warnings.length > 0) out.push('', ...s.warnings.map((w) => `Warning: ${w}`));
   return out.join('\n') + '\n';
+}
+
+/**
+ * The per-study table of a fit, as meta's printout gives it: each study's effect with its CI on the
+ * measure's scale (back-transformed for ratio measures), its weight, and the arms' data where present.
+ */
+function studyTable(
+  s: FitSummary,
+  f: (x: number | null | undefined, d?: number) => string,
+  dataColumns: NonNullable<TextOptions['dataColumns']>,
+): string[] {
+  const measure = s.measure as Measure;
+  const ratio = RATIO_MEASURES.has(measure);
+  const t = ratio ? Math.exp : (x: number) => x;
+  const name = measureLabel(measure);
+  const rows = [
+    ['study', ...dataColumns.map((c) => c.header), name, `${s.level}% CI`, 'weight'],
+    ...s.studies.map((st) => [
+      st.label,
+      ...dataColumns.map((c) => c.values[st.row - 1] ?? ''),
+      f(t(st.yi)),
+      `[${f(t(st.ciLower))}, ${f(t(st.ciUpper))}]`,
+      formatPercent(st.weight, 1),
+    ]),
+  ];
+  return [
+    `Studies (${s.studies.length}${ratio ? `; ${name} back-transformed from the log scale` : ''}):`,
+    ...alignTable(rows, [0]),
+  ];
 }
 
 function pv(p: number | null): string {

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metaAnalysis } from '../../src/analysis/meta-analysis.ts';
 import { reviewOptions } from '../../src/analysis/reproduce.ts';
@@ -18,34 +19,17 @@ import { readCsv } from '../../src/io/csv-file.ts';
 import { formatNumber } from '../../src/report/format.ts';
 import { serve } from './static-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 // .ci/run installs Chromium; on a developer machine without it the test says so instead of passing silently.
-const available = existsSync(CHROMIUM) && existsSync(join(dist, 'index.html'));
-if (!available && process.env['CI'])
-  throw new Error(`end-to-end test needs ${CHROMIUM} and a built web/dist (npm run build:web)`);
+const available = chromiumAvailable() && existsSync(join(dist, 'index.html'));
+if (!available && process.env['CI']) throw new Error('end-to-end test needs a built web/dist (npm run build:web)');
 
 describe.skipIf(!available)('web explorer in headless Chromium', () => {
   let browser: BrowserContext, page: Page, close: () => void;
   beforeAll(async () => {
     const { server, url } = await serve(dist);
     close = () => server.close();
-    // a fresh user-data-dir every run
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'evsynth-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1100 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(url);
     await page.getByTestId('estimate').waitFor();

@@ -5,18 +5,30 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { analyzeTable, overallOf } from '../../src/analysis/analyze.ts';
-import { reproduceDataset } from '../../src/analysis/reproduce.ts';
-import { POOLING_METHODS } from '../../src/models/pooling-methods.ts';
-import { MEASURES, measuresForColumns, type Measure } from '../../src/effects/registry.ts';
-import { hasColumn, parseCsv, studyLabels, type DataTable } from '../../src/io/csv.ts';
-import { validateProvenance, type Provenance } from '../../src/io/provenance.ts';
-import { forestDataColumns } from '../../src/plots/forest-columns.ts';
-import { forestFrom } from '../../src/plots/forest-data.ts';
-import { forestSpec } from '../../src/plots/forest.ts';
-import { formatNumber, formatPercent, formatPValue } from '../../src/report/format.ts';
-import { summarize, type FitSummary } from '../../src/report/summary.ts';
-import { summarizeSubgroups } from '../../src/report/subgroup-text.ts';
+import {
+  analyzeTable,
+  forestFrom,
+  forestSpec,
+  formatNumber,
+  formatPercent,
+  formatPValue,
+  hasColumn,
+  MEASURES,
+  measuresForColumns,
+  overallOf,
+  parseCsv,
+  POOLING_METHODS,
+  reproduceDataset,
+  studyDataColumns,
+  studyLabels,
+  summarize,
+  summarizeSubgroups,
+  validateProvenance,
+  type DataTable,
+  type FitSummary,
+  type Measure,
+  type Provenance,
+} from 'evsynth';
 
 const provenances = import.meta.glob('../../datasets/*/provenance.json', { eager: true, import: 'default' }) as Record<
   string,
@@ -163,7 +175,7 @@ function update(): void {
     lastStudies = s.studies;
     ui.timing.textContent = `computed in ${ms.toFixed(1)} ms`;
     showSummary(s);
-    const input = forestFrom(result, { columns: forestDataColumns(t, options.measure) });
+    const input = forestFrom(result, { columns: studyDataColumns(t, options.measure) });
     void draw(forestSpec(input, { width: Math.max(800, ui.plot.clientWidth || 900) }));
     showClaims();
   } catch (e) {

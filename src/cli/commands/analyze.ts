@@ -5,22 +5,43 @@ import { resolveAnalysisOptions } from '../../analysis/request.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { escalc } from '../../effects/escalc.ts';
 import { effectColumnsFromTable } from '../../effects/from-table.ts';
-import { inTable, stringColumn, studyLabels } from '../../io/csv.ts';
+import { inTable, stringColumn, studyLabels, formatCsv } from '../../io/csv.ts';
+import { studyDataColumns } from '../../report/data-columns.ts';
 import { formatRegressionText, summarizeRegression } from '../../report/regression-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
-import { summarize } from '../../report/summary.ts';
+import { summarize, type FitSummary } from '../../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../../report/text.ts';
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import type { EffectFlags, FitFlags, RegressFlags } from '../options.ts';
+import { outputFormat, type EffectFlags, type FitFlags, type FormatFlags, type RegressFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { runMultilevel, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
-export function runEffects(file: string, flags: EffectFlags): void {
+export function runEffects(file: string, flags: EffectFlags & FormatFlags): void {
   const { table: t, request, context } = commandInput(file, flags);
   const options = resolveAnalysisOptions(request, { ...context, table: t });
   const es = inTable(t, () => escalc(options.measure, effectColumnsFromTable(t), studyLabels(t), options));
-  if (flags.json) {
+  const format = outputFormat(flags);
+  if (format === 'csv') {
+    const reasons = new Map(es.excluded.map((e) => [e.row, e.reason]));
+    process.stdout.write(
+      formatCsv(
+        ['study', 'row', 'yi', 'vi', 'sei', 'corrected', 'excluded'],
+        es.labels.map((label, i) => {
+          const vi = es.vi[i] as number;
+          return [
+            label,
+            i + 1,
+            es.yi[i] as number,
+            vi,
+            Math.sqrt(vi),
+            es.corrected.includes(i) ? 'yes' : 'no',
+            reasons.get(i) ?? '',
+          ];
+        }),
+      ),
+    );
+  } else if (format === 'json') {
     process.stdout.write(
       toJson({
         measure: es.measure,
@@ -30,22 +51,61 @@ export function runEffects(file: string, flags: EffectFlags): void {
         corrected: es.corrected.map((i) => es.labels[i]),
       }) + '\n',
     );
-  } else process.stdout.write(formatEffectsText({ effects: es }));
+  } else process.stdout.write(formatEffectsText({ effects: es }, textOptions(flags)));
 }
 
-export function runFit(file: string, flags: FitFlags & MultilevelFlags): void {
+/** --digits and --no-studies as text-printout options. */
+function textOptions(flags: FitFlags) {
+  return {
+    ...(flags.digits !== undefined ? { digits: flags.digits } : {}),
+    ...(flags.studies === false ? { studies: false } : {}),
+  };
+}
+
+/** The per-study table of a fit summary as CSV (every study used, its row, effect, CI, weight; back-transformed columns for ratio measures). */
+function studiesCsv(s: FitSummary, subgroup?: string): (string | number)[][] {
+  const ratio = s.exponentiated !== null;
+  return s.studies.map((st) => [
+    ...(subgroup !== undefined ? [subgroup] : []),
+    st.label,
+    st.row,
+    st.yi,
+    st.vi,
+    st.sei,
+    st.ciLower,
+    st.ciUpper,
+    st.weight,
+    ...(ratio ? [Math.exp(st.yi), Math.exp(st.ciLower), Math.exp(st.ciUpper)] : []),
+  ]);
+}
+const STUDY_CSV_HEADER = ['study', 'row', 'yi', 'vi', 'sei', 'ci_lb', 'ci_ub', 'weight'];
+const RATIO_CSV_HEADER = ['exp_yi', 'exp_ci_lb', 'exp_ci_ub'];
+
+export function runFit(file: string, flags: FitFlags & FormatFlags & MultilevelFlags): void {
   if (wantsMultilevel(flags)) return runMultilevel(file, flags, undefined, undefined);
   rejectTestT(flags);
   const { table, request, context } = commandInput(file, flags);
   const { options, result } = analyzeTable(table, request, context);
+  const format = outputFormat(flags);
+  const dataColumns = studyDataColumns(table, options.measure);
   if (result.kind === 'subgroups') {
     const ss = summarizeSubgroups(result.analysis);
+    if (format === 'csv') {
+      const ratio = ss.overall.exponentiated !== null;
+      const rows = result.analysis.levels.flatMap((l) => studiesCsv(summarize(l.analysis), l.level));
+      process.stdout.write(formatCsv(['subgroup', ...STUDY_CSV_HEADER, ...(ratio ? RATIO_CSV_HEADER : [])], rows));
+      return;
+    }
     const title = `Subgroup analysis by '${result.analysis.column}' (measure ${options.measure}; method ${options.method}; test ${options.test}${request.preset ? `; preset ${request.preset}` : ''})`;
-    process.stdout.write(flags.json ? toJson(ss) + '\n' : formatSubgroupText(ss, title));
+    process.stdout.write(format === 'json' ? toJson(ss) + '\n' : formatSubgroupText(ss, title, textOptions(flags)));
     return;
   }
   const s = summarize(result.analysis);
-  process.stdout.write(flags.json ? toJson(s) + '\n' : formatFitText(s));
+  if (format === 'csv') {
+    process.stdout.write(formatCsv([...STUDY_CSV_HEADER, ...(s.exponentiated ? RATIO_CSV_HEADER : [])], studiesCsv(s)));
+    return;
+  }
+  process.stdout.write(format === 'json' ? toJson(s) + '\n' : formatFitText(s, { ...textOptions(flags), dataColumns }));
 }
 
 /** --test t is for multilevel models only (commands/multilevel.ts). */
@@ -108,5 +168,5 @@ export function runRegress(file: string, flags: RegressFlags & MultilevelFlags):
     }),
   );
   const s = summarizeRegression(r);
-  process.stdout.write(flags.json ? toJson(s) + '\n' : formatRegressionText(s));
+  process.stdout.write(flags.json ? toJson(s) + '\n' : formatRegressionText(s, textOptions(flags)));
 }

@@ -9,8 +9,11 @@ import { biasJson, formatBiasText, formatSensitivityText, sensitivityJson } from
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
 import type { BiasFlags, FitFlags, ModeratorFlags, SensitivityFlags } from '../options.ts';
+import { goshParallel } from '../../diagnostics/gosh-parallel.ts';
 import { moderatorFormula } from './analyze.ts';
 import { progressBar } from '../progress.ts';
+
+const digitsOf = (flags: FitFlags) => (flags.digits !== undefined ? { digits: flags.digits } : {});
 
 /**
  * The model the diagnostics examine (every model option of the flags applies): the meta-regression of
@@ -53,8 +56,9 @@ export async function runSensitivity(file: string, flags: SensitivityFlags): Pro
           ...(onProgress ? { onProgress } : {}),
         }
       : false,
+    goshRunner: goshParallel,
   });
-  process.stdout.write(flags.json ? toJson(sensitivityJson(s)) + '\n' : formatSensitivityText(s));
+  process.stdout.write(flags.json ? toJson(sensitivityJson(s)) + '\n' : formatSensitivityText(s, digitsOf(flags)));
 }
 
 export function runBias(file: string, flags: BiasFlags): void {
@@ -77,5 +81,5 @@ export function runBias(file: string, flags: BiasFlags): void {
         ? { type: flags.type, ...(flags.target !== undefined ? { target: flags.target } : {}) }
         : false,
   });
-  process.stdout.write(flags.json ? toJson(biasJson(b)) + '\n' : formatBiasText(b));
+  process.stdout.write(flags.json ? toJson(biasJson(b)) + '\n' : formatBiasText(b, digitsOf(flags)));
 }

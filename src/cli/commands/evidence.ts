@@ -11,10 +11,10 @@ import { stringColumn, studyLabels } from '../../io/csv.ts';
 import { formatChapterReport, formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { forestDataColumns } from '../../plots/forest-columns.ts';
+import { studyDataColumns } from '../../report/data-columns.ts';
 import { forestFromSubgroups } from '../../plots/forest-data.ts';
 import { forestSpec } from '../../plots/forest.ts';
-import { renderToBuffer } from '../../plots/render.ts';
+
 import { toJson } from '../json.ts';
 
 export function runDatasets(flags: { json?: boolean }): void {
@@ -52,25 +52,32 @@ export function runDatasets(flags: { json?: boolean }): void {
 export function runReproduce(
   name: string | undefined,
   flags: { all?: boolean; json?: boolean; chapter?: string | boolean },
-): void {
+): number {
   if (flags.chapter !== undefined) {
     const chapters = listChapterNames();
     const chapterName = typeof flags.chapter === 'string' ? flags.chapter : (name ?? chapters[0]);
     if (chapterName === undefined) throw new EvsynthError('FILE_NOT_FOUND', 'no bundled chapter');
     const report = reproduceChapter(loadChapter(chapterName), (n) => loadDataset(n));
     process.stdout.write(flags.json ? toJson(report) + '\n' : formatChapterReport(report));
-    return;
+    return report.statementCounts.differs > 0 ? EXIT_DIFFERS : 0;
   }
   const names = name !== undefined ? [name] : listDatasetNames();
   const resolve = datasetResolver((n) => loadDataset(n));
   const results = names.map((n) => reproduceDataset(loadDatasetAt(n), resolve));
-  if (flags.json) {
-    process.stdout.write(toJson(results) + '\n');
-    return;
+  if (flags.json) process.stdout.write(toJson(results) + '\n');
+  else {
+    for (const r of results) process.stdout.write(formatReproduction(r, flags.all) + '\n');
+    process.stdout.write(formatReproductionTotals(results));
   }
-  for (const r of results) process.stdout.write(formatReproduction(r, flags.all) + '\n');
-  process.stdout.write(formatReproductionTotals(results));
+  return results.some((r) => r.counts.differs > 0) ? EXIT_DIFFERS : 0;
 }
+
+/**
+ * Exit code when a recomputed value differs from a published one (a failed check). An `inconsistent`
+ * publication (numbers that contradict each other) is a finding about the publication, not a failure of
+ * the reproduction: it exits 0. Usage and data errors exit 2.
+ */
+const EXIT_DIFFERS = 1;
 
 /** The flagship: knee-OA pain by exercise type (Cochrane CD004376.pub4, analysis 4.3), with RevMan's conventions. */
 const FLAGSHIP_DATASET = 'knee-oa-exercise-pain';
@@ -98,7 +105,7 @@ async function runFlagship(outDir: string): Promise<void> {
   const spec = forestSpec(
     forestFromSubgroups(s, {
       weights: 'subgroup',
-      columns: forestDataColumns(t, opts.measure),
+      columns: studyDataColumns(t, opts.measure),
       favours: ['Favours exercise', 'Favours control'],
       title: 'Exercise for knee osteoarthritis: pain, by exercise type (Cochrane CD004376.pub4, analysis 4.3)',
     }),
@@ -107,13 +114,14 @@ async function runFlagship(outDir: string): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   for (const format of ['svg', 'png'] as const) {
     const file = `${outDir}/flagship-forest.${format}`;
+    const { renderToBuffer } = await import('../../plots/render.ts');
     writeFileSync(file, await renderToBuffer(spec, format));
     process.stdout.write(`wrote ${file}\n`);
   }
 }
 
-export async function runStart(flags: { out?: string }): Promise<void> {
-  runReproduce(undefined, {});
+export async function runStart(flags: { out?: string }): Promise<number> {
+  const code = runReproduce(undefined, {});
   for (const name of listChapterNames()) {
     const r = reproduceChapter(loadChapter(name), (n) => loadDataset(n));
     const c = r.statementCounts;
@@ -125,4 +133,5 @@ export async function runStart(flags: { out?: string }): Promise<void> {
   }
   process.stdout.write('\n');
   await runFlagship(flags.out ?? 'out');
+  return code;
 }

@@ -2,8 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { EvsynthError } from '../../core/errors.ts';
+import { goshParallel } from '../../diagnostics/gosh-parallel.ts';
 import { parsePlotKind, plotSpec } from '../../plots/registry.ts';
-import { renderToBuffer } from '../../plots/render.ts';
+import { toJson } from '../json.ts';
 import { commandInput } from '../input.ts';
 import type { PlotFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
@@ -36,7 +37,14 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags):
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(onProgress ? { onProgress } : {}),
     ...(flags.unweighted ? { unweighted: true } : {}),
+    goshRunner: goshParallel,
   });
+  if (flags.json || format === undefined) {
+    // --json: the vega-lite spec itself (render it with vega-lite anywhere, e.g. the Vega editor)
+    process.stdout.write(toJson(spec) + '\n');
+    return;
+  }
+  const { renderToBuffer } = await import('../../plots/render.ts');
   const buf = await renderToBuffer(spec, format);
   mkdirSync(dirname(out) || '.', { recursive: true });
   writeFileSync(out, buf);

@@ -5,8 +5,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { compareVersions, type EvidenceDiff, type Version } from '../../analysis/evidence-diff.ts';
 import { datasetResolver } from '../../analysis/reproduce.ts';
 import { EvsynthError } from '../../core/errors.ts';
-import { mergeRows, toCsv } from '../../evidence/update.ts';
-import { parseCsv } from '../../io/csv.ts';
+import { mergeRows } from '../../evidence/update.ts';
+import { parseCsv, formatCsv, type DataTable } from '../../io/csv.ts';
 import { readCsv } from '../../io/csv-file.ts';
 import { DATASETS_ROOT, listDatasetNames, loadDataset, type Dataset } from '../../io/datasets.ts';
 import type { HistoryEntry } from '../../io/provenance.ts';
@@ -102,7 +102,7 @@ export function runUpdate(base: string, newRows: string, flags: UpdateFlags): vo
   const d = compareVersions(before, after, diffOptions(flags));
   print(d, formatOf(flags));
   if (flags.out !== undefined) {
-    writeFileSync(flags.out, toCsv(merged.table));
+    writeFileSync(flags.out, formatCsv(merged.table.header, merged.table.rows));
     process.stderr.write(`wrote ${flags.out}\n`);
   }
   if (flags.write) {
@@ -130,7 +130,7 @@ export function runUpdate(base: string, newRows: string, flags: UpdateFlags): vo
  * Writes a dataset's new rows and appends `entry` to its provenance history, then validates the dataset;
  * if it no longer validates, both files are restored and the error is raised.
  */
-export function writeDatasetUpdate(ds: Dataset, table: Parameters<typeof toCsv>[0], entry: HistoryEntry): void {
+export function writeDatasetUpdate(ds: Dataset, table: DataTable, entry: HistoryEntry): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.date))
     throw new EvsynthError('INVALID_ARGUMENT', `--date '${entry.date}': expected YYYY-MM-DD`);
   const dataFile = ds.dataFile as string;
@@ -139,7 +139,7 @@ export function writeDatasetUpdate(ds: Dataset, table: Parameters<typeof toCsv>[
     oldProv = readFileSync(provFile, 'utf8');
   const prov = JSON.parse(oldProv) as { history?: HistoryEntry[] };
   prov.history = [...(prov.history ?? []), entry];
-  writeFileSync(dataFile, toCsv(table));
+  writeFileSync(dataFile, formatCsv(table.header, table.rows));
   writeFileSync(provFile, JSON.stringify(prov, null, 2) + '\n');
   try {
     loadDataset(ds.name, resolve(ds.dir, '..'));

@@ -1,8 +1,12 @@
 import { measureSpec, type Measure } from '../effects/registry.ts';
 import { hasColumn, stringColumn, type DataTable } from '../io/csv.ts';
 
-/** Data columns shown beside the study labels, as printed in the input (no arithmetic). */
-export function forestDataColumns(t: DataTable, measure: Measure): { header: string; values: string[] }[] {
+/**
+ * Per-arm data columns shown beside the study labels in forest plots and per-study tables, as printed in the
+ * input: mean (SD) and N of each arm for two-group means, events/total of each arm for 2×2 tables (the total is
+ * ai + bi when the table gives non-events). Values are indexed by input row.
+ */
+export function studyDataColumns(t: DataTable, measure: Measure): { header: string; values: string[] }[] {
   const col = (n: string) => stringColumn(t, n);
   const has = (...ns: string[]) => ns.every((n) => hasColumn(t, n));
   if (measureSpec(measure).family === 'two-group-means' && has('n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i')) {

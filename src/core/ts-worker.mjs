@@ -1,0 +1,7 @@
+// Development only: runs a TypeScript worker entry (from src/, under vitest or tsx) through tsx's loader.
+// The built package (dist/) starts its compiled .js workers directly and never loads this file.
+import { register } from 'tsx/esm/api';
+import { workerData } from 'node:worker_threads';
+
+register();
+await import(workerData.entry);

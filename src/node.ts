@@ -1,0 +1,12 @@
+/**
+ * evsynth for Node.js (the package's `evsynth/node` entry): everything of the pure engine (`evsynth`),
+ * plus what needs Node: reading CSV files and the bundled datasets, rendering vega-lite specs to SVG and
+ * PNG (loaded lazily, on the first render), and the worker-thread pools for GOSH and batches of fits.
+ */
+export * from './index.ts';
+export { readCsv } from './io/csv-file.ts';
+export { loadDataset, listDatasetNames, resolveInput, DATASETS_ROOT } from './io/datasets.ts';
+export { loadChapter, listChapterNames } from './io/chapter.ts';
+export { renderSvg, svgToPng, renderToBuffer } from './plots/render.ts';
+export { goshParallel } from './diagnostics/gosh-parallel.ts';
+export { fitBatchParallel } from './models/batch-parallel.ts';
