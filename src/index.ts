@@ -321,22 +321,8 @@ export {
   type SharedApproach,
 } from './effects/shared-arms.ts';
 export { constantCorrelation } from './effects/constant-correlation.ts';
-export {
-  readGradeSpec,
-  parseGradeSpec,
-  type GradeSpec,
-  type OutcomeSpec,
-  type OutcomeSource,
-  type Judgement,
-  type Upgrade,
-  type SourcedNumber,
-} from './grade/spec.ts';
-export {
-  summaryOfFindings,
-  type SummaryOfFindings,
-  type SofOutcome,
-  type OutcomeAnalysis,
-} from './grade/summary-of-findings.ts';
+export type { GradeSpec, OutcomeSpec, OutcomeSource, Judgement, Upgrade, SourcedNumber } from './grade/spec.ts';
+export type { SummaryOfFindings, SofOutcome, OutcomeAnalysis } from './grade/summary-of-findings.ts';
 export {
   absoluteEffect,
   riskWithIntervention,

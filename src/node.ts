@@ -10,3 +10,5 @@ export { loadChapter, listChapterNames } from './io/chapter.ts';
 export { renderSvg, svgToPng, renderToBuffer } from './plots/render.ts';
 export { goshParallel } from './diagnostics/gosh-parallel.ts';
 export { fitBatchParallel } from './models/batch-parallel.ts';
+export { readGradeSpec, parseGradeSpec } from './grade/spec.ts';
+export { summaryOfFindings } from './grade/summary-of-findings.ts';
