@@ -15,14 +15,37 @@ import {
   addModeratorOptions,
   addSubgroupOptions,
 } from './options.ts';
-import { runEffects, runFit, runRegress } from './commands/analyze.ts';
 import { addMultilevelOptions } from './commands/multilevel.ts';
-import { runPlot } from './commands/plot.ts';
-import { runSensitivity, runBias } from './commands/diagnose.ts';
-import { runDatasets, runReproduce, runStart } from './commands/evidence.ts';
-import { runDiff, runUpdate } from './commands/update.ts';
-import { runImport } from './commands/import.ts';
-import { runReport, runSof, SOF_FORMATS } from './commands/grade.ts';
+import { SOF_FORMATS } from './options.ts';
+
+// Command modules load when their command runs, so that `evsynth --help` and `evsynth fit` start without
+// loading what other commands need (GRADE reports, Word output, imports, rendering).
+type Action = (...args: never[]) => number | void | Promise<number | void>;
+const lazy =
+  <M extends Record<K, Action>, K extends string>(load: () => Promise<M>, name: K) =>
+  async (...args: Parameters<M[K]>): Promise<number | void> =>
+    (await load())[name](...args);
+const analyzeCmd = () => import('./commands/analyze.ts');
+const plotCmd = () => import('./commands/plot.ts');
+const diagnoseCmd = () => import('./commands/diagnose.ts');
+const evidenceCmd = () => import('./commands/evidence.ts');
+const updateCmd = () => import('./commands/update.ts');
+const importCmd = () => import('./commands/import.ts');
+const gradeCmd = () => import('./commands/grade.ts');
+const runEffects = lazy(analyzeCmd, 'runEffects');
+const runFit = lazy(analyzeCmd, 'runFit');
+const runRegress = lazy(analyzeCmd, 'runRegress');
+const runPlot = lazy(plotCmd, 'runPlot');
+const runSensitivity = lazy(diagnoseCmd, 'runSensitivity');
+const runBias = lazy(diagnoseCmd, 'runBias');
+const runDatasets = lazy(evidenceCmd, 'runDatasets');
+const runReproduce = lazy(evidenceCmd, 'runReproduce');
+const runStart = lazy(evidenceCmd, 'runStart');
+const runDiff = lazy(updateCmd, 'runDiff');
+const runUpdate = lazy(updateCmd, 'runUpdate');
+const runImport = lazy(importCmd, 'runImport');
+const runSof = lazy(gradeCmd, 'runSof');
+const runReport = lazy(gradeCmd, 'runReport');
 
 /** The package version, read from package.json (beside src/ and dist/ alike). */
 function version(): string {
@@ -244,7 +267,7 @@ function buildProgram(exit: { code: number }): Command {
     .option('--commit <sha>', 'commit of that repository')
     .option('--licence <text>', 'terms under which the data may be used')
     .option('--json', 'print JSON')
-    .action(runImport);
+    .action(run(runImport));
   program
     .command('sof <spec>')
     .description(
@@ -252,14 +275,14 @@ function buildProgram(exit: { code: number }): Command {
     )
     .addOption(new Option('--format <f>', 'output format').choices(SOF_FORMATS).default('md'))
     .option('--out <file>', 'write to a file (required for docx)')
-    .action(runSof);
+    .action(run(runSof));
   program
     .command('report <spec>')
     .description(
       'one self-contained HTML report of a GRADE spec: SoF table, forest/RoB/funnel plots, sensitivity, claims, provenance, methods',
     )
     .option('--out <file>', 'output HTML file', 'report.html')
-    .action(runReport);
+    .action(run(runReport));
   program
     .command('start')
     .description(

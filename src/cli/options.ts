@@ -239,3 +239,7 @@ export function requestFromFlags(flags: FitFlags): AnalysisRequest {
     ...(missing ? { missingGroups: missing } : {}),
   };
 }
+
+/** Output formats of `evsynth sof`. */
+export const SOF_FORMATS = ['md', 'html', 'csv', 'json', 'docx'] as const;
+export type SofFormat = (typeof SOF_FORMATS)[number];

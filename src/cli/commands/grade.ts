@@ -8,9 +8,7 @@ import { htmlReport } from '../../report/html-report.ts';
 import { sofDocx } from '../../report/sof-docx.ts';
 import { formatSofCsv, formatSofHtml, formatSofMarkdown } from '../../report/sof-text.ts';
 import { toJson } from '../json.ts';
-
-export const SOF_FORMATS = ['md', 'html', 'csv', 'json', 'docx'] as const;
-type SofFormat = (typeof SOF_FORMATS)[number];
+import type { SofFormat } from '../options.ts';
 
 function write(out: string, content: string | Buffer): void {
   mkdirSync(dirname(out) || '.', { recursive: true });
