@@ -145,6 +145,7 @@ props <- data.frame(xi = c(sample(1:30, 8, TRUE), 0, 20, 5, NA), ni = c(sample(3
 for (meas in c("PLN", "PAS")) for (to in c("only0", "all", "if0all", "none"))
   es_case(sprintf("%s-%s", tolower(meas), to), meas, props, list(to = to), "random proportions, x = 0, x = n, missing")
 es_case("pas-add-forced", "PAS", props, list(add = 0.5), "add = 1/2 forced")
+es_case("pft-add-forced", "PFT", props, list(add = 0.5), "add = 1/2 forced on PFT (default add = 0)")
 es_case("pln-mi-form", "PLN", data.frame(xi = props$xi, mi = props$ni - props$xi), list(), "xi, mi input")
 rates1 <- data.frame(xi = c(sample(1:50, 8, TRUE), 0, 3, NA), ti = c(runif(8, 10, 1000), 100, 0.5, 20))
 for (meas in c("IR", "IRS", "IRFT")) for (to in c("only0", "all", "if0all", "none"))

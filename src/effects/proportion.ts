@@ -16,7 +16,7 @@ import type { EffectColumns, ZeroCellRule } from './options.ts';
  * ```
  *
  * `add` is added to xi and to n − xi when selected by `to` (with "only0", when xi = 0 or xi = ni); PAS
- * and PFT need no correction (metafor's add = 0 for them; PFT ignores `add`).
+ * and PFT need no correction (metafor's add = 0 for them), but take one when `add` is given.
  *
  * References: Freeman MF, Tukey JW (1950). Transformations related to the angular and the square root.
  * Ann Math Stat 21(4):607–611; Fleiss JL, Berlin JA (2009), in The Handbook of Research Synthesis and
@@ -59,7 +59,7 @@ export function proportion(
     usable.push(missing === undefined && ni > 0);
     hasZero.push(xi === 0 || xi === ni);
   }
-  const correct = measure === 'PFT' ? hasZero.map(() => false) : rowsToCorrect(hasZero, usable, to);
+  const correct = rowsToCorrect(hasZero, usable, to);
   for (let i = 0; i < k; i++) {
     if (!usable[i]) continue;
     const corr = correct[i] === true ? add : 0;
@@ -84,10 +84,8 @@ export function proportion(
         `PLO not estimable: p is 0 or 1 without continuity correction (to = "${to}")`,
       );
     else {
-      const x0 = x[i] as number,
-        n0 = nArr[i] as number;
-      const yi = 0.5 * (Math.asin(Math.sqrt(x0 / (n0 + 1))) + Math.asin(Math.sqrt((x0 + 1) / (n0 + 1))));
-      out.set(i, yi, 1 / (4 * n0 + 2), 'PFT not estimable');
+      const yi = 0.5 * (Math.asin(Math.sqrt(xi / (ni + 1))) + Math.asin(Math.sqrt((xi + 1) / (ni + 1))));
+      out.set(i, yi, 1 / (4 * ni + 2), 'PFT not estimable');
     }
   }
   return out;
