@@ -6,13 +6,14 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../src/core/random.ts';
 import { robust } from '../src/inference/robust.ts';
 import { fitRmaMv } from '../src/models/mv/rma-mv.ts';
 import { profileIntervals } from '../src/models/mv/profile.ts';
 import type { RandomTerm } from '../src/models/mv/random-terms.ts';
+import { BenchTable } from './table.ts';
 
 const markdown = process.argv.includes('--markdown');
 const quick = process.argv.includes('--quick');
@@ -78,22 +79,8 @@ function threeLevel(k: number, nc: number, seed: number) {
   return { yi, vi, terms, cluster, csv };
 }
 
-interface Row {
-  workload: string;
-  evsynth: number;
-  metafor: number | null;
-  target: string;
-  note: string;
-}
-const rows: Row[] = [];
-const fmt = (s: number) =>
-  s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`;
-const add = (workload: string, evsynth: number, metafor: number | null, target: string, note = '') => {
-  rows.push({ workload, evsynth, metafor, target, note });
-  process.stderr.write(
-    `${workload}: evsynth ${fmt(evsynth)}${metafor !== null ? `, metafor ${fmt(metafor)} (${(metafor / evsynth).toFixed(0)}×)` : ''}\n`,
-  );
-};
+const results = new BenchTable();
+const add = results.add.bind(results);
 const readR = (csv: string) => `d <- read.csv("${csv}")`;
 
 // 1. three-level REML, k = 2,000 in 200 clusters: metafor's default (dense k × k) and sparse = TRUE
@@ -226,28 +213,4 @@ const ver = hasR
       { encoding: 'utf8' },
     ).trim()
   : 'R not installed';
-const header = `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; ${ver}`;
-const table = [
-  ['workload', 'evsynth', 'metafor', 'ratio', 'target', 'note'],
-  ...rows.map((r) => [
-    r.workload,
-    fmt(r.evsynth),
-    r.metafor === null ? '—' : fmt(r.metafor),
-    r.metafor === null ? '—' : `${(r.metafor / r.evsynth).toFixed(0)}×`,
-    r.target,
-    r.note,
-  ]),
-];
-if (markdown)
-  process.stdout.write(
-    `${header}\n\n| ${table[0]!.join(' | ')} |\n|${table[0]!.map(() => ' --- ').join('|')}|\n${table
-      .slice(1)
-      .map((r) => `| ${r.join(' | ')} |`)
-      .join('\n')}\n`,
-  );
-else {
-  const w = table[0]!.map((_, j) => Math.max(...table.map((r) => (r[j] ?? '').length)));
-  process.stdout.write(
-    `${header}\n\n${table.map((r) => r.map((c, j) => c.padEnd(w[j] as number)).join('  ')).join('\n')}\n`,
-  );
-}
+results.print(ver, quick ? 'quick (the dense metafor fit skipped)' : null, markdown);

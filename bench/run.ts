@@ -16,6 +16,7 @@ import { permutationTest } from '../src/inference/permutation.ts';
 import { fitBatch } from '../src/models/batch.ts';
 import { designFromColumns } from '../src/models/design.ts';
 import { fitRma } from '../src/models/rma.ts';
+import { BenchTable } from './table.ts';
 
 const full = process.argv.includes('--full');
 const markdown = process.argv.includes('--markdown');
@@ -65,23 +66,8 @@ const d14 = sim(14),
   d2000 = sim(2000);
 const rvec = (a: readonly number[]) => `c(${a.map((x) => x.toPrecision(17)).join(',')})`;
 
-interface Row {
-  workload: string;
-  evsynth: number;
-  metafor: number | null;
-  target: string;
-  note: string;
-}
-const rows: Row[] = [];
-const add = (workload: string, evsynth: number, metafor: number | null, target: string, note = '') => {
-  rows.push({ workload, evsynth, metafor, target, note });
-  process.stderr.write(
-    `${workload}: evsynth ${fmt(evsynth)}${metafor !== null ? `, metafor ${fmt(metafor)} (${(metafor / evsynth).toFixed(0)}×)` : ''}\n`,
-  );
-};
-function fmt(s: number): string {
-  return s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`;
-}
+const results = new BenchTable();
+const add = results.add.bind(results);
 
 // 1. one REML fit, k = 13
 {
@@ -212,28 +198,4 @@ const ver = hasR
       encoding: 'utf8',
     }).trim()
   : 'R not installed';
-const header = `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; ${ver}; mode: ${full ? 'full' : 'quick (metafor scaled down where noted)'}`;
-const table = [
-  ['workload', 'evsynth', 'metafor', 'ratio', 'target', 'note'],
-  ...rows.map((r) => [
-    r.workload,
-    fmt(r.evsynth),
-    r.metafor === null ? '—' : fmt(r.metafor),
-    r.metafor === null ? '—' : `${(r.metafor / r.evsynth).toFixed(0)}×`,
-    r.target,
-    r.note,
-  ]),
-];
-if (markdown) {
-  process.stdout.write(
-    `${header}\n\n| ${table[0]!.join(' | ')} |\n|${table[0]!.map(() => ' --- ').join('|')}|\n${table
-      .slice(1)
-      .map((r) => `| ${r.join(' | ')} |`)
-      .join('\n')}\n`,
-  );
-} else {
-  const w = table[0]!.map((_, j) => Math.max(...table.map((r) => (r[j] ?? '').length)));
-  process.stdout.write(
-    `${header}\n\n${table.map((r) => r.map((c, j) => c.padEnd(w[j] as number)).join('  ')).join('\n')}\n`,
-  );
-}
+results.print(ver, full ? 'full' : 'quick (metafor scaled down where noted)', markdown);

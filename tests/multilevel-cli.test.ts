@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './cli-run.ts';
 import { asArray } from './mv-cases.ts';
 import { loadCases, type OracleCase } from './oracle.ts';
 import { expectAllClose, expectClose } from './support.ts';
@@ -18,26 +18,7 @@ const csv = (name: string, text: string) => {
   return p;
 };
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const ow = process.stdout.write.bind(process.stdout),
-    ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => {
-    out += s;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => {
-    err += s;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const run = runCli;
 
 type Obj = Record<string, unknown>;
 const cases = loadCases('golden-mv.json');

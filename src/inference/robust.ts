@@ -32,7 +32,8 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertLevel } from '../core/validate.ts';
 import { cholesky, choleskyInverse, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { inverseSquareRoot } from '../core/numeric/eigen.ts';
-import { critical, pfUpper, ptTwoSided } from '../distributions/index.ts';
+import { pfUpper } from '../distributions/index.ts';
+import { waldTest } from '../models/wald.ts';
 import type { Design } from '../models/design.ts';
 import type { RmaMvFit } from '../models/mv/rma-mv.ts';
 import type { RmaFit } from '../models/rma.ts';
@@ -220,18 +221,7 @@ export function robust(fit: RmaFit | RmaMvFit, cluster: readonly string[], optio
       c[r] = 1;
       df = htzDf([c], cr2, B, p, x);
     }
-    const statistic = b / se;
-    const crit = critical(level, df);
-    return {
-      name: P.names[r] ?? `b${r}`,
-      estimate: b,
-      se,
-      statistic,
-      df,
-      pValue: ptTwoSided(statistic, df),
-      ciLower: b - crit * se,
-      ciUpper: b + crit * se,
-    };
+    return { name: P.names[r] ?? `b${r}`, ...waldTest(b, se, level, df), df };
   });
 
   // omnibus test
@@ -312,24 +302,30 @@ interface Cr2Cluster {
 function cr2Cluster(rows: readonly number[], P: WlsProblem, blockOf: Int32Array, B: Float64Array): Cr2Cluster {
   const nj = rows.length;
   const { p, x } = P.design;
-  const inCluster = new Set(rows);
-  // M_jj, and a check that every block of M lies inside the cluster
+  // M_jj from the blocks of M in the cluster, which must lie wholly inside it
   const M = new Float64Array(nj * nj);
-  const pos = new Map(rows.map((r, i) => [r, i]));
+  const pos = new Map<number, number>();
+  rows.forEach((r, i) => pos.set(r, i));
+  const done = new Set<number>();
   for (const r of rows) {
     const bi = blockOf[r] as number;
+    if (done.has(bi)) continue;
+    done.add(bi);
     const brows = P.rows[bi] as Int32Array;
-    if (!Array.from(brows).every((b) => inCluster.has(b)))
-      throw new EvsynthError(
-        'INVALID_ARGUMENT',
-        'CR2 needs clusters that contain whole groups of correlated estimates: the random effects (or V) link estimates of different clusters; cluster at the level of the outermost random effect (or above)',
-      );
-    const Mb = P.M[bi] as Float64Array;
     const nb = brows.length;
-    const ib = Array.from(brows).indexOf(r);
-    brows.forEach((c, jb) => {
-      M[(pos.get(r) as number) * nj + (pos.get(c) as number)] = Mb[ib * nb + jb] as number;
-    });
+    const at = new Int32Array(nb);
+    for (let i = 0; i < nb; i++) {
+      const q = pos.get(brows[i] as number);
+      if (q === undefined)
+        throw new EvsynthError(
+          'INVALID_ARGUMENT',
+          'CR2 needs clusters that contain whole groups of correlated estimates: the random effects (or V) link estimates of different clusters; cluster at the level of the outermost random effect (or above)',
+        );
+      at[i] = q;
+    }
+    const Mb = P.M[bi] as Float64Array;
+    for (let i = 0; i < nb; i++)
+      for (let j = 0; j < nb; j++) M[(at[i] as number) * nj + (at[j] as number)] = Mb[i * nb + j] as number;
   }
   const L = Float64Array.from(M);
   cholesky(L, nj);
@@ -349,39 +345,35 @@ function cr2Cluster(rows: readonly number[], P: WlsProblem, blockOf: Int32Array,
     }
   const D = new Float64Array(nj * nj);
   for (let i = 0; i < nj; i++) for (let j = 0; j <= i; j++) D[j * nj + i] = L[i * nj + j] as number;
+  // Bj = D R Dᵀ as (D R) Dᵀ: O(n³)
+  const DR = new Float64Array(nj * nj);
+  for (let a = 0; a < nj; a++)
+    for (let c = a; c < nj; c++) {
+      const dac = D[a * nj + c] as number;
+      if (dac === 0) continue;
+      for (let d = 0; d < nj; d++) DR[a * nj + d] = (DR[a * nj + d] as number) + dac * (R[c * nj + d] as number);
+    }
   const Bj = new Float64Array(nj * nj);
   for (let a = 0; a < nj; a++)
     for (let b = 0; b < nj; b++) {
       let acc = 0;
-      for (let c = 0; c < nj; c++) {
-        const dac = D[a * nj + c] as number;
-        if (dac === 0) continue;
-        for (let d = 0; d < nj; d++) acc += dac * (R[c * nj + d] as number) * (D[b * nj + d] as number);
-      }
+      for (let d = b; d < nj; d++) acc += (DR[a * nj + d] as number) * (D[b * nj + d] as number);
       Bj[a * nj + b] = acc;
     }
   const S = inverseSquareRoot(Bj, nj);
   // A = Dᵀ S D
-  const SD = new Float64Array(nj * nj);
-  for (let a = 0; a < nj; a++)
-    for (let b = 0; b < nj; b++) {
-      let acc = 0;
-      for (let c = 0; c < nj; c++) acc += (S[a * nj + c] as number) * (D[c * nj + b] as number);
-      SD[a * nj + b] = acc;
-    }
-  const A = new Float64Array(nj * nj);
-  for (let a = 0; a < nj; a++)
-    for (let b = 0; b < nj; b++) {
-      let acc = 0;
-      for (let c = 0; c < nj; c++) acc += (D[c * nj + a] as number) * (SD[c * nj + b] as number);
-      A[a * nj + b] = acc;
-    }
-  const matVec = (m: Float64Array, v: readonly number[] | Float64Array) =>
-    Float64Array.from({ length: nj }, (_, a) => {
+  const Dt = new Float64Array(nj * nj);
+  for (let a = 0; a < nj; a++) for (let b = 0; b < nj; b++) Dt[a * nj + b] = D[b * nj + a] as number;
+  const A = matMul(Dt, matMul(S, D, nj), nj);
+  const matVec = (m: Float64Array, v: readonly number[] | Float64Array) => {
+    const out = new Float64Array(nj);
+    for (let a = 0; a < nj; a++) {
       let acc = 0;
       for (let b = 0; b < nj; b++) acc += (m[a * nj + b] as number) * (v[b] as number);
-      return acc;
-    });
+      out[a] = acc;
+    }
+    return out;
+  };
   return { rows, M, Winv, A, matVec };
 }
 

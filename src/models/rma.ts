@@ -1,10 +1,11 @@
 import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
-import { critical, pchisqUpper, pfUpper, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
+import { pchisqUpper, pfUpper } from '../distributions/index.ts';
 import { assertDesign, interceptDesign, type Design } from './design.ts';
 import { fitScale, ldexp, scaleEffects } from './scale.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel } from './kernel.ts';
+import { waldTest } from './wald.ts';
 import {
   estimateTau2,
   parseTau2Method,
@@ -243,21 +244,10 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     Array.from({ length: p }, (_, c) => ldexp((kernel.Ainv[r * p + c] as number) * s2w, 2 * j)),
   );
   const ddf = test === 'z' ? null : QEdf;
-  const crit = ddf === null ? critical(level) : critical(level, ddf);
-  const coefficients: Coefficient[] = beta.map((b, i) => {
-    const se = Math.sqrt(vb[i]?.[i] as number);
-    // se = 0 (identical estimates under knha): the statistic is ±∞, or 0 for b = 0
-    const statistic = se > 0 ? b / se : b === 0 ? 0 : Math.sign(b) * Number.POSITIVE_INFINITY;
-    return {
-      name: design.names[i] ?? `b${i}`,
-      estimate: b,
-      se,
-      statistic,
-      pValue: ddf === null ? pnormTwoSided(statistic) : ptTwoSided(statistic, ddf),
-      ciLower: b - crit * se,
-      ciUpper: b + crit * se,
-    };
-  });
+  const coefficients: Coefficient[] = beta.map((b, i) => ({
+    name: design.names[i] ?? `b${i}`,
+    ...waldTest(b, Math.sqrt(vb[i]?.[i] as number), level, ddf),
+  }));
   const hasIntercept = design.names[0] === 'intrcpt';
   const btt = p > 1 && hasIntercept ? beta.map((_, i) => i).slice(1) : beta.map((_, i) => i);
   const QMraw = waldStatistic(beta, vb, btt);

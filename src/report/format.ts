@@ -49,3 +49,20 @@ export function alignTable(rows: readonly (readonly string[])[], leftAlign: read
       .trimEnd(),
   );
 }
+
+/** The closing lines of a printout: the rows left out with their reasons, then the warnings (each block after a blank line). */
+export function exclusionsAndWarnings(
+  excluded: readonly { readonly label: string; readonly row: number; readonly reason: string }[],
+  warnings: readonly string[],
+  noun = 'studies',
+): string[] {
+  const out: string[] = [];
+  if (excluded.length > 0)
+    out.push(
+      '',
+      `Excluded ${noun} (${excluded.length}):`,
+      ...excluded.map((e) => `  ${e.label} (row ${e.row}): ${e.reason}`),
+    );
+  if (warnings.length > 0) out.push('', ...warnings.map((w) => `Warning: ${w}`));
+  return out;
+}

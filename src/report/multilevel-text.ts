@@ -5,7 +5,7 @@
 import type { MultilevelAnalysis } from '../analysis/multilevel.ts';
 import { RATIO_MEASURES } from '../effects/registry.ts';
 import type { ComponentKind } from '../models/mv/rma-mv.ts';
-import { alignTable, formatNumber as f, formatPercent, formatPValue, stars } from './format.ts';
+import { alignTable, formatNumber as f, formatPercent, formatPValue, stars, exclusionsAndWarnings } from './format.ts';
 import { finiteOrNull } from './summary.ts';
 
 export interface ComponentSummary {
@@ -474,13 +474,7 @@ export function formatMultilevelText(s: MultilevelSummary): string {
         : `1) results based on cluster-robust inference (var-cov estimator: ${r.type},\n   approx t-test and confidence interval, df: residual method)`,
     );
   }
-  if (s.excluded.length > 0)
-    out.push(
-      '',
-      `Excluded rows (${s.excluded.length}):`,
-      ...s.excluded.map((e) => `  ${e.label} (row ${e.row}): ${e.reason}`),
-    );
-  if (s.warnings.length > 0) out.push('', ...s.warnings.map((w) => `Warning: ${w}`));
+  out.push(...exclusionsAndWarnings(s.excluded, s.warnings, 'rows'));
   return out.join('\n') + '\n';
 }
 

@@ -1,6 +1,6 @@
 import type { MetaRegression } from '../analysis/regression.ts';
 import type { TextOptions } from './text.ts';
-import { alignTable, numberFormatter, formatPercent, formatPValue, stars } from './format.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue, stars, exclusionsAndWarnings } from './format.ts';
 import { finiteOrNull } from './summary.ts';
 
 export interface RegressionSummary {
@@ -178,13 +178,7 @@ export function formatRegressionText(s: RegressionSummary, options: TextOptions 
       ),
     );
   }
-  if (s.excluded.length > 0)
-    out.push(
-      '',
-      `Excluded studies (${s.excluded.length}):`,
-      ...s.excluded.map((e) => `  ${e.label} (row ${e.row}): ${e.reason}`),
-    );
-  if (s.warnings.length > 0) out.push('', ...s.warnings.map((w) => `Warning: ${w}`));
+  out.push(...exclusionsAndWarnings(s.excluded, s.warnings));
   return out.join('\n') + '\n';
 }
 

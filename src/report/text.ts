@@ -1,6 +1,6 @@
 import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
 import { measureLabel, RATIO_MEASURES, type Measure } from '../effects/registry.ts';
-import { alignTable, formatPercent, formatPValue, numberFormatter, stars } from './format.ts';
+import { alignTable, formatPercent, formatPValue, numberFormatter, stars, exclusionsAndWarnings } from './format.ts';
 import type { FitSummary } from './summary.ts';
 import { parsePoolingMethod, poolingMethodLabel } from '../models/pooling-methods.ts';
 
@@ -113,11 +113,7 @@ export function formatFitText(s: FitSummary, options: TextOptions = {}): string 
       `${s.level}% prediction interval${s.piType === 'riley' ? ' (t, df = k - 2)' : ''}: ${f(s.piLower)} to ${f(s.piUpper)}`,
     );
   if (options.studies ?? true) out.push('', ...studyTable(s, f, options.dataColumns ?? []));
-  if (s.excluded.length > 0) {
-    out.push('', `Excluded studies (${s.excluded.length}):`);
-    for (const e of s.excluded) out.push(`  ${e.label} (row ${e.row}): ${e.reason}`);
-  }
-  if (s.warnings.length > 0) out.push('', ...s.warnings.map((w) => `Warning: ${w}`));
+  out.push(...exclusionsAndWarnings(s.excluded, s.warnings));
   return out.join('\n') + '\n';
 }
 

@@ -1,6 +1,6 @@
 /**
  * Eigen-decomposition of a small symmetric matrix by the cyclic Jacobi method (rotations until the
- * off-diagonal mass is below 1e-30 of the total), and the symmetric inverse square root it gives.
+ * off-diagonal mass is below 1e-26 of the total), and the symmetric inverse square root it gives.
  *
  * Reference: Golub GH, Van Loan CF (2013). Matrix Computations, 4th ed., §8.5 (the cyclic Jacobi method).
  */
@@ -22,13 +22,18 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += (A[i * n + j] as number) ** 2;
-    if (off <= 1e-30 * total || off === 0) break;
+    // off-diagonal mass at the level of rounding: the eigenvalues are exact to double precision
+    if (off <= 1e-26 * total || off === 0) break;
     for (let p = 0; p < n; p++)
       for (let q = p + 1; q < n; q++) {
         const apq = A[p * n + q] as number;
-        if (apq === 0) continue;
         const app = A[p * n + p] as number,
           aqq = A[q * n + q] as number;
+        if (Math.abs(apq) <= 1e-18 * (Math.abs(app) + Math.abs(aqq))) {
+          A[p * n + q] = 0;
+          A[q * n + p] = 0;
+          continue;
+        }
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1),

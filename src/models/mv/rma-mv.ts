@@ -26,7 +26,8 @@
 import { EvsynthError } from '../../core/errors.ts';
 import { assertLevel } from '../../core/validate.ts';
 import { inverseQuadraticForm } from '../../core/numeric/linalg.ts';
-import { critical, pchisqUpper, pfUpper, pnormTwoSided, ptTwoSided } from '../../distributions/index.ts';
+import { pchisqUpper, pfUpper } from '../../distributions/index.ts';
+import { waldTest } from '../wald.ts';
 import { interceptDesign, type Design } from '../design.ts';
 import type { Coefficient, FitStatistics } from '../rma.ts';
 import { samplingHeterogeneity } from './heterogeneity.ts';
@@ -268,20 +269,8 @@ export function fitRmaMv(
   const ddf: number[] | null =
     test === 'z' ? null : dfs === 'residual' ? beta.map(() => k - p) : containmentDf(design, terms, k);
   const coefficients: MvCoefficient[] = beta.map((b, j) => {
-    const se = Math.sqrt(vb[j]?.[j] as number);
     const df = ddf === null ? null : (ddf[j] as number);
-    const crit = df === null ? critical(level) : critical(level, df);
-    const statistic = b / se;
-    return {
-      name: design.names[j] ?? `b${j}`,
-      estimate: b,
-      se,
-      statistic,
-      pValue: df === null ? pnormTwoSided(statistic) : ptTwoSided(statistic, df),
-      ciLower: b - crit * se,
-      ciUpper: b + crit * se,
-      df,
-    };
+    return { name: design.names[j] ?? `b${j}`, ...waldTest(b, Math.sqrt(vb[j]?.[j] as number), level, df), df };
   });
   const hasIntercept = design.names[0] === 'intrcpt';
   const btt = options.btt ?? (p > 1 && hasIntercept ? beta.map((_, j) => j).slice(1) : beta.map((_, j) => j));
