@@ -213,8 +213,8 @@ on ${f2(robustFit.robust!.coefficients[0]!.df)} Satterthwaite degrees of freedom
   nb.md(`## 2. Exercise for knee osteoarthritis: pain and function from the same participants
 
 In analyses 4.3 (pain) and 4.4 (physical function) no row shares an arm with another: every trial contributes one row
-to each (the provenance's \`sharedArms\` says so; trials with several exercise groups appear once, as the review combined
-them). The dependence is across the two analyses: most trials report both outcomes on the same people. A bivariate
+to each (the provenance's \`sharedArms\` says so; if a trial had several exercise groups, the export shows one comparison
+for it and does not say how it was formed). The dependence is across the two analyses: most trials report both outcomes on the same people. A bivariate
 model estimates the two pooled effects together, with a correlation ρ between a trial's true pain and function effects,
 and needs the within-trial correlation r of the two sampling errors, which the trials do not report: an assumption, so
 we vary it (and check the conclusions with cluster-robust inference, which does not depend on it).`);
@@ -307,6 +307,20 @@ we vary it (and check the conclusions with cluster-robust inference, which does 
   const mid = biv.find((b) => b.r === 0.5)!.a;
   const rho = comp(mid, 'rho')?.estimate ?? Number.NaN;
   const rhoCI = mid.profile.find((p) => p.kind === 'rho');
+  // the three-level alternative: the two outcomes of a trial share a trial effect (one σ² per level, no ρ to estimate)
+  const three = knee({
+    mods: '~ 0 + factor(outcome)',
+    random: ['~ 1 | study/.row'],
+    V: { kind: 'correlation', cluster: 'study', rho: 0.5 },
+  });
+  const s3 = three.model.kind === 'rma.mv' ? three.model.fit.sigma2 : [];
+  const c3p = coef(three, 'pain'),
+    c3f = coef(three, 'function');
+  nb.md(
+    `The three-level alternative (r = 0.5; a trial effect shared by its two outcomes, σ² = ${f3(s3[0])}, plus an outcome-level
+σ² = ${f3(s3[1])}) gives pain ${f2(c3p.estimate)} (${f2(c3p.ciLower)} to ${f2(c3p.ciUpper)}) and function ${f2(c3f.estimate)} (${f2(c3f.ciLower)} to ${f2(c3f.ciUpper)}):
+it is the bivariate model with one variance for both outcomes and the correlation fixed at σ²_trial/(σ²_trial + σ²_outcome) = ${f2((s3[0] as number) / ((s3[0] as number) + (s3[1] as number)))}.`,
+  );
   const kneeRows = biv.flatMap(({ r, a }) =>
     (['pain', 'function'] as const).map((out) => {
       const c = coef(a, out);
