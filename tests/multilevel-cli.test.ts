@@ -156,6 +156,16 @@ describe('fit --V: shared arms of the bundled datasets', () => {
   });
 });
 
+describe('warnings', () => {
+  it('terms that group the rows identically: only the sum of their variances is identified', async () => {
+    const file = csv('singletons.csv', 'study,yi,vi\nA,0.1,0.01\nB,0.5,0.02\nC,0.3,0.05\nD,-0.2,0.03\n');
+    const r = await run('fit', file, '--random', '~ 1 | study/.row', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { warnings: string[] };
+    expect(j.warnings.join(' ')).toMatch(/'study' and 'study\/\.row' group the rows identically/);
+  });
+});
+
 describe('bad structures: a clear error and exit 2', () => {
   const file = csv(
     'three.csv',

@@ -248,7 +248,7 @@ export function fitRmaMv(
     const n = t.kind === 'intercept' ? t.level.length : t.innerLevel.length;
     if (n !== k) throw new EvsynthError('LENGTH_MISMATCH', `fitRmaMv: a random term has ${n} rows for ${k} estimates`);
   }
-  const warnings: string[] = [];
+  const warnings: string[] = [...unidentifiedTerms(terms)];
   const sampling = samplingHeterogeneity(y, design, Vs);
   const lik = new MvLikelihood(y, design, Vs, terms, method === 'REML');
   const { map, fixed, start, scale } = parameterLayout(lik, terms, Vs, options.fixed ?? {}, sampling, k, p);
@@ -368,6 +368,29 @@ export function fitRmaMv(
     marginal: () => ({ rows: lik.blocks.map((b) => b.rows), M: lik.marginalBlocks(theta) }),
     problem,
   });
+}
+
+/** Warnings for pairs of σ² terms that group the rows identically: only the sum of their variances is identified. */
+function unidentifiedTerms(terms: readonly RandomTerm[]): string[] {
+  const intercepts = terms.filter((t) => t.kind === 'intercept');
+  const out: string[] = [];
+  for (let a = 0; a < intercepts.length; a++)
+    for (let b = a + 1; b < intercepts.length; b++) {
+      const ta = intercepts[a] as { name: string; level: Int32Array; levels: readonly string[] },
+        tb = intercepts[b] as typeof ta;
+      if (ta.levels.length !== tb.levels.length) continue;
+      const map = new Map<number, number>();
+      const same = ta.level.every((l, i) => {
+        const m = map.get(l);
+        if (m === undefined) map.set(l, tb.level[i] as number);
+        return m === undefined || m === tb.level[i];
+      });
+      if (same)
+        out.push(
+          `'${ta.name}' and '${tb.name}' group the rows identically (each level of one is a level of the other): only the sum of their variances is identified`,
+        );
+    }
+  return out;
 }
 
 /**
