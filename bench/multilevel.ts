@@ -1,7 +1,8 @@
 /**
  * Multilevel/multivariate models against metafor's rma.mv (and clubSandwich's CR2) on the same machine in one run
  * (`npm run bench:mv`; `--markdown` prints the table for docs/performance.md; `--quick` skips metafor's dense fit of
- * k = 2,000, which takes minutes). The data are simulated here with a fixed seed and handed to R as CSV, so both sides
+ * k = 2,000, which takes minutes; `--full` also tries metafor's sparse fit of k = 100,000, which needed more memory
+ * than this machine has). The data are simulated here with a fixed seed and handed to R as CSV, so both sides
  * fit the same numbers. Without Rscript + metafor only evsynth's side runs. No assertions: numbers only.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { BenchTable } from './table.ts';
 
 const markdown = process.argv.includes('--markdown');
 const quick = process.argv.includes('--quick');
+const full = process.argv.includes('--full');
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-bench-mv-'));
 const hasR =
   spawnSync('Rscript', ['-e', 'suppressMessages({library(metafor); library(clubSandwich)})'], { stdio: 'ignore' })
@@ -34,15 +36,23 @@ function time(f: () => unknown, reps = 5): number {
   return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)] as number;
 }
 
-/** Runs R code that prints one number: seconds for the workload. */
-function rTime(code: string): number {
+/** Runs R code that prints one number: seconds for the workload; null (with the reason in `failures`) if R fails. */
+const failures: string[] = [];
+function rTime(code: string): number | null {
   const file = join(tmp, 'b.R');
   writeFileSync(file, `suppressMessages({library(metafor); library(clubSandwich)})\n${code}\n`);
-  const out = execFileSync('Rscript', [file], { encoding: 'utf8', maxBuffer: 1 << 26 })
-    .trim()
-    .split('\n');
-  return Number(out[out.length - 1]);
+  try {
+    const out = execFileSync('Rscript', [file], { encoding: 'utf8', maxBuffer: 1 << 26 })
+      .trim()
+      .split('\n');
+    return Number(out[out.length - 1]);
+  } catch (e) {
+    const err = e as { signal?: string; status?: number };
+    failures.push(err.signal === 'SIGKILL' ? 'killed (out of memory)' : `failed (exit ${err.status ?? '?'})`);
+    return null;
+  }
 }
+const lastFailure = () => failures[failures.length - 1] ?? '';
 const rMedian = (expr: string, reps: number) =>
   `ts <- replicate(${reps}, system.time({${expr}})[["elapsed"]]); cat(median(ts), "\\n")`;
 
@@ -103,22 +113,42 @@ const readR = (csv: string) => `d <- read.csv("${csv}")`;
     : null;
   add('three-level REML, k = 2,000 in 200 clusters (metafor sparse = TRUE)', e, sparse, '', '');
 }
-// 2. k = 100,000 in 10,000 clusters (evsynth; metafor sparse = TRUE once)
+// 2. k = 10,000 in 1,000 clusters (both sides), and k = 100,000 in 10,000 clusters (metafor only with --full: on this
+// machine its sparse fit was killed for want of memory)
+{
+  const d = threeLevel(10_000, 1_000, 20);
+  const e = time(() => fitRmaMv(d.yi, d.vi, { random: d.terms }), 10);
+  const sparse = hasR
+    ? rTime(`${readR(d.csv)}\n${rMedian('rma.mv(yi, vi, random = ~ 1 | cluster/es, data = d, sparse = TRUE)', 1)}`)
+    : null;
+  add(
+    'three-level REML, k = 10,000 in 1,000 clusters (metafor sparse = TRUE)',
+    e,
+    sparse,
+    '',
+    hasR && sparse === null ? `metafor ${lastFailure()}` : 'metafor timed once',
+  );
+}
 {
   const d = threeLevel(100_000, 10_000, 16);
   const before = process.memoryUsage().rss;
   const e = time(() => fitRmaMv(d.yi, d.vi, { random: d.terms }), 5);
   const mb = (process.memoryUsage().rss - before) / 2 ** 20;
   const sparse =
-    hasR && !quick
+    hasR && full
       ? rTime(`${readR(d.csv)}\n${rMedian('rma.mv(yi, vi, random = ~ 1 | cluster/es, data = d, sparse = TRUE)', 1)}`)
       : null;
+  const which = !full
+    ? 'metafor only with --full; '
+    : sparse === null
+      ? `metafor sparse = TRUE ${lastFailure()}; `
+      : 'metafor sparse = TRUE, once; ';
   add(
     'three-level REML, k = 100,000 in 10,000 clusters',
     e,
     sparse,
     '< 1 s',
-    `${quick ? '' : 'metafor with sparse = TRUE, timed once; '}memory growth ${mb.toFixed(0)} MB`,
+    `${which}memory growth ${mb.toFixed(0)} MB`,
   );
 }
 // 3. profile-likelihood CIs of both components, k = 2,000 (metafor confint)
