@@ -182,6 +182,7 @@ describe('bad structures: a clear error and exit 2', () => {
     [['--random', '~ 1 | study', '--method', 'DL'], /REML or ML/],
     [['--test', 't'], /--test t is for multilevel models/],
     [['--random', 'study'], /expected '~ 1 \| group'/],
+    [['--random', '~ 1 | study', '--by', 'one'], /--by cannot be combined with --random/],
   ])('%j', async (args, message) => {
     const r = await run('fit', file, ...args);
     expect(r.code).toBe(2);

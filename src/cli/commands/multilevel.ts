@@ -112,6 +112,15 @@ export function runMultilevel(
   formula: string | undefined,
   predictAt: readonly (readonly number[])[] | undefined,
 ): void {
+  const unsupported = [
+    ...(flags.by !== undefined ? ['--by'] : []),
+    ...(flags.permutations !== undefined || flags.exact ? ['--permutations/--exact'] : []),
+  ];
+  if (unsupported.length > 0)
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `${unsupported.join(' and ')} cannot be combined with --random, --V or --robust (multilevel models have no subgroup or permutation analysis yet)`,
+    );
   const { table: t, request, context } = commandInput(file, flags);
   const { dataset } = resolveInput(file);
   // --test t is this module's; the request builder knows z, knha and adhoc
