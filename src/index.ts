@@ -361,10 +361,14 @@ export { sofDocx } from './report/sof-docx.ts';
 export { assertPositiveDefinite } from './effects/sampling-covariance.ts';
 export {
   multilevelAnalysis,
+  multilevelTable,
   parseVSpec,
+  parseFixedValues,
   ROW_COLUMN,
   type MultilevelAnalysis,
   type MultilevelOptions,
+  type MultilevelRequest,
+  type MultilevelContext,
   type VSpec,
 } from './analysis/multilevel.ts';
 export {

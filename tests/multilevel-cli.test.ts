@@ -156,6 +156,39 @@ describe('fit --V: shared arms of the bundled datasets', () => {
   });
 });
 
+describe('output formats', () => {
+  const args = ['fit', 'lbp-antidepressants-pain-short-term', '--V', 'shared', '--random', '~ 1 | study/.row'];
+  it('--format json is --json', async () => {
+    const [a, b] = [await run(...args, '--json'), await run(...args, '--format', 'json')];
+    expect(b.code, b.err).toBe(0);
+    expect(b.out).toBe(a.out);
+    expect((JSON.parse(b.out) as { model: string }).model).toBe('rma.mv');
+  });
+  it('--format csv: the rows used, with their sampling variance, Wald CI and weight in the model', async () => {
+    const j = JSON.parse((await run(...args, '--json')).out) as {
+      studies: { label: string; row: number; yi: number; vi: number; weight: number }[];
+    };
+    const r = await run(...args, '--format', 'csv');
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toBe('study,row,yi,vi,sei,ci_lb,ci_ub,weight');
+    expect(lines).toHaveLength(j.studies.length + 1);
+    const first = (lines[1] as string).split(',');
+    const s = j.studies[0] as (typeof j.studies)[number];
+    expect(first[0]).toBe(s.label);
+    expect(Number(first[3])).toBe(s.vi);
+    expect(Number(first[5])).toBeCloseTo(s.yi - 1.959963984540054 * Math.sqrt(s.vi), 12);
+    expect(Number(first[7])).toBe(s.weight);
+    expect(j.studies.reduce((t, x) => t + x.weight, 0)).toBeCloseTo(100, 10);
+  });
+  it('--digits sets the decimals of the text output', async () => {
+    const r = await run(...args, '--digits', '2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^estimate +se +zval/m);
+    expect(r.out).toMatch(/^ *-4\.06 +1\.09 /m);
+  });
+});
+
 describe('warnings', () => {
   it('terms that group the rows identically: only the sum of their variances is identified', async () => {
     const file = csv('singletons.csv', 'study,yi,vi\nA,0.1,0.01\nB,0.5,0.02\nC,0.3,0.05\nD,-0.2,0.03\n');

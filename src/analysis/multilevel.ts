@@ -44,6 +44,12 @@ import { fitRmaMv, type FixedComponents, type MvDfs, type MvTest, type RmaMvFit 
 import type { Struct } from '../models/mv/structures.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
 import { parseTau2Method, type Tau2Control, type Tau2Method } from '../models/tau2/index.ts';
+import { effectColumnsFromTable } from '../effects/from-table.ts';
+import { inTable, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
+import type { SharedArms } from '../io/provenance.ts';
+import { parseStruct } from '../models/mv/structures.ts';
+import { PRESETS, parsePreset } from './presets.ts';
+import { resolveAnalysisOptions, type AnalysisRequest, type RequestContext } from './request.ts';
 
 /** How the sampling covariance V is built. */
 export type VSpec =
@@ -376,4 +382,114 @@ function structLevels(fit: RmaMvFit): { tau2?: string; gamma2?: string }[] {
     for (const g of levels('gamma2'))
       out.push({ ...(t !== undefined ? { tau2: t } : {}), ...(g !== undefined ? { gamma2: g } : {}) });
   return out;
+}
+
+/**
+ * What a user asks of a dependent-effects analysis, as typed (the CLI's flags, the web explorer's inputs): the
+ * effect-size and model fields of {@link AnalysisRequest} (no subgroups), and the random terms, structures, V,
+ * fixed components and cluster-robust inference as text.
+ */
+export interface MultilevelRequest extends Omit<
+  AnalysisRequest,
+  'by' | 'missingGroups' | 'test' | 'piType' | 'tau2From'
+> {
+  /** z or t (with random terms or V); z, knha or adhoc for an rma.uni fit. */
+  readonly test?: string;
+  readonly dfs?: MvDfs;
+  /** Random terms in metafor's notation, e.g. `~ 1 | study/.row`. */
+  readonly random?: readonly string[];
+  /** Structures of `~ inner | outer` terms: CS, HCS, UN, ID, DIAG, AR, HAR. */
+  readonly struct?: readonly string[];
+  /** Moderator formula, as `regress --mods`. */
+  readonly mods?: string;
+  /**
+   * How V is built: `shared:<column>[:split|:repeated|:split-se]`, `split:<column>`, `cor:<cluster>:<r>`,
+   * `independent`, or `shared`/`split` alone for the dataset's declared shared arms (`context.sharedArms`).
+   */
+  readonly V?: string;
+  /** Fixed components as metafor's vectors, comma-separated with NA = estimate, e.g. `{ sigma2: 'NA,0' }`. */
+  readonly fixed?: { readonly [K in keyof FixedComponents]?: string };
+  readonly robust?: { readonly cluster: string; readonly type?: RobustType };
+  readonly predictAt?: readonly (readonly number[])[];
+  /** Profile-likelihood CIs of the variance components (default true). */
+  readonly profile?: boolean;
+}
+
+/** A dataset's defaults for {@link multilevelTable}: its measure and its declared shared arms (provenance). */
+export interface MultilevelContext extends RequestContext {
+  readonly sharedArms?: SharedArms;
+  /** The dataset's name, for messages. */
+  readonly name?: string;
+}
+
+/** Fixed values of one component from text: "NA,0" → [null, 0]. */
+export function parseFixedValues(text: string, name: string): (number | null)[] {
+  return text.split(',').map((v) => {
+    const s = v.trim();
+    if (s === 'NA' || s === '') return null;
+    const x = Number(s);
+    if (!Number.isFinite(x)) throw new EvsynthError('INVALID_ARGUMENT', `--${name}: '${s}' is neither a number nor NA`);
+    return x;
+  });
+}
+
+/**
+ * Analyses a CSV table's dependent effect sizes as `request` asks (the pure entry of `fit|regress --random/--V/
+ * --robust`, for the CLI, the web explorer and notebooks): the request is resolved as {@link analyzeTable}
+ * resolves it (measure from the dataset, preset, effect-size options), `V: 'shared'` uses the dataset's declared
+ * shared arms, and errors that name a data row are re-placed at their file line. See {@link multilevelAnalysis}.
+ */
+export function multilevelTable(
+  table: DataTable,
+  request: MultilevelRequest,
+  context: MultilevelContext = {},
+): MultilevelAnalysis {
+  const { test = 'z', dfs, random, struct, mods, V: vText, fixed, robust: rob, predictAt, profile, ...base } = request;
+  const options = resolveAnalysisOptions({ ...base, test: 'z' }, { ...context, table });
+  const preset = base.preset !== undefined ? PRESETS[parsePreset(base.preset)] : undefined;
+  const method = base.method ?? preset?.method ?? 'REML';
+  const { method: _pooling, test: _test, piType: _pi, tau2From: _from, ...effectOptions } = options;
+  const columns = Object.fromEntries(table.header.map((h) => [h, stringColumn(table, h)]));
+  const V = vSpecOf(vText, context);
+  const sharedN: Record<string, { n: SharedN; sd?: SharedSd }> = Object.fromEntries(
+    (context.sharedArms?.groups ?? []).map((g) => [g.id, { n: g.n, ...(g.sd !== undefined ? { sd: g.sd } : {}) }]),
+  );
+  const fixedComponents: { -readonly [K in keyof FixedComponents]: (number | null)[] } = {};
+  for (const kind of ['sigma2', 'tau2', 'rho', 'gamma2', 'phi'] as const) {
+    const v = fixed?.[kind];
+    if (v !== undefined) fixedComponents[kind] = parseFixedValues(v, kind);
+  }
+  return inTable(table, () =>
+    multilevelAnalysis(effectColumnsFromTable(table), studyLabels(table), columns, {
+      ...effectOptions,
+      method,
+      test,
+      ...(dfs !== undefined ? { dfs } : {}),
+      ...(random ? { random } : {}),
+      ...(struct ? { struct: struct.map(parseStruct) } : {}),
+      ...(mods !== undefined ? { mods } : {}),
+      ...(V ? { V } : {}),
+      sharedN,
+      fixed: fixedComponents,
+      ...(rob ? { robust: { cluster: rob.cluster, type: rob.type ?? 'CR1' } } : {}),
+      ...(predictAt ? { predictAt } : {}),
+      ...(profile !== undefined ? { profile } : {}),
+    }),
+  );
+}
+
+/** `V` as text, with `shared`/`split` alone meaning the dataset's declared shared-arm column. */
+function vSpecOf(text: string | undefined, context: MultilevelContext): VSpec | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (t === 'shared' || t === 'split') {
+    const col = context.sharedArms?.column;
+    if (col === undefined)
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `--V ${t} needs a column (${t}:<column>): ${context.name !== undefined ? `dataset '${context.name}' declares no shared arms` : 'the input is not a bundled dataset'}`,
+      );
+    return { kind: 'shared', column: col, approach: t === 'shared' ? 'covariance' : 'split' };
+  }
+  return parseVSpec(t);
 }

@@ -3,7 +3,7 @@ import type { AnalysisRequest, RequestContext } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { lowRiskRows, readRiskOfBias, tableRows } from '../evidence/risk-of-bias.ts';
 import { studyLabels, type DataTable } from '../io/csv.ts';
-import { resolveInput } from '../io/datasets.ts';
+import { resolveInput, type Dataset } from '../io/datasets.ts';
 import { requestFromFlags, type FitFlags } from './options.ts';
 
 export interface CommandInput {
@@ -12,6 +12,8 @@ export interface CommandInput {
   /** The dataset's defaults (its measure) when the input is a bundled dataset. */
   readonly context: RequestContext;
   readonly title: string | undefined;
+  /** The bundled dataset (or dataset folder) read, null for a plain CSV file. */
+  readonly dataset: Dataset | null;
 }
 
 /** Reads the file or dataset `file` and turns the flags into an analysis request. */
@@ -24,6 +26,7 @@ export function commandInput(file: string, flags: FitFlags): CommandInput {
     request: requestFromFlags(flags),
     context: dataset ? { measure: dataset.provenance.measure } : {},
     title: dataset?.provenance.title,
+    dataset: dataset ?? null,
   };
 }
 

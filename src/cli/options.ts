@@ -156,6 +156,10 @@ export function addFormatOption(cmd: Command): Command {
   );
 }
 
+/** Columns of `--format csv`'s per-study table (fit with and without --random), and the back-transformed ones of ratio measures. */
+export const STUDY_CSV_HEADER = ['study', 'row', 'yi', 'vi', 'sei', 'ci_lb', 'ci_ub', 'weight'];
+export const RATIO_CSV_HEADER = ['exp_yi', 'exp_ci_lb', 'exp_ci_ub'];
+
 /** The output format of a command's flags: --format, else json with --json, else text. */
 export function outputFormat(flags: EffectFlags & FormatFlags): OutputFormat {
   return flags.format ?? (flags.json ? 'json' : 'text');

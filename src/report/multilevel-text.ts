@@ -5,7 +5,9 @@
 import type { MultilevelAnalysis } from '../analysis/multilevel.ts';
 import { RATIO_MEASURES } from '../effects/registry.ts';
 import type { ComponentKind } from '../models/mv/rma-mv.ts';
-import { alignTable, formatNumber as f, formatPercent, formatPValue, stars, exclusionsAndWarnings } from './format.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue, stars, exclusionsAndWarnings } from './format.ts';
+import type { TextOptions } from './text.ts';
+import { studyIntervals } from '../inference/study-intervals.ts';
 import { finiteOrNull } from './summary.ts';
 
 export interface ComponentSummary {
@@ -119,6 +121,10 @@ export interface MultilevelSummary {
     readonly row: number;
     readonly yi: number;
     readonly vi: number;
+    /** √vi and the row's own Wald CI, yi ± z·√vi (as forest plots draw it). */
+    readonly sei: number;
+    readonly ciLower: number;
+    readonly ciUpper: number;
     readonly weight: number;
   }[];
   readonly excluded: readonly { readonly label: string; readonly row: number; readonly reason: string }[];
@@ -174,6 +180,7 @@ export function summarizeMultilevel(a: MultilevelAnalysis): MultilevelSummary {
     ciUpper: c.ciUpper,
   });
   const fit = m.fit;
+  const rowCi = studyIntervals(fit.yi, a.V.diag, fit.level);
   const uni = m.kind === 'rma.uni' ? m.fit : null;
   const mv = m.kind === 'rma.mv' ? m.fit : null;
   const fs = mv ? mv.fitstats : (uni as NonNullable<typeof uni>).fitstats[uni?.method === 'REML' ? 'REML' : 'ML'];
@@ -269,6 +276,9 @@ export function summarizeMultilevel(a: MultilevelAnalysis): MultilevelSummary {
       row: (a.rows[i] as number) + 1,
       yi: fit.yi[i] as number,
       vi: a.V.diag[i] as number,
+      sei: Math.sqrt(a.V.diag[i] as number),
+      ciLower: rowCi.lower[i] as number,
+      ciUpper: rowCi.upper[i] as number,
       weight: fit.weights[i] as number,
     })),
     excluded: a.excluded.map((e) => ({ label: e.label, row: e.row + 1, reason: e.reason })),
@@ -281,8 +291,12 @@ const pv = (p: number | null): string => {
   return s.startsWith('<') ? s : `= ${s}`;
 };
 
-/** metafor's print.rma.mv layout (and print.rma.uni for fits without random terms), then CIs, predictions, robust results. */
-export function formatMultilevelText(s: MultilevelSummary): string {
+/**
+ * metafor's print.rma.mv layout (and print.rma.uni for fits without random terms), then CIs, predictions, robust
+ * results; `options.digits` sets the decimals (the CLI's --digits).
+ */
+export function formatMultilevelText(s: MultilevelSummary, options: Pick<TextOptions, 'digits'> = {}): string {
+  const f = numberFormatter(options.digits);
   const out: string[] = [];
   const mods = s.coefficients.length > 1 || s.mods !== null;
   if (s.model === 'rma.mv') {
@@ -388,7 +402,7 @@ export function formatMultilevelText(s: MultilevelSummary): string {
       '',
     );
   }
-  out.push('Model Results:', '', ...coefTable(s.coefficients, mods, s.test !== 'z'));
+  out.push('Model Results:', '', ...coefTable(f, s.coefficients, mods, s.test !== 'z'));
   if (s.model === 'rma.mv' && s.I2)
     out.push(
       '',
@@ -466,7 +480,7 @@ export function formatMultilevelText(s: MultilevelSummary): string {
         `F(df1 = ${r.QMdf[0]}, df2 = ${f(r.QMdf[1], 2)}) = ${f(r.QM)}, p-val ${pv(r.QMp)}`,
         '',
       );
-    out.push('Model Results:', '', ...coefTable(r.coefficients, mods, true, '¹'), '');
+    out.push('Model Results:', '', ...coefTable(f, r.coefficients, mods, true, '¹'), '');
     out.push(
       r.type === 'CR2'
         ? '1) results based on cluster-robust inference (var-cov estimator: CR2,\n   approx t-test and confidence interval, df: Satterthwaite approx' +
@@ -484,7 +498,13 @@ function bttText(s: MultilevelSummary): string {
   return m === p ? `1:${p}` : m === p - 1 ? (p === 2 ? '2' : `2:${p}`) : `${m} of ${p}`;
 }
 
-function coefTable(cs: readonly CoefficientSummary[], names: boolean, t: boolean, mark = ''): string[] {
+function coefTable(
+  f: ReturnType<typeof numberFormatter>,
+  cs: readonly CoefficientSummary[],
+  names: boolean,
+  t: boolean,
+  mark = '',
+): string[] {
   const df = t && cs.some((c) => c.df !== null);
   return alignTable(
     [

@@ -13,7 +13,15 @@ import { summarize, type FitSummary } from '../../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../../report/text.ts';
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import { outputFormat, type EffectFlags, type FitFlags, type FormatFlags, type RegressFlags } from '../options.ts';
+import {
+  outputFormat,
+  RATIO_CSV_HEADER,
+  STUDY_CSV_HEADER,
+  type EffectFlags,
+  type FitFlags,
+  type FormatFlags,
+  type RegressFlags,
+} from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { runMultilevel, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
@@ -78,8 +86,6 @@ function studiesCsv(s: FitSummary, subgroup?: string): (string | number)[][] {
     ...(ratio ? [Math.exp(st.yi), Math.exp(st.ciLower), Math.exp(st.ciUpper)] : []),
   ]);
 }
-const STUDY_CSV_HEADER = ['study', 'row', 'yi', 'vi', 'sei', 'ci_lb', 'ci_ub', 'weight'];
-const RATIO_CSV_HEADER = ['exp_yi', 'exp_ci_lb', 'exp_ci_ub'];
 
 export function runFit(file: string, flags: FitFlags & FormatFlags & MultilevelFlags): void {
   if (wantsMultilevel(flags)) return runMultilevel(file, flags, undefined, undefined);

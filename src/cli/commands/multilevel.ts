@@ -1,20 +1,15 @@
 /** `evsynth fit|regress` with --random, --V or --robust: dependent effect sizes (metafor rma.mv, robust()). */
 import { Option, type Command } from 'commander';
-import { multilevelAnalysis, parseVSpec, type VSpec } from '../../analysis/multilevel.ts';
-import { PRESETS, parsePreset } from '../../analysis/presets.ts';
-import { resolveAnalysisOptions } from '../../analysis/request.ts';
+import { multilevelTable } from '../../analysis/multilevel.ts';
 import { EvsynthError } from '../../core/errors.ts';
-import { effectColumnsFromTable } from '../../effects/from-table.ts';
-import type { SharedN, SharedSd } from '../../effects/shared-arms.ts';
 import { ROBUST_TYPES, type RobustType } from '../../inference/robust.ts';
-import { inTable, stringColumn, studyLabels } from '../../io/csv.ts';
-import { resolveInput, type Dataset } from '../../io/datasets.ts';
-import { MV_DFS, type FixedComponents, type MvDfs } from '../../models/mv/rma-mv.ts';
-import { parseStruct, STRUCTS } from '../../models/mv/structures.ts';
+import { formatCsv } from '../../io/csv.ts';
+import { MV_DFS, type MvDfs } from '../../models/mv/rma-mv.ts';
+import { STRUCTS } from '../../models/mv/structures.ts';
 import { formatMultilevelText, summarizeMultilevel } from '../../report/multilevel-text.ts';
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import type { RegressFlags } from '../options.ts';
+import { outputFormat, RATIO_CSV_HEADER, STUDY_CSV_HEADER, type FormatFlags, type RegressFlags } from '../options.ts';
 
 export interface MultilevelFlags {
   random?: string[];
@@ -78,37 +73,9 @@ export function wantsMultilevel(flags: Partial<MultilevelFlags>): boolean {
   return (flags.random?.length ?? 0) > 0 || flags.V !== undefined || flags.robust !== undefined;
 }
 
-/** "NA,0" → [null, 0] */
-function fixedValues(text: string | undefined, name: string): (number | null)[] | undefined {
-  if (text === undefined) return undefined;
-  return text.split(',').map((v) => {
-    const s = v.trim();
-    if (s === 'NA' || s === '') return null;
-    const x = Number(s);
-    if (!Number.isFinite(x)) throw new EvsynthError('INVALID_ARGUMENT', `--${name}: '${s}' is neither a number nor NA`);
-    return x;
-  });
-}
-
-/** --V, with `shared`/`split` alone meaning the dataset's declared shared-arm column. */
-function vSpecOf(text: string | undefined, dataset: Dataset | null): VSpec | undefined {
-  if (text === undefined) return undefined;
-  const t = text.trim();
-  if (t === 'shared' || t === 'split') {
-    const col = dataset?.provenance.sharedArms?.column;
-    if (col === undefined)
-      throw new EvsynthError(
-        'INVALID_ARGUMENT',
-        `--V ${t} needs a column (${t}:<column>): ${dataset ? `dataset '${dataset.name}' declares no shared arms` : 'the input is not a bundled dataset'}`,
-      );
-    return { kind: 'shared', column: col, approach: t === 'shared' ? 'covariance' : 'split' };
-  }
-  return parseVSpec(t);
-}
-
 export function runMultilevel(
   file: string,
-  flags: MultilevelFlags & RegressFlags,
+  flags: MultilevelFlags & RegressFlags & FormatFlags,
   formula: string | undefined,
   predictAt: readonly (readonly number[])[] | undefined,
 ): void {
@@ -121,44 +88,59 @@ export function runMultilevel(
       'INVALID_ARGUMENT',
       `${unsupported.join(' and ')} cannot be combined with --random, --V or --robust (multilevel models have no subgroup or permutation analysis yet)`,
     );
-  const { table: t, request, context } = commandInput(file, flags);
-  const { dataset } = resolveInput(file);
-  // --test t is this module's; the request builder knows z, knha and adhoc
-  const test = (flags.test as string | undefined) ?? 'z';
-  const options = resolveAnalysisOptions({ ...request, test: 'z' }, { ...context, table: t });
-  const preset = request.preset !== undefined ? PRESETS[parsePreset(request.preset)] : undefined;
-  const method = request.method ?? preset?.method ?? 'REML';
-  const columns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
-  const V = vSpecOf(flags.V, dataset);
-  const declared = dataset?.provenance.sharedArms;
-  const sharedN: Record<string, { n: SharedN; sd?: SharedSd }> = Object.fromEntries(
-    (declared?.groups ?? []).map((g) => [g.id, { n: g.n, ...(g.sd !== undefined ? { sd: g.sd } : {}) }]),
-  );
-  const fixed: FixedComponents = {
-    ...(flags.sigma2 !== undefined ? { sigma2: fixedValues(flags.sigma2, 'sigma2') as (number | null)[] } : {}),
-    ...(flags.tau2 !== undefined ? { tau2: fixedValues(flags.tau2, 'tau2') as (number | null)[] } : {}),
-    ...(flags.rho !== undefined ? { rho: fixedValues(flags.rho, 'rho') as (number | null)[] } : {}),
-    ...(flags.gamma2 !== undefined ? { gamma2: fixedValues(flags.gamma2, 'gamma2') as (number | null)[] } : {}),
-    ...(flags.phi !== undefined ? { phi: fixedValues(flags.phi, 'phi') as (number | null)[] } : {}),
-  };
-  const { method: _pooling, test: _test, piType: _pi, tau2From: _from, ...effectOptions } = options;
-  const a = inTable(t, () =>
-    multilevelAnalysis(effectColumnsFromTable(t), studyLabels(t), columns, {
-      ...effectOptions,
-      method,
-      test,
+  const { table, request, context, dataset } = commandInput(file, flags);
+  const a = multilevelTable(
+    table,
+    {
+      ...request,
+      test: (flags.test as string | undefined) ?? 'z',
       ...(flags.dfs !== undefined ? { dfs: flags.dfs } : {}),
       ...(flags.random ? { random: flags.random } : {}),
-      ...(flags.struct ? { struct: flags.struct.map(parseStruct) } : {}),
+      ...(flags.struct ? { struct: flags.struct } : {}),
       ...(formula !== undefined ? { mods: formula } : {}),
-      ...(V ? { V } : {}),
-      sharedN,
-      fixed,
+      ...(flags.V !== undefined ? { V: flags.V } : {}),
+      fixed: {
+        ...(flags.sigma2 !== undefined ? { sigma2: flags.sigma2 } : {}),
+        ...(flags.tau2 !== undefined ? { tau2: flags.tau2 } : {}),
+        ...(flags.rho !== undefined ? { rho: flags.rho } : {}),
+        ...(flags.gamma2 !== undefined ? { gamma2: flags.gamma2 } : {}),
+        ...(flags.phi !== undefined ? { phi: flags.phi } : {}),
+      },
       ...(flags.robust !== undefined ? { robust: { cluster: flags.robust, type: flags.vcov } } : {}),
       ...(predictAt ? { predictAt } : {}),
       profile: flags.profile,
-    }),
+    },
+    {
+      ...context,
+      ...(dataset?.provenance.sharedArms ? { sharedArms: dataset.provenance.sharedArms } : {}),
+      ...(dataset ? { name: dataset.name } : {}),
+    },
   );
   const s = summarizeMultilevel(a);
-  process.stdout.write(flags.json ? toJson(s) + '\n' : formatMultilevelText(s));
+  const format = outputFormat(flags);
+  if (format === 'csv') {
+    const ratio = s.exponentiated;
+    process.stdout.write(
+      formatCsv(
+        [...STUDY_CSV_HEADER, ...(ratio ? RATIO_CSV_HEADER : [])],
+        s.studies.map((st) => [
+          st.label,
+          st.row,
+          st.yi,
+          st.vi,
+          st.sei,
+          st.ciLower,
+          st.ciUpper,
+          st.weight,
+          ...(ratio ? [Math.exp(st.yi), Math.exp(st.ciLower), Math.exp(st.ciUpper)] : []),
+        ]),
+      ),
+    );
+    return;
+  }
+  process.stdout.write(
+    format === 'json'
+      ? toJson(s) + '\n'
+      : formatMultilevelText(s, flags.digits !== undefined ? { digits: flags.digits } : {}),
+  );
 }
