@@ -199,6 +199,41 @@ describe('warnings', () => {
   });
 });
 
+describe('cluster-robust inference for a coefficient estimated within one cluster', () => {
+  // CD001703 analysis 1.2 by drug class: 'Other antidepressants' (the intercept) and TeCA have one row each, so
+  // each is determined by one trial; its sandwich variance is 0 up to rounding (clubSandwich prints SE 7.9e-7 and
+  // 2.5e-7, and Satterthwaite df driven by that rounding)
+  it.each(['CR1', 'CR2'])('%s: robust SE 0, a warning, and finite df for the other coefficients', async (vcov) => {
+    const r = await run(
+      'regress',
+      'lbp-antidepressants-pain-short-term',
+      '--mods',
+      'factor(subgroup)',
+      '--random',
+      '~ 1 | study/.row',
+      '--robust',
+      'study',
+      '--vcov',
+      vcov,
+      '--no-profile',
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as {
+      coefficients: { name: string; se: number }[];
+      robust: { coefficients: { name: string; se: number; df: number }[] };
+      warnings: string[];
+    };
+    const se = Object.fromEntries(j.robust.coefficients.map((c) => [c.name, c.se]));
+    expect(se['intrcpt']).toBe(0);
+    expect(se['factor(subgroup)TeCA']).toBe(0);
+    // clubSandwich: 0.5716, 0.7362, 2.8890 (CR2); metafor robust(): the same SEs under CR1's n/(n − p) factor
+    expect(se['factor(subgroup)SSRI']).toBeGreaterThan(0.5);
+    for (const c of j.robust.coefficients) expect(Number.isFinite(c.df) && c.df > 0, c.name).toBe(true);
+    expect(j.warnings.join(' ')).toMatch(/intrcpt, factor\(subgroup\)TeCA are estimated within a single cluster/);
+  });
+});
+
 describe('bad structures: a clear error and exit 2', () => {
   const file = csv(
     'three.csv',

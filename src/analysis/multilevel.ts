@@ -327,7 +327,7 @@ export function multilevelAnalysis(
       cluster: options.robust.cluster,
     };
   }
-  warnings.push(...model.fit.warnings);
+  warnings.push(...model.fit.warnings, ...(robustResult?.warnings ?? []));
   if (excluded.length > 0)
     warnings.push(`${excluded.length} row${excluded.length === 1 ? '' : 's'} excluded (see 'excluded')`);
   return {

@@ -212,6 +212,25 @@ export function robust(fit: RmaFit | RmaMvFit, cluster: readonly string[], optio
   const Vr = matMul(matMul(B, meat, p), B, p).map((v) => v * factor);
   const vb = Array.from({ length: p }, (_, r) => Array.from({ length: p }, (_, s) => Vr[r * p + s] as number));
 
+  // A coefficient estimated within one cluster (e.g. a factor level whose rows all lie in one cluster) has no
+  // between-cluster variation: its sandwich variance is 0 up to rounding (metafor and clubSandwich print that
+  // rounding noise). It is set to 0, and the user is told that its robust test is not meaningful.
+  const degenerate: string[] = [];
+  fit.coefficients.forEach((c, r) => {
+    const row = vb[r] as number[];
+    if ((row[r] as number) <= 1e-10 * c.se * c.se) {
+      degenerate.push(c.name);
+      for (let s = 0; s < p; s++) {
+        row[s] = 0;
+        (vb[s] as number[])[r] = 0;
+      }
+    }
+  });
+  if (degenerate.length > 0)
+    warnings.push(
+      `cluster-robust: ${degenerate.join(', ')} ${degenerate.length === 1 ? 'is' : 'are'} estimated within a single cluster (no variation between clusters): robust SE 0, so ${degenerate.length === 1 ? 'its tests and CI are' : 'their tests and CIs are'} not meaningful; cluster at a level that varies within the moderator, or drop it`,
+    );
+
   // per-coefficient tests
   const coefficients = P.beta.map((b, r) => {
     const se = Math.sqrt(vb[r]?.[r] as number);
@@ -360,7 +379,12 @@ function cr2Cluster(rows: readonly number[], P: WlsProblem, blockOf: Int32Array,
       for (let d = b; d < nj; d++) acc += (DR[a * nj + d] as number) * (D[b * nj + d] as number);
       Bj[a * nj + b] = acc;
     }
-  const S = inverseSquareRoot(Bj, nj);
+  // B_j = D(M_jj − X_j B X_jᵀ)Dᵀ is a difference at the scale of D M_jj Dᵀ = (DDᵀ)², whose eigenvalues are those of
+  // M_jj squared (≤ tr(M_jj)²): where a cluster alone determines a coefficient (e.g. a factor level in one cluster),
+  // B_j is singular and its null directions are rounding error at that scale, to be dropped by the pseudo-inverse
+  let trM = 0;
+  for (let i = 0; i < nj; i++) trM += M[i * nj + i] as number;
+  const S = inverseSquareRoot(Bj, nj, 1e-12, trM * trM);
   // A = Dᵀ S D
   const Dt = new Float64Array(nj * nj);
   for (let a = 0; a < nj; a++) for (let b = 0; b < nj; b++) Dt[a * nj + b] = D[b * nj + a] as number;

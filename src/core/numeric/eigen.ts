@@ -63,11 +63,13 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
 
 /**
  * The symmetric (Moore–Penrose) inverse square root B^{+1/2} of a symmetric positive semi-definite matrix:
- * Q diag(λᵢ^{−1/2}) Qᵀ over the eigenvalues λᵢ > tol·max λ, 0 for the others.
+ * Q diag(λᵢ^{−1/2}) Qᵀ over the eigenvalues λᵢ > tol·scale, 0 for the others. `scale` defaults to max λ; pass
+ * the scale B was computed at when B may be zero up to rounding (a difference of two matrices of that size:
+ * then every λ is rounding error and must count as 0, which max λ cannot tell).
  */
-export function inverseSquareRoot(b: ArrayLike<number>, n: number, tol = 1e-12): Float64Array {
+export function inverseSquareRoot(b: ArrayLike<number>, n: number, tol = 1e-12, scale?: number): Float64Array {
   const { values, vectors: Q } = symmetricEigen(b, n);
-  const max = Math.max(0, ...values);
+  const max = scale ?? Math.max(0, ...values);
   const out = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
     const l = values[k] as number;
