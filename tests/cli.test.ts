@@ -197,7 +197,9 @@ describe('datasets from the command line', () => {
   it('npm start: reproduce everything, then the flagship subgroup table', async () => {
     const r = await run('start');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/per-study values \(effects, CIs, weights\): 414: 414 reproduced, 0 differs/);
+    expect(r.out).toMatch(
+      /per-study values \(effects, CIs, weights\): 494: 492 reproduced, 0 differs, 0 consistent, 0 inconsistent, 2 not checkable/,
+    );
     expect(r.out).toMatch(/pooled results: 22: 2 reproduced, 0 differs/);
     expect(r.out).toMatch(/results the source left empty or filled with zeros: 2: .* 2 not checkable/);
     expect(r.out).toMatch(/Chapter 29 .*: the chapter at a glance: 52 statements/);

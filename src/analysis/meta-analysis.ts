@@ -17,7 +17,8 @@ import {
 } from '../models/mantel-haenszel.ts';
 import { poolingKind, type PoolingMethod } from '../models/pooling-methods.ts';
 import { fitRma, isCommonEffect, RMA_DEFAULTS, type Estimate, type RmaFit, type TestType } from '../models/rma.ts';
-import { dersimonianLairdAbout } from '../models/tau2/dersimonian-laird.ts';
+import { cochranQAbout, dersimonianLairdAbout } from '../models/tau2/dersimonian-laird.ts';
+import { pchisqUpper } from '../distributions/index.ts';
 import type { Tau2Control } from '../models/tau2/index.ts';
 
 export interface AnalysisOptions extends EffectOptions {
@@ -29,7 +30,8 @@ export interface AnalysisOptions extends EffectOptions {
   readonly control?: Tau2Control;
   /**
    * For RR, OR and RD with method DL: estimate τ² from Cochran's Q about the Mantel–Haenszel estimate
-   * (RevMan 5's random-effects model for dichotomous data) instead of about the inverse-variance one.
+   * (RevMan 5's random-effects model for dichotomous data) instead of about the inverse-variance one; the
+   * fit's Q (and its p) is then that Q, as RevMan prints it.
    */
   readonly tau2From?: 'inverse-variance' | 'mantel-haenszel';
 }
@@ -158,19 +160,25 @@ export function metaAnalysis(
       `no study can be used (${why}${studies.excluded.length > 3 ? '; …' : ''})`,
     );
   }
-  const mhTau2 =
+  const aboutMh =
     options.tau2From === 'mantel-haenszel' &&
     method === 'DL' &&
     (measure === 'RR' || measure === 'OR' || measure === 'RD')
-      ? tau2AboutMantelHaenszel(measure, cols, studies)
+      ? heterogeneityAboutMantelHaenszel(measure, cols, studies)
       : undefined;
-  const fit = fitRma(studies.yi, studies.vi, {
+  const ivFit = fitRma(studies.yi, studies.vi, {
     method,
     test,
     level,
     ...(options.control ? { control: options.control } : {}),
-    ...(mhTau2 !== undefined ? { tau2: mhTau2 } : {}),
+    ...(aboutMh !== undefined ? { tau2: aboutMh.tau2 } : {}),
   });
+  // RevMan's random-effects analysis of dichotomous data reports Q (χ²) about the Mantel–Haenszel estimate;
+  // I² = (Q − df)/Q and H² = Q/df then follow from that Q and τ², as the fit already computes them
+  const fit: RmaFit =
+    aboutMh !== undefined && ivFit.QEdf > 0
+      ? Object.freeze({ ...ivFit, QE: aboutMh.Q, QEp: pchisqUpper(aboutMh.Q, ivFit.QEdf) })
+      : ivFit;
   const prediction = predict(fit, undefined, piType);
   const tau2CI = !isCommonEffect(method) && fit.k - fit.p >= 1 ? tau2ConfidenceInterval(fit) : null;
   const warnings = [...fit.warnings];
@@ -215,18 +223,26 @@ function sliceEffects(es: EffectSizes, rows: readonly number[]): EffectSizes {
 }
 
 /**
- * RevMan 5's τ² for dichotomous random-effects analyses: DerSimonian–Laird's moment estimator with
- * Cochran's Q about the Mantel–Haenszel estimate of the studies used (RevMan's cells: ½ added to every cell
- * of an OR or RR table with a zero cell), {@link dersimonianLairdAbout}.
+ * RevMan 5's heterogeneity for dichotomous random-effects analyses: Cochran's Q about the Mantel–Haenszel
+ * estimate of the studies used (RevMan's cells: ½ added to every cell of an OR or RR table with a zero cell) and
+ * DerSimonian–Laird's moment estimator of τ² from it, {@link dersimonianLairdAbout}.
  *
  * Reference: Deeks JJ, Higgins JPT (2010). Statistical algorithms in Review Manager 5, §"Random effects".
- * Checked against the weights RevMan printed (tests/revman-random.test.ts, the Cochrane corpus).
+ * Checked against the weights RevMan printed (tests/revman-random.test.ts, tests/revman-subgroups.test.ts, the
+ * Cochrane corpus).
  */
-function tau2AboutMantelHaenszel(measure: 'OR' | 'RR' | 'RD', columns: EffectColumns, studies: EffectSet): number {
-  if (studies.yi.length < 2) return 0;
+function heterogeneityAboutMantelHaenszel(
+  measure: 'OR' | 'RR' | 'RD',
+  columns: EffectColumns,
+  studies: EffectSet,
+): { readonly Q: number; readonly tau2: number } {
   const t = readTables(columns, rowCount(columns), measure);
   const cells = studies.rows.map((r) =>
     revmanMantelHaenszelCells(measure, t.ai[r] as number, t.bi[r] as number, t.ci[r] as number, t.di[r] as number),
   );
-  return dersimonianLairdAbout(studies.yi, studies.vi, mantelHaenszelEstimate(measure, cells));
+  const centre = mantelHaenszelEstimate(measure, cells);
+  return {
+    Q: cochranQAbout(studies.yi, studies.vi, centre).Q,
+    tau2: dersimonianLairdAbout(studies.yi, studies.vi, centre),
+  };
 }

@@ -677,6 +677,8 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
   }
   const tol = printedTolerance(ps.decimals);
   const decimals = ps.decimals;
+  const weightDecimals = ps.weightDecimals ?? decimals;
+  const weightTol = printedTolerance(weightDecimals);
   const pos = new Map(whole.studies.rows.map((r, j) => [r, j]));
   const checks: ClaimCheck[] = [];
   t.rows.forEach((_, i) => {
@@ -756,9 +758,9 @@ function checkStudies(ds: Dataset): ClaimCheck[] {
         published: weightCol[i] as number,
         recomputed: w,
         difference: dw,
-        tolerance: tol,
-        decimals,
-        verdict: verdictOf(dw, tol),
+        tolerance: weightTol,
+        decimals: weightDecimals,
+        verdict: verdictOf(dw, weightTol),
         basis: 'rows',
         detail: '',
       });

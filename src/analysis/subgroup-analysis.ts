@@ -109,8 +109,9 @@ export function subgroupAnalysis(
     try {
       analysis = metaAnalysis(columns, labels, options, rows);
     } catch (e) {
-      if (e instanceof EvsynthError && e.code === 'TOO_FEW_STUDIES') {
-        warnings.push(`subgroup '${level}' has no study that can be used: left out (${e.message})`);
+      // RevMan prints such a subgroup as "Not estimable": leave it out, and say why
+      if (e instanceof EvsynthError && (e.code === 'TOO_FEW_STUDIES' || e.code === 'NO_FINITE_RESULT')) {
+        warnings.push(`subgroup '${level}' is not estimable: left out (${e.message})`);
         continue;
       }
       throw e;

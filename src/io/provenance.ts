@@ -45,6 +45,11 @@ export interface PerStudyClaims {
   readonly weightWithin?: string;
   /** Decimals of the printed values. */
   readonly decimals: number;
+  /**
+   * Decimals at which the weights are compared, where evsynth reproduces them only to fewer decimals than
+   * printed (the dataset's notes must say why); `decimals` otherwise.
+   */
+  readonly weightDecimals?: number;
   readonly scale: 'analysis' | 'natural';
 }
 
@@ -229,7 +234,11 @@ export function validateProvenance(json: Json, file: string): Provenance {
   let perStudyClaims: PerStudyClaims | undefined;
   if (o['perStudyClaims'] !== undefined) {
     const p = c.obj(o['perStudyClaims'], 'perStudyClaims');
-    c.noExtra(p, ['effect', 'ciLower', 'ciUpper', 'weight', 'weightWithin', 'decimals', 'scale'], 'perStudyClaims');
+    c.noExtra(
+      p,
+      ['effect', 'ciLower', 'ciUpper', 'weight', 'weightWithin', 'decimals', 'weightDecimals', 'scale'],
+      'perStudyClaims',
+    );
     perStudyClaims = {
       effect: c.str(p, 'effect', 'perStudyClaims') as string,
       ciLower: c.str(p, 'ciLower', 'perStudyClaims') as string,
@@ -238,6 +247,7 @@ export function validateProvenance(json: Json, file: string): Provenance {
       scale: c.oneOf(p, 'scale', 'perStudyClaims', ['analysis', 'natural'] as const) as 'analysis' | 'natural',
       ...opt('weight', c.str(p, 'weight', 'perStudyClaims', true)),
       ...opt('weightWithin', c.str(p, 'weightWithin', 'perStudyClaims', true)),
+      ...opt('weightDecimals', c.num(p, 'weightDecimals', 'perStudyClaims', true)),
     };
     if (model === undefined)
       c.fail('model', "the review's model (per-study weights are recomputed with it)", undefined);

@@ -138,7 +138,8 @@ function completeRows(t: Tables): number[] {
 
 /**
  * Mantel–Haenszel common-effect estimate for 2×2 tables (OR, RR, RD) or person-time data
- * (IRR), on raw counts (no continuity correction), with:
+ * (IRR), on raw counts (no continuity correction; with `convention: 'revman5'`, on RevMan 5's cells: ½ added to every
+ * cell of an OR or RR table with a zero cell, as RevMan computes its Mantel–Haenszel estimate and weights), with:
  *
  * ```text
  * OR:  ψ = ΣRᵢ/ΣSᵢ, Rᵢ = aᵢdᵢ/Nᵢ, Sᵢ = bᵢcᵢ/Nᵢ;  Var(log ψ) by Robins, Breslow & Greenland (1986):
@@ -188,11 +189,18 @@ export function fitMantelHaenszel(
     sQS = 0;
   let sP = 0,
     sQ = 0;
+  // RevMan 5 computes the Mantel–Haenszel estimate, its variance and the weights from its corrected cells
+  const revman = options.convention === 'revman5' && measure !== 'IRR';
+  const notEstimable = new Set(effects.excluded.map((e) => e.row));
+  let used = 0;
   for (const i of rows) {
-    const a = t.ai[i] as number,
-      b = t.bi[i] as number,
-      c = t.ci[i] as number,
-      d = t.di[i] as number;
+    // RevMan leaves out the tables its rules find not estimable (no events in either arm, …); raw counts
+    // contribute nothing from such tables anyway, corrected ones would
+    if (revman && notEstimable.has(i)) continue;
+    used++;
+    const [a, b, c, d] = revman
+      ? revmanMantelHaenszelCells(measure, t.ai[i] as number, t.bi[i] as number, t.ci[i] as number, t.di[i] as number)
+      : [t.ai[i] as number, t.bi[i] as number, t.ci[i] as number, t.di[i] as number];
     if (measure === 'IRR') {
       // a = x1, b = t1, c = x2, d = t2
       const T = b + d;
@@ -257,7 +265,7 @@ export function fitMantelHaenszel(
       : measure === 'IRR'
         ? personTimeTest(t, rows, correct)
         : null;
-  return assemble('mh', measure, level, rows.length, estimate, variance, effects, w, tests, warnings);
+  return assemble('mh', measure, level, used, estimate, variance, effects, w, tests, warnings);
 }
 
 /** Person-time data as pseudo-tables: ai = x1i, bi = t1i, ci = x2i, di = t2i. */

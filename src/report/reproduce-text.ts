@@ -47,8 +47,12 @@ export function formatReproduction(r: DatasetReproduction, all = false): string 
       const tol = cs[0]?.tolerance ?? 0;
       const name =
         kind === 'study-effect' ? 'per-study effects' : kind === 'study-ci' ? 'per-study 95% CIs' : 'per-study weights';
+      const dec = cs[0]?.decimals;
+      const printed = studies.find((c) => c.kind === 'study-effect')?.decimals;
+      const precision =
+        dec === printed || dec === undefined ? 'the printed precision' : `${dec} decimals (see the dataset's notes)`;
       out.push(
-        `   ${name}: ${ok}/${cs.length} reproduced to the printed precision (max |difference| ${fmtDiff(maxDiff)}, tolerance ${fmtDiff(tol)})`,
+        `   ${name}: ${ok}/${cs.length} reproduced to ${precision} (max |difference| ${fmtDiff(maxDiff)}, tolerance ${fmtDiff(tol)})`,
       );
     }
     const shown = all ? studies : studies.filter((c) => c.verdict !== 'reproduced');

@@ -132,14 +132,19 @@ export function summarizeSubgroups(s: SubgroupAnalysis): SubgroupSummary {
 export function formatSubgroupText(s: SubgroupSummary, title: string, options: TextOptions = {}): string {
   const f = numberFormatter(options.digits);
   const out: string[] = [title, ''];
-  const rows: string[][] = [[s.column, 'k', 'estimate', 'ci.lb', 'ci.ub', 'pval', 'tau^2', 'I^2', 'Q', 'p(Q)']];
+  // ratio measures: the estimate and CI back-transformed (as RevMan prints them); the log scale is in --json
+  const ratio = s.overall.exponentiated !== null;
+  const est = (x: Pick<SubgroupSummary['overall'], 'estimate' | 'ciLower' | 'ciUpper' | 'exponentiated'>) =>
+    ratio && x.exponentiated
+      ? [f(x.exponentiated.estimate), f(x.exponentiated.ciLower), f(x.exponentiated.ciUpper)]
+      : [f(x.estimate), f(x.ciLower), f(x.ciUpper)];
+  const name = ratio ? (s.overall.measure === 'PETO' ? 'OR' : s.overall.measure) : 'estimate';
+  const rows: string[][] = [[s.column, 'k', name, 'ci.lb', 'ci.ub', 'pval', 'tau^2', 'I^2', 'Q', 'p(Q)']];
   for (const l of s.subgroups) {
     rows.push([
       l.level + (l.singleStudy ? ' (1 study)' : ''),
       String(l.k),
-      f(l.estimate),
-      f(l.ciLower),
-      f(l.ciUpper),
+      ...est(l),
       formatPValue(l.pValue),
       l.singleStudy ? '—' : f(l.tau2),
       l.singleStudy ? '—' : formatPercent(l.I2, 0),
@@ -151,9 +156,7 @@ export function formatSubgroupText(s: SubgroupSummary, title: string, options: T
   rows.push([
     'Overall',
     String(o.k),
-    f(o.estimate),
-    f(o.ciLower),
-    f(o.ciUpper),
+    ...est(o),
     formatPValue(o.pValue),
     f(o.tau2),
     formatPercent(o.I2, 0),
@@ -175,6 +178,13 @@ export function formatSubgroupText(s: SubgroupSummary, title: string, options: T
     );
   }
   if (!t && !m) out.push('  not available (a single subgroup)');
+  if (ratio) out.push('', `${name} and its CI back-transformed from the log scale; the test is on the log scale.`);
+  if (s.missingGroup.length > 0)
+    out.push(
+      '',
+      `Rows without a value in '${s.column}' (${s.missingRule === 'exclude' ? 'left out' : 'in the overall analysis only'}):`,
+      ...s.missingGroup.map((e) => `  ${e.label} (row ${e.row}): ${e.reason}`),
+    );
   if (s.warnings.length > 0) out.push('', ...s.warnings.map((w) => `Note: ${w}`));
   return out.join('\n') + '\n';
 }

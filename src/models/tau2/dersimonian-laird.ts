@@ -36,14 +36,24 @@ export function tau2DerSimonianLaird(kernel: Kernel): Tau2Estimate {
 export function dersimonianLairdAbout(yi: ArrayLike<number>, vi: ArrayLike<number>, centre: number): number {
   const k = yi.length;
   if (k < 2) return 0;
+  const { Q, sw, sw2 } = cochranQAbout(yi, vi, centre);
+  return Math.max(0, (Q - (k - 1)) / (sw - sw2 / sw));
+}
+
+/** Cochran's Q about a given centre, Q = Σwᵢ(yᵢ − θ)² with wᵢ = 1/vᵢ, and Σwᵢ, Σwᵢ² (see {@link dersimonianLairdAbout}). */
+export function cochranQAbout(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  centre: number,
+): { readonly Q: number; readonly sw: number; readonly sw2: number } {
   let Q = 0,
     sw = 0,
     sw2 = 0;
-  for (let i = 0; i < k; i++) {
+  for (let i = 0; i < yi.length; i++) {
     const w = 1 / (vi[i] as number);
     Q += w * ((yi[i] as number) - centre) ** 2;
     sw += w;
     sw2 += w * w;
   }
-  return Math.max(0, (Q - (k - 1)) / (sw - sw2 / sw));
+  return { Q, sw, sw2 };
 }
