@@ -199,12 +199,17 @@ export function forestFromAnalysis(a: MetaAnalysis, options: ForestOptions = {})
     weightHeader: 'Weight',
     groups: [{ title: null, studies: studyRows(a, all, (j) => w[j] as number, options), summary: null }],
     overall: summaryOf(a, 'Total', 100, true),
-    footer: [],
+    footer: notEstimableLines(a),
     favours: options.favours ?? ['Favours experimental', 'Favours control'],
     title: options.title ?? null,
     digits: options.digits ?? 2,
     ...(options.rob ? { rob: forestRob(options.rob) } : {}),
   };
+}
+
+/** One footer line per study the analysis could not use (RevMan's "Not estimable"), with the reason: no row is dropped unsaid. */
+function notEstimableLines(a: MetaAnalysis): string[] {
+  return a.studies.excluded.map((e) => `Excluded: ${e.label} (row ${(a.inputRows[e.row] ?? e.row) + 1}) — ${e.reason}`);
 }
 
 /** The RoB columns' colours, symbols and legend (the tool's, from the risk-of-bias module). */
@@ -255,11 +260,18 @@ export function forestFromSubgroups(s: SubgroupAnalysis, options: ForestOptions 
     };
   });
   const t = s.test;
-  const footer = t
-    ? [
-        `Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`,
-      ]
-    : [];
+  const footer = [
+    ...(t
+      ? [
+          `Test for subgroup differences: Chi² = ${formatNumber(t.Q, 2)}, df = ${t.df} (P = ${formatPValue(t.pValue)}), I² = ${formatNumber(t.I2, 1)}%`,
+        ]
+      : []),
+    ...base.footer,
+    ...s.missingGroup.map(
+      (e) =>
+        `No subgroup value: ${e.label} (row ${e.row + 1}) — ${s.missingRule === 'overall-only' ? 'in the total only' : 'left out'}`,
+    ),
+  ];
   const overall = within && base.overall ? { ...base.overall, weight: null } : base.overall;
   return { ...base, weightHeader: within ? 'Weight within subgroup' : 'Weight', groups, overall, footer };
 }

@@ -179,6 +179,12 @@ export function formatSubgroupText(s: SubgroupSummary, title: string, options: T
   }
   if (!t && !m) out.push('  not available (a single subgroup)');
   if (ratio) out.push('', `${name} and its CI back-transformed from the log scale; the test is on the log scale.`);
+  if (s.overall.excluded.length > 0)
+    out.push(
+      '',
+      `Excluded studies (${s.overall.excluded.length}):`,
+      ...s.overall.excluded.map((e) => `  ${e.label} (row ${e.row}): ${e.reason}`),
+    );
   if (s.missingGroup.length > 0)
     out.push(
       '',

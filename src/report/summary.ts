@@ -85,7 +85,11 @@ export function summarize(a: MetaAnalysis): FitSummary {
         weight: weights[weightRow(i)] as number,
       };
     });
-  const excluded = a.studies.excluded.map((e) => ({ label: e.label, row: e.row + 1, reason: e.reason }));
+  const excluded = a.studies.excluded.map((e) => ({
+    label: e.label,
+    row: (a.inputRows[e.row] ?? e.row) + 1,
+    reason: e.reason,
+  }));
   if (a.model.kind === 'pooled') {
     const f = a.model.fit;
     const tests: Record<string, { statistic: number | null; pValue: number | null }> = {};
