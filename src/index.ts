@@ -391,3 +391,20 @@ export {
   type BiasRequest,
   type BiasResults,
 } from './analysis/diagnostics.ts';
+export { parseRm5 } from './io/import/rm5.ts';
+export { parseRevmanCsv, REVMAN_CSV_COLUMNS } from './io/import/revman-csv.ts';
+export { parseCochranePackage, unzipEntries } from './io/import/cochrane-package.ts';
+export { analysisToDataset, type ImportSource, type ImportedDataset } from './io/import/to-dataset.ts';
+export type {
+  ImportedReview,
+  ImportedAnalysis,
+  ImportedRow,
+  ImportedStudy,
+  PrintedPooled,
+  PrintedNumber,
+  RiskOfBiasItem,
+} from './io/import/review.ts';
+export { readXlsx, writeXlsx, type XlsxSheet, type XlsxCell } from './io/import/xlsx.ts';
+export { spreadsheetToDataset, parseColumnMap, type SpreadsheetOptions } from './io/import/spreadsheet.ts';
+export { rScript, R_PACKAGES, type RPackage, type RScriptInput } from './export/r-script.ts';
+export { revmanCsv, type RevmanCsvInput } from './export/revman-csv.ts';

@@ -12,3 +12,5 @@ export { goshParallel } from './diagnostics/gosh-parallel.ts';
 export { fitBatchParallel } from './models/batch-parallel.ts';
 export { readGradeSpec, parseGradeSpec } from './grade/spec.ts';
 export { summaryOfFindings } from './grade/summary-of-findings.ts';
+export { loadDatasetAt } from './io/datasets.ts';
+export { readReview, reviewDatasets, writeDatasets, importReview, importSpreadsheet } from './io/import/files.ts';

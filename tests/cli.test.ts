@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCases } from './oracle.ts';
-import { expectClose, runCli } from './support.ts';
+import { runCli } from './cli-run.ts';
+import { expectClose } from './support.ts';
 
 const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-cli-'));

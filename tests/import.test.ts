@@ -12,7 +12,7 @@ import { reproduceDataset, type ClaimCheck } from '../src/analysis/reproduce.ts'
 import { loadDataset } from '../src/io/datasets.ts';
 import { readReview, reviewDatasets, writeDatasets } from '../src/io/import/files.ts';
 import { FLEISS_IMPORTS } from '../scripts/datasets/import-fleiss.ts';
-import { runCli } from './support.ts';
+import { runCli } from './cli-run.ts';
 
 const fixture = (f: string) => fileURLToPath(new URL(`./fixtures/revman/${f}`, import.meta.url));
 const SAMPLES = { package: 'Fleiss1993.zip', rm5: 'Fleiss1993.rm5', csv: 'Fleiss1993_CR.csv' } as const;

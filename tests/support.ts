@@ -51,27 +51,3 @@ export function pValueTolerance(rel: number, statistic: number, kind: 'z' | 'chi
   const s = Math.abs(statistic);
   return rel * Math.max(1, kind === 'z' ? s * s : s);
 }
-
-/** Runs the evsynth command line in-process, capturing its output and exit code. */
-export async function runCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { main } = await import('../src/cli/main.ts');
-  let out = '',
-    err = '';
-  const ow = process.stdout.write.bind(process.stdout),
-    ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => {
-    out += s;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => {
-    err += s;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}

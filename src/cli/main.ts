@@ -31,6 +31,7 @@ const diagnoseCmd = () => import('./commands/diagnose.ts');
 const evidenceCmd = () => import('./commands/evidence.ts');
 const updateCmd = () => import('./commands/update.ts');
 const importCmd = () => import('./commands/import.ts');
+const exportCmd = () => import('./commands/export.ts');
 const gradeCmd = () => import('./commands/grade.ts');
 const runEffects = lazy(analyzeCmd, 'runEffects');
 const runFit = lazy(analyzeCmd, 'runFit');
@@ -44,6 +45,7 @@ const runStart = lazy(evidenceCmd, 'runStart');
 const runDiff = lazy(updateCmd, 'runDiff');
 const runUpdate = lazy(updateCmd, 'runUpdate');
 const runImport = lazy(importCmd, 'runImport');
+const runExport = lazy(exportCmd, 'runExport');
 const runSof = lazy(gradeCmd, 'runSof');
 const runReport = lazy(gradeCmd, 'runReport');
 
@@ -246,7 +248,7 @@ function buildProgram(exit: { code: number }): Command {
   program
     .command('import <file>')
     .description(
-      "a Cochrane data package (.zip or folder), a RevMan 5 review (.rm5) or RevMan 5's CSV export → one dataset per analysis, with RevMan's printed results as claims",
+      "a Cochrane data package (.zip or folder), a RevMan 5 review (.rm5) or RevMan 5's CSV export → one dataset per analysis, with RevMan's printed results as claims; or a spreadsheet (.xlsx, with --map) → one dataset",
     )
     .option(
       '--out <dir>',
@@ -266,8 +268,26 @@ function buildProgram(exit: { code: number }): Command {
     .option('--repository <repo>', 'repository the file was copied from')
     .option('--commit <sha>', 'commit of that repository')
     .option('--licence <text>', 'terms under which the data may be used')
+    .option('--map <pairs>', 'spreadsheet: evsynth-column=Header pairs, e.g. study=Author,n1i=N_int,m1i=Mean_int')
+    .option('--sheet <name>', 'spreadsheet: the sheet (default: the one whose header has the most mapped columns)')
+    .option('-m, --measure <M>', 'spreadsheet: the measure of the dataset (e.g. SMD, OR)')
+    .option('--title <text>', "spreadsheet: the dataset's title")
+    .option('--keep-unmapped', 'spreadsheet: keep every other column under its header name (moderators)')
     .option('--json', 'print JSON')
     .action(run(runImport));
+  addEffectOptions(
+    addModelOptions(
+      program
+        .command('export <format> <file>')
+        .description(
+          "<format>: r (a self-contained R script: data inline, metafor's or meta's call with every option evsynth used, printing the same pooled estimate, CI, tau^2 and I^2), revman-csv (RevMan 5's CSV export layout) or xlsx (the rows as a spreadsheet; --out required)",
+        ),
+    ),
+  )
+    .addOption(new Option('--package <p>', 'export r: the R package').choices(['metafor', 'meta']).default('metafor'))
+    .option('--by <column>', "export revman-csv: subgroups (default: the dataset's subgroup column)")
+    .option('--out <file>', 'write to this file (default: standard output)')
+    .action(run(runExport));
   program
     .command('sof <spec>')
     .description(

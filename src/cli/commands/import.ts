@@ -1,6 +1,7 @@
 /** `evsynth import`: a Cochrane data package, a RevMan 5 file or CSV export, or a spreadsheet → datasets. */
 import { dirname, resolve } from 'node:path';
-import { importReview, readReview, reviewDatasets } from '../../io/import/files.ts';
+import { importReview, importSpreadsheet, isSpreadsheet, readReview, reviewDatasets } from '../../io/import/files.ts';
+import { parseColumnMap } from '../../io/import/spreadsheet.ts';
 import type { ImportSource } from '../../io/import/to-dataset.ts';
 import { toJson } from '../json.ts';
 
@@ -17,6 +18,11 @@ export interface ImportFlags {
   repository?: string;
   commit?: string;
   licence?: string;
+  map?: string;
+  sheet?: string;
+  measure?: string;
+  title?: string;
+  keepUnmapped?: boolean;
 }
 
 function sourceOf(flags: ImportFlags): ImportSource {
@@ -28,7 +34,31 @@ function sourceOf(flags: ImportFlags): ImportSource {
   return s;
 }
 
+function runSpreadsheetImport(file: string, flags: ImportFlags): void {
+  const { written, report } = importSpreadsheet(file, {
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
+    ...(flags.map !== undefined ? { map: parseColumnMap(flags.map) } : {}),
+    ...(flags.sheet !== undefined ? { sheet: flags.sheet } : {}),
+    ...(flags.measure !== undefined ? { measure: flags.measure } : {}),
+    ...(flags.title !== undefined ? { title: flags.title } : {}),
+    ...(flags.keepUnmapped ? { keepUnmapped: true } : {}),
+    source: sourceOf(flags),
+    force: flags.force ?? false,
+  });
+  if (flags.json) {
+    process.stdout.write(toJson({ file, written, ...report }) + '\n');
+    return;
+  }
+  process.stdout.write(`${file}, sheet '${report.sheet}': ${report.rows} rows → ${written}\n`);
+  for (const m of report.mapped) process.stdout.write(`  ${m.target} ← '${m.header}' (column ${m.column})\n`);
+  if (report.unmapped.length > 0) process.stdout.write(`  not imported (unmapped): ${report.unmapped.join('; ')}\n`);
+}
+
 export function runImport(file: string, flags: ImportFlags): void {
+  if (isSpreadsheet(file)) {
+    runSpreadsheetImport(file, flags);
+    return;
+  }
   const analyses = flags.analysis?.flatMap((a) =>
     a
       .split(',')

@@ -22,6 +22,8 @@ import { decodeText } from './revman-csv.ts';
 import {
   pooledState,
   printedNumber,
+  printedPooled,
+  type PooledNames,
   revmanMeasure,
   revmanMethod,
   slug,
@@ -30,7 +32,6 @@ import {
   type ImportedReview,
   type ImportedRow,
   type PrintedNumber,
-  type PrintedPooled,
   type PrintedSubgroupTest,
   type RevmanDataType,
   type RiskOfBiasItem,
@@ -73,6 +74,24 @@ export function unzipEntries(bytes: Uint8Array, file: string, depth = 0): Map<st
   }
   return out;
 }
+
+/** The package's names of a pooled result's fields (overall estimates and subgroup estimates alike). */
+const PACKAGE_POOLED: PooledNames = {
+  estimate: 'Mean',
+  ciLower: 'CI start',
+  ciUpper: 'CI end',
+  tau2: 'Heterogeneity Tau²',
+  chi2: 'Heterogeneity Chi²',
+  df: 'Heterogeneity df',
+  pChi2: 'Heterogeneity P',
+  I2: 'Heterogeneity I²',
+  z: 'Effect Z',
+  pZ: 'Effect P',
+  events1: 'Experimental cases',
+  total1: 'Experimental N',
+  events2: 'Control cases',
+  total2: 'Control N',
+};
 
 const PACKAGE_FILES = {
   rows: '-data-rows.csv',
@@ -250,46 +269,8 @@ export function parseCochranePackage(entries: ReadonlyMap<string, Uint8Array>, f
       aNotes.push(
         `Rows of this analysis have applicability ${[...applicability].join(', ')} (RevMan Web: some rows enter only the subgroups or only the overall total); the overall claim is recomputed from all rows and may differ for that reason.`,
       );
-    const pooled = (
-      get: (c: string) => PrintedNumber | null,
-      text: (c: string) => string,
-      source: string,
-    ): PrintedPooled => {
-      const fields: [keyof PrintedPooled, string][] = [
-        ['estimate', 'Mean'],
-        ['ciLower', 'CI start'],
-        ['ciUpper', 'CI end'],
-        ['tau2', 'Heterogeneity Tau²'],
-        ['chi2', 'Heterogeneity Chi²'],
-        ['df', 'Heterogeneity df'],
-        ['pChi2', 'Heterogeneity P'],
-        ['I2', 'Heterogeneity I²'],
-        ['z', 'Effect Z'],
-        ['pZ', 'Effect P'],
-      ];
-      const out: Record<string, unknown> = {};
-      for (const [k, c] of fields) {
-        const x = get(c);
-        if (x !== null) out[k] = x;
-      }
-      for (const [k, c] of [
-        ['events1', 'Experimental cases'],
-        ['total1', 'Experimental N'],
-        ['events2', 'Control cases'],
-        ['total2', 'Control N'],
-      ] as const) {
-        const x = get(c);
-        if (x !== null) out[k] = x.value;
-      }
-      return {
-        ...(out as Omit<PrintedPooled, 'quote' | 'source'>),
-        quote: fields
-          .filter(([, c]) => text(c) !== '')
-          .map(([, c]) => `${c} ${text(c)}`)
-          .join('; '),
-        source,
-      };
-    };
+    const pooled = (get: (c: string) => PrintedNumber | null, text: (c: string) => string, source: string) =>
+      printedPooled(PACKAGE_POOLED, get, text, source);
     const overallShown = o.cell('Overall estimates') === '' || yes(o.cell('Overall estimates'));
     const overall = overallShown ? pooled(n, o.cell, `${label(overallName)}, line ${o.line}`) : null;
     const subgroupResults = (subCsv?.rows ?? [])

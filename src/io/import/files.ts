@@ -24,6 +24,8 @@ import type { ImportedReview } from './review.ts';
 import { parseRm5 } from './rm5.ts';
 import { slug } from './review.ts';
 import { analysisToDataset, type ImportedDataset, type ImportSource } from './to-dataset.ts';
+import { spreadsheetToDataset, type SpreadsheetOptions, type SpreadsheetReport } from './spreadsheet.ts';
+import { readXlsx } from './xlsx.ts';
 
 function readBytes(path: string): Uint8Array {
   try {
@@ -70,10 +72,8 @@ export function readReview(path: string): ImportedReview {
   const bytes = readBytes(path);
   const ext = extname(path).toLowerCase();
   if (startsWith(bytes, 'PK\u0003\u0004') || ext === '.zip') {
-    if (ext === '.xlsx')
-      throw new EvsynthError('INVALID_VALUE', 'a spreadsheet: import it with --map (see evsynth import --help)', {
-        file: path,
-      });
+    if (ext === '.xlsx' || isWorkbook(bytes))
+      throw new EvsynthError('INVALID_VALUE', 'a spreadsheet: import it with importSpreadsheet', { file: path });
     return parseCochranePackage(unzipEntries(bytes, path), path);
   }
   const head = decodeText(bytes.subarray(0, 4096))
@@ -171,4 +171,30 @@ export function importReview(path: string, options: ImportOptions = {}): { revie
   const datasets = reviewDatasets(review, options);
   const root = options.out ? dirname(resolve(options.out)) : resolve('datasets');
   return { review, written: writeDatasets(datasets, root, options.force ?? false) };
+}
+
+/** Whether a zip is an Excel workbook (it has xl/workbook.xml). */
+function isWorkbook(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 1 << 16)));
+  return head.includes('xl/workbook.xml') || head.includes('[Content_Types].xml');
+}
+
+/** Whether `path` is a spreadsheet to import with {@link importSpreadsheet}. */
+export function isSpreadsheet(path: string): boolean {
+  if (/\.xlsx$/i.test(path)) return true;
+  if (!existsSync(path) || statSync(path).isDirectory()) return false;
+  const bytes = readBytes(path);
+  return startsWith(bytes, 'PK\u0003\u0004') && isWorkbook(bytes);
+}
+
+/** Imports one sheet of a spreadsheet as a dataset (see spreadsheet.ts); returns the folder and the report. */
+export function importSpreadsheet(
+  path: string,
+  options: Omit<SpreadsheetOptions, 'name'> & { readonly out?: string; readonly force?: boolean },
+): { written: string; report: SpreadsheetReport } {
+  const name = slug(basename(options.out ?? path).replace(/\.xlsx$/i, ''), 60);
+  const { dataset, report } = spreadsheetToDataset(readXlsx(readBytes(path), path), path, { ...options, name });
+  const root = options.out ? dirname(resolve(options.out)) : resolve('datasets');
+  const [written] = writeDatasets([dataset], root, options.force ?? false);
+  return { written: written as string, report };
 }

@@ -228,6 +228,59 @@ function allZero(xs: readonly (PrintedNumber | null | undefined)[]): boolean {
   return present.length > 0 && present.every((x) => x.value === 0);
 }
 
+type PooledNumberField = 'estimate' | 'ciLower' | 'ciUpper' | 'tau2' | 'chi2' | 'df' | 'pChi2' | 'I2' | 'z' | 'pZ';
+type PooledCountField = 'studies' | 'events1' | 'total1' | 'events2' | 'total2';
+
+/** Each format's names (columns or attributes) for the fields of a pooled result; a format may lack some. */
+export type PooledNames = Readonly<Record<PooledNumberField, string>> &
+  Readonly<Partial<Record<PooledCountField, string>>>;
+
+const NUMBER_FIELDS: readonly PooledNumberField[] = [
+  'estimate',
+  'ciLower',
+  'ciUpper',
+  'tau2',
+  'chi2',
+  'df',
+  'pChi2',
+  'I2',
+  'z',
+  'pZ',
+];
+const COUNT_FIELDS: readonly PooledCountField[] = ['studies', 'events1', 'total1', 'events2', 'total2'];
+
+/**
+ * A pooled result from a source whose fields have the given `names`: `get` reads a field by its name (null
+ * when empty), `text` gives its raw text for the quote; empty fields are quoted as `empty` when it is given,
+ * else left out of the quote.
+ */
+export function printedPooled(
+  names: PooledNames,
+  get: (name: string) => PrintedNumber | null,
+  text: (name: string) => string,
+  source: string,
+  empty?: string,
+): PrintedPooled {
+  const out: Record<string, PrintedNumber | number> = {};
+  for (const f of NUMBER_FIELDS) {
+    const x = get(names[f]);
+    if (x !== null) out[f] = x;
+  }
+  for (const f of COUNT_FIELDS) {
+    const name = names[f];
+    const x = name === undefined ? null : get(name);
+    if (x !== null) out[f] = x.value;
+  }
+  return {
+    ...(out as Omit<PrintedPooled, 'quote' | 'source'>),
+    quote: NUMBER_FIELDS.map((f) => names[f])
+      .filter((n) => empty !== undefined || text(n) !== '')
+      .map((n) => `${n} ${text(n) || empty}`)
+      .join('; '),
+    source,
+  };
+}
+
 /**
  * Whether a pooled result was printed, left empty, or printed as zeros: a pooled estimate of 0 with a CI of
  * 0 to 0 is RevMan Web's "not computed" (no real CI has zero width).

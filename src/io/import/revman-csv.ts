@@ -12,6 +12,8 @@ import {
   isRatioMeasure,
   pooledState,
   printedNumber,
+  printedPooled,
+  type PooledNames,
   revmanMeasure,
   revmanMethod,
   studyResultsState,
@@ -25,7 +27,7 @@ import {
 } from './review.ts';
 
 /** The columns of RevMan 5's export, as it names them. */
-const REVMAN_CSV_COLUMNS = [
+export const REVMAN_CSV_COLUMNS = [
   'Comparison Number',
   'Outcome Number',
   'Subgroup Number',
@@ -65,6 +67,24 @@ const REVMAN_CSV_COLUMNS = [
   'User defined order',
 ] as const;
 type Column = (typeof REVMAN_CSV_COLUMNS)[number];
+
+/** The export's names of a pooled result's fields (outcome and subgroup rows alike). */
+const CSV_POOLED: PooledNames = {
+  estimate: 'Effect Estimate',
+  ciLower: 'CI Start',
+  ciUpper: 'CI End',
+  tau2: 'Tau²',
+  chi2: 'Q',
+  df: 'df',
+  pChi2: 'P(Q)',
+  I2: 'I²(Q)',
+  z: 'Z',
+  pZ: 'P(Z)',
+  events1: 'Events 1',
+  total1: 'Total 1',
+  events2: 'Events 2',
+  total2: 'Total 2',
+};
 
 /** Decodes a text file: UTF-8 when valid (a BOM is dropped), else Windows-1252 (RevMan 5 on Windows). */
 export function decodeText(bytes: Uint8Array): string {
@@ -211,40 +231,14 @@ export function parseRevmanCsv(bytes: Uint8Array, file: string): ImportedReview 
         source: `${file}, line ${line}`,
       };
     });
-    const pooledOf = (cell: (c: Column) => string, line: number, what: string): PrintedPooled => {
-      const n = (c: Column) => printedNumber(cell(c), at(line, c));
-      const fields: [keyof PrintedPooled, Column][] = [
-        ['estimate', 'Effect Estimate'],
-        ['ciLower', 'CI Start'],
-        ['ciUpper', 'CI End'],
-        ['tau2', 'Tau²'],
-        ['chi2', 'Q'],
-        ['df', 'df'],
-        ['pChi2', 'P(Q)'],
-        ['I2', 'I²(Q)'],
-        ['z', 'Z'],
-        ['pZ', 'P(Z)'],
-      ];
-      const out: Record<string, unknown> = {};
-      for (const [k, c] of fields) {
-        const x = n(c);
-        if (x !== null) out[k] = x;
-      }
-      for (const [k, c] of [
-        ['events1', 'Events 1'],
-        ['total1', 'Total 1'],
-        ['events2', 'Events 2'],
-        ['total2', 'Total 2'],
-      ] as const) {
-        const x = n(c);
-        if (x !== null) out[k] = x.value;
-      }
-      return {
-        ...(out as Omit<PrintedPooled, 'quote' | 'source'>),
-        quote: fields.map(([, c]) => `${c} ${cell(c) || '(empty)'}`).join('; '),
-        source: `${file}, line ${line} (${what})`,
-      };
-    };
+    const pooledOf = (cell: (c: Column) => string, line: number, what: string): PrintedPooled =>
+      printedPooled(
+        CSV_POOLED,
+        (c) => printedNumber(cell(c as Column), at(line, c as Column)),
+        (c) => cell(c as Column),
+        `${file}, line ${line} (${what})`,
+        '(empty)',
+      );
     const overall = pooledOf(h, o.head.line, `outcome ${number}`);
     const subgroupResults = o.subResults.map((s) => ({
       name: s.cell('Name'),

@@ -13,6 +13,8 @@ import { EvsynthError } from '../../core/errors.ts';
 import {
   pooledState,
   printedNumber,
+  printedPooled,
+  type PooledNames,
   revmanMeasure,
   revmanMethod,
   slug,
@@ -261,7 +263,24 @@ function outcome(
   };
 }
 
-const POOLED_ATTRS = ['EFFECT_SIZE', 'CI_START', 'CI_END', 'TAU2', 'CHI2', 'DF', 'P_CHI2', 'I2', 'Z', 'P_Z'] as const;
+/** RevMan 5's attributes of a pooled result (outcomes and subgroups alike). */
+const RM5_POOLED: PooledNames = {
+  estimate: 'EFFECT_SIZE',
+  ciLower: 'CI_START',
+  ciUpper: 'CI_END',
+  tau2: 'TAU2',
+  chi2: 'CHI2',
+  df: 'DF',
+  pChi2: 'P_CHI2',
+  I2: 'I2',
+  z: 'Z',
+  pZ: 'P_Z',
+  studies: 'STUDIES',
+  events1: 'EVENTS_1',
+  total1: 'TOTAL_1',
+  events2: 'EVENTS_2',
+  total2: 'TOTAL_2',
+};
 
 function quoteAttrs(o: Node, names: readonly string[]): string {
   return names
@@ -275,36 +294,16 @@ function opt<K extends string>(k: K, v: PrintedNumber | null): { [P in K]?: Prin
 }
 
 function pooled(o: Node, where: string, file: string): PrintedPooled {
-  const n = (name: string) => printedNumber(attr(o, name), () => `${file}: ${where}, attribute ${name}`);
-  const count = (name: string) => {
-    const x = n(name);
-    return x === null ? {} : { [name]: x.value };
-  };
-  const c = {
-    ...count('STUDIES'),
-    ...count('EVENTS_1'),
-    ...count('TOTAL_1'),
-    ...count('EVENTS_2'),
-    ...count('TOTAL_2'),
-  };
+  const p = printedPooled(
+    RM5_POOLED,
+    (name) => printedNumber(attr(o, name), () => `${file}: ${where}, attribute ${name}`),
+    (name) => attr(o, name),
+    `${file}: ${where}`,
+  );
+  // quote every pooled attribute as the file holds it, empty ones too ("RevMan printed nothing")
   return {
-    ...opt('estimate', n('EFFECT_SIZE')),
-    ...opt('ciLower', n('CI_START')),
-    ...opt('ciUpper', n('CI_END')),
-    ...opt('tau2', n('TAU2')),
-    ...opt('chi2', n('CHI2')),
-    ...opt('df', n('DF')),
-    ...opt('pChi2', n('P_CHI2')),
-    ...opt('I2', n('I2')),
-    ...opt('z', n('Z')),
-    ...opt('pZ', n('P_Z')),
-    ...(c['STUDIES'] !== undefined ? { studies: c['STUDIES'] } : {}),
-    ...(c['EVENTS_1'] !== undefined ? { events1: c['EVENTS_1'] } : {}),
-    ...(c['TOTAL_1'] !== undefined ? { total1: c['TOTAL_1'] } : {}),
-    ...(c['EVENTS_2'] !== undefined ? { events2: c['EVENTS_2'] } : {}),
-    ...(c['TOTAL_2'] !== undefined ? { total2: c['TOTAL_2'] } : {}),
-    quote: quoteAttrs(o, POOLED_ATTRS),
-    source: `${file}: ${where}`,
+    ...p,
+    quote: quoteAttrs(o, ['EFFECT_SIZE', 'CI_START', 'CI_END', 'TAU2', 'CHI2', 'DF', 'P_CHI2', 'I2', 'Z', 'P_Z']),
   };
 }
 

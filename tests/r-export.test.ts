@@ -1,0 +1,155 @@
+/**
+ * `evsynth export r`: the exported script, run in R, prints evsynth's pooled estimate, CI, τ² and I² for every
+ * bundled dataset with study rows. Runs where R with metafor (and, for --package meta, meta) is installed;
+ * skipped with a message where it is not. `export revman-csv` round-trips through `evsynth import`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { metaAnalysis, pooledEstimate } from '../src/analysis/meta-analysis.ts';
+import { reproduceDataset } from '../src/analysis/reproduce.ts';
+import { exportOptions } from '../src/cli/commands/export.ts';
+import { effectColumnsFromTable } from '../src/effects/from-table.ts';
+import { studyLabels } from '../src/io/csv.ts';
+import { listDatasetNames, loadDataset } from '../src/io/datasets.ts';
+import { readReview, reviewDatasets, writeDatasets } from '../src/io/import/files.ts';
+import { runCli } from './cli-run.ts';
+
+function rHas(pkg: string): boolean {
+  const r = spawnSync('Rscript', ['-e', `quit(status = if (requireNamespace("${pkg}", quietly = TRUE)) 0 else 1)`], {
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+const HAS_METAFOR = rHas('metafor');
+const HAS_META = rHas('meta');
+if (!HAS_METAFOR) console.warn('tests/r-export.test.ts: R with metafor is not installed; the R runs are skipped');
+if (!HAS_META)
+  console.warn('tests/r-export.test.ts: R package meta is not installed; the --package meta runs are skipped');
+
+const withRows = listDatasetNames().filter((n) => loadDataset(n).table !== null);
+const tmp = mkdtempSync(join(tmpdir(), 'evsynth-r-'));
+
+function evsynthNumbers(name: string) {
+  const ds = loadDataset(name);
+  const t = ds.table!;
+  const a = metaAnalysis(effectColumnsFromTable(t), studyLabels(t), exportOptions(t, ds, {}));
+  const e = pooledEstimate(a);
+  return {
+    estimate: e.estimate,
+    lb: e.ciLower,
+    ub: e.ciUpper,
+    tau2: a.model.kind === 'rma' ? a.model.fit.tau2 : 0,
+    I2: a.model.fit.I2,
+  };
+}
+
+/** Runs R scripts in one R process (metafor loads once), each in its own environment; output per script. */
+function runR(scripts: readonly string[]): Map<string, string> {
+  const files = scripts.map((f) => `"${f}"`).join(', ');
+  const out = execFileSync(
+    'Rscript',
+    ['-e', `for (f in c(${files})) { cat("==evsynth-script ", f, "\\n", sep = ""); source(f, local = new.env()) }`],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20 },
+  );
+  const parts = new Map<string, string>();
+  for (const chunk of out.split('==evsynth-script ').slice(1)) {
+    const nl = chunk.indexOf('\n');
+    parts.set(chunk.slice(0, nl), chunk.slice(nl + 1));
+  }
+  return parts;
+}
+
+function rNumbers(out: string) {
+  const m = /evsynth-check: estimate=(\S+) ci\.lb=(\S+) ci\.ub=(\S+) tau2=(\S+) I2=(\S+)/.exec(out);
+  expect(m, out).not.toBeNull();
+  const [, estimate, lb, ub, tau2, I2] = (m as RegExpExecArray).map(Number);
+  return { estimate, lb, ub, tau2, I2 } as Record<string, number>;
+}
+
+describe('export r --package metafor: R prints evsynth’s numbers for every bundled dataset', () => {
+  let outputs = new Map<string, string>();
+  beforeAll(async () => {
+    const files: string[] = [];
+    for (const name of withRows) {
+      const file = join(tmp, `${name}.R`);
+      const r = await runCli('export', 'r', name, '--out', file);
+      expect(r.code, r.err).toBe(0);
+      files.push(file);
+    }
+    if (HAS_METAFOR) outputs = runR(files);
+  }, 120_000);
+  it('covers every bundled dataset with rows', () => expect(withRows.length).toBeGreaterThanOrEqual(10));
+  for (const name of withRows)
+    it.skipIf(!HAS_METAFOR)(name, () => {
+      const ev = evsynthNumbers(name);
+      const R = rNumbers(outputs.get(join(tmp, `${name}.R`)) ?? '');
+      const scale = Math.max(1, Math.abs(ev.estimate));
+      for (const k of ['estimate', 'lb', 'ub'] as const)
+        expect(Math.abs((R[k] as number) - ev[k]), k).toBeLessThan(1e-8 * scale);
+      expect(Math.abs((R['tau2'] as number) - ev.tau2), 'tau2').toBeLessThan(1e-8 * Math.max(1, ev.tau2));
+      if (Number.isFinite(ev.I2)) expect(Math.abs((R['I2'] as number) - ev.I2), 'I2').toBeLessThan(1e-6);
+    });
+});
+
+describe('export r --package meta', () => {
+  for (const name of ['fleiss1993-aspirin', 'fleiss1993-mental-health-md', 'knee-oa-exercise-pain'])
+    it.skipIf(!HAS_META)(name, async () => {
+      const file = join(tmp, `${name}-meta.R`);
+      const r = await runCli('export', 'r', name, '--package', 'meta', '--out', file);
+      expect(r.code, r.err).toBe(0);
+      const ev = evsynthNumbers(name);
+      const R = rNumbers(runR([file]).get(file) ?? '');
+      expect(Math.abs((R['estimate'] as number) - ev.estimate)).toBeLessThan(1e-6);
+    });
+  it('writes metabin/metacont calls with every option (checked as text where meta is absent)', async () => {
+    const r = await runCli('export', 'r', 'fleiss1993-aspirin', '--package', 'meta');
+    expect(r.out).toMatch(
+      /metabin\(event\.e = ai, n\.e = n1i, event\.c = ci, n\.c = n2i, .*sm = "OR", method = "MH", common = TRUE, random = FALSE, level\.ma = 0\.95, incr = 0\.5, method\.incr = "only0"/,
+    );
+    const c = await runCli('export', 'r', 'knee-oa-exercise-pain', '--package', 'meta');
+    expect(c.out).toMatch(
+      /metacont\(.*sm = "SMD", method\.smd = "Hedges", exact\.smd = FALSE, common = FALSE, random = TRUE, method\.tau = "DL"/,
+    );
+  });
+});
+
+describe('export revman-csv', () => {
+  it('round-trips: the aspirin analysis exported in RevMan 5’s layout imports and reproduces', async () => {
+    const file = join(tmp, 'aspirin_CR.csv');
+    const r = await runCli('export', 'revman-csv', 'fleiss1993-aspirin', '--out', file);
+    expect(r.code, r.err).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^Comparison Number,Outcome Number,Subgroup Number,Name,Data Type,/);
+    expect(text).toMatch(
+      /\n1,1,0,Aspirin for Preventing Death after Myocardial Infarction,DIC,MH,OR,Fixed,2128,,,14186,2286,,,13817,0\.89686556,,0\.8405144,0\.95699471,100,9\.94605598,/,
+    );
+    const root = mkdtempSync(join(tmpdir(), 'evsynth-rt-'));
+    const [d] = writeDatasets(reviewDatasets(readReview(file)).slice(0, 1), root);
+    const rep = reproduceDataset(loadDataset(d!.replace(/^.*\//, ''), root));
+    expect(rep.counts.reproduced).toBe(rep.checks.length);
+    expect(rep.checks.length).toBe(22);
+  });
+  it('subgroups: one row per subgroup with its total; import reads them back as subgroup claims', async () => {
+    const file = join(tmp, 'knee_CR.csv');
+    await runCli('export', 'revman-csv', 'knee-oa-exercise-pain', '--out', file);
+    const review = readReview(file);
+    const a = review.analyses[0]!;
+    expect(a.subgroupResults.map((s) => s.name)).toEqual([
+      'Aerobic',
+      'Balance/proprioceptive',
+      'Mind-body',
+      'Mixed',
+      'Strengthening',
+      'Stretching',
+    ]);
+    expect(a.rows).toHaveLength(52);
+    const root = mkdtempSync(join(tmpdir(), 'evsynth-rt-'));
+    const [d] = writeDatasets(reviewDatasets(review), root);
+    const rep = reproduceDataset(loadDataset(d!.replace(/^.*\//, ''), root));
+    const bad = rep.checks.filter((c) => c.verdict !== 'reproduced');
+    expect(bad.map((c) => `${c.claim}: ${c.detail}`)).toEqual([]);
+  });
+});
