@@ -201,6 +201,28 @@ describe('the packed package, installed into a fresh project', () => {
     expect(readFileSync(join(app, 'node_modules', 'evsynth', 'bin', 'evsynth.mjs'), 'utf8')).not.toMatch(/tsx/);
   });
 
+  it('the binary imports a RevMan review and a spreadsheet, and exports an R script (their lazy chunks and readers resolve)', () => {
+    const evsynth = join(app, 'node_modules', '.bin', 'evsynth');
+    const fixture = (f: string) => join(root, 'tests', 'fixtures', f);
+    const review = JSON.parse(run(evsynth, ['import', fixture('revman/Fleiss1993.zip'), '--list', '--json'])) as {
+      analyses: unknown[];
+    };
+    expect(review.analyses.length).toBeGreaterThan(0);
+    const map = 'study=Author,year=Year,n1i=N_int,m1i=Mean_int,sd1i=SD_int,n2i=N_ctl,m2i=Mean_ctl,sd2i=SD_ctl';
+    const out = run(evsynth, [
+      'import',
+      fixture('xlsx/extraction.xlsx'),
+      '--map',
+      map,
+      '--measure',
+      'MD',
+      '--out',
+      'ad',
+    ]);
+    expect(out).toMatch(/8 rows/);
+    expect(run(evsynth, ['export', 'r', 'ad'])).toMatch(/library\(metafor\)[\s\S]*rma\(/);
+  });
+
   it('passes publint and @arethetypeswrong (ES module only: CommonJS consumers use require(esm))', () => {
     expect(() => run(bin('publint'), ['--strict', join(app, 'node_modules', 'evsynth')], root)).not.toThrow();
     expect(() => run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'table-flipped'], root)).not.toThrow();
