@@ -406,5 +406,13 @@ export type {
 } from './io/import/review.ts';
 export { readXlsx, writeXlsx, type XlsxSheet, type XlsxCell } from './io/import/xlsx.ts';
 export { spreadsheetToDataset, parseColumnMap, type SpreadsheetOptions } from './io/import/spreadsheet.ts';
-export { rScript, R_PACKAGES, type RPackage, type RScriptInput } from './export/r-script.ts';
+export {
+  rScript,
+  pooledNumbers,
+  R_PACKAGES,
+  type RPackage,
+  type RScriptInput,
+  type PooledNumbers,
+  type EvsynthNumbers,
+} from './export/r-script.ts';
 export { revmanCsv, type RevmanCsvInput } from './export/revman-csv.ts';

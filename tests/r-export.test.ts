@@ -7,12 +7,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { metaAnalysis, pooledEstimate } from '../src/analysis/meta-analysis.ts';
+import { metaAnalysis, pooledEstimate, type MetaAnalysis } from '../src/analysis/meta-analysis.ts';
+import { subgroupAnalysis } from '../src/analysis/subgroup-analysis.ts';
 import { reproduceDataset } from '../src/analysis/reproduce.ts';
 import { exportOptions } from '../src/cli/commands/export.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
-import { studyLabels } from '../src/io/csv.ts';
+import { stringColumn, studyLabels } from '../src/io/csv.ts';
 import { listDatasetNames, loadDataset } from '../src/io/datasets.ts';
 import { readReview, reviewDatasets, writeDatasets } from '../src/io/import/files.ts';
 import { runCli } from './cli-run.ts';
@@ -32,10 +34,7 @@ if (!HAS_META)
 const withRows = listDatasetNames().filter((n) => loadDataset(n).table !== null);
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-r-'));
 
-function evsynthNumbers(name: string) {
-  const ds = loadDataset(name);
-  const t = ds.table!;
-  const a = metaAnalysis(effectColumnsFromTable(t), studyLabels(t), exportOptions(t, ds, {}));
+function numbersOf(a: MetaAnalysis) {
   const e = pooledEstimate(a);
   return {
     estimate: e.estimate,
@@ -44,6 +43,50 @@ function evsynthNumbers(name: string) {
     tau2: a.model.kind === 'rma' ? a.model.fit.tau2 : 0,
     I2: a.model.fit.I2,
   };
+}
+
+function evsynthNumbers(name: string) {
+  const ds = loadDataset(name);
+  const t = ds.table!;
+  return numbersOf(metaAnalysis(effectColumnsFromTable(t), studyLabels(t), exportOptions(t, ds, {})));
+}
+
+/** evsynth's subgroup analysis of a bundled dataset by its subgroup column, as `export r` asks R for it. */
+function evsynthSubgroups(name: string) {
+  const ds = loadDataset(name);
+  const t = ds.table!;
+  const col = ds.provenance.subgroupColumn;
+  if (col === undefined) return null;
+  const s = subgroupAnalysis(
+    effectColumnsFromTable(t),
+    studyLabels(t),
+    stringColumn(t, col),
+    col,
+    exportOptions(t, ds, {}),
+  );
+  return { levels: s.levels.map((l) => ({ level: l.level, ...numbersOf(l.analysis) })), test: s.test };
+}
+
+type Numbers = ReturnType<typeof numbersOf>;
+function expectAgree(R: Record<string, number>, ev: Numbers, what: string) {
+  const scale = Math.max(1, Math.abs(ev.estimate));
+  for (const k of ['estimate', 'lb', 'ub'] as const)
+    expect(Math.abs((R[k] as number) - ev[k]), `${what} ${k}`).toBeLessThan(1e-8 * scale);
+  expect(Math.abs((R['tau2'] as number) - ev.tau2), `${what} tau2`).toBeLessThan(1e-8 * Math.max(1, ev.tau2));
+  if (Number.isFinite(ev.I2)) expect(Math.abs((R['I2'] as number) - ev.I2), `${what} I2`).toBeLessThan(1e-6);
+}
+
+/** R's subgroup lines (level → numbers) and its test for subgroup differences. */
+function rSubgroups(out: string) {
+  const levels = new Map<string, Record<string, number>>();
+  for (const m of out.matchAll(
+    /evsynth-check-subgroup: level="(.*)" estimate=(\S+) ci\.lb=(\S+) ci\.ub=(\S+) tau2=(\S+) I2=(\S+)/g,
+  )) {
+    const [estimate, lb, ub, tau2, I2] = m.slice(2).map(Number);
+    levels.set(m[1] as string, { estimate, lb, ub, tau2, I2 } as Record<string, number>);
+  }
+  const t = /evsynth-check-test: Q=(\S+) df=(\S+) p=(\S+)/.exec(out);
+  return { levels, test: t ? { Q: Number(t[1]), df: Number(t[2]), p: Number(t[3]) } : null };
 }
 
 /** Runs R scripts in one R process (metafor loads once), each in its own environment; output per script. */
@@ -84,13 +127,59 @@ describe('export r --package metafor: R prints evsynth’s numbers for every bun
   it('covers every bundled dataset with rows', () => expect(withRows.length).toBeGreaterThanOrEqual(10));
   for (const name of withRows)
     it.skipIf(!HAS_METAFOR)(name, () => {
-      const ev = evsynthNumbers(name);
-      const R = rNumbers(outputs.get(join(tmp, `${name}.R`)) ?? '');
-      const scale = Math.max(1, Math.abs(ev.estimate));
-      for (const k of ['estimate', 'lb', 'ub'] as const)
-        expect(Math.abs((R[k] as number) - ev[k]), k).toBeLessThan(1e-8 * scale);
-      expect(Math.abs((R['tau2'] as number) - ev.tau2), 'tau2').toBeLessThan(1e-8 * Math.max(1, ev.tau2));
-      if (Number.isFinite(ev.I2)) expect(Math.abs((R['I2'] as number) - ev.I2), 'I2').toBeLessThan(1e-6);
+      const out = outputs.get(join(tmp, `${name}.R`)) ?? '';
+      expectAgree(rNumbers(out), evsynthNumbers(name), 'overall');
+      const sub = evsynthSubgroups(name);
+      const R = rSubgroups(out);
+      expect([...R.levels.keys()]).toEqual(sub ? sub.levels.map((l) => l.level) : []);
+      for (const l of sub?.levels ?? []) expectAgree(R.levels.get(l.level) ?? {}, l, l.level);
+      if (sub?.test) {
+        expect(Math.abs((R.test?.Q as number) - sub.test.Q), 'Q between').toBeLessThan(1e-8 * Math.max(1, sub.test.Q));
+        expect(R.test?.df).toBe(sub.test.df);
+      } else expect(R.test).toBeNull();
+      expect(out).toMatch(/R vs evsynth: largest relative difference \S+ over \d+ numbers: R agrees with evsynth/);
+    });
+  it.skipIf(!HAS_METAFOR)('has subgroup checks where a dataset has subgroups', () => {
+    const withSubgroups = withRows.filter((n) => loadDataset(n).provenance.subgroupColumn !== undefined);
+    expect(withSubgroups.length).toBeGreaterThanOrEqual(4);
+    for (const n of withSubgroups) expect(outputs.get(join(tmp, `${n}.R`))).toMatch(/evsynth-check-test: Q=/);
+  });
+});
+
+/**
+ * Options a bundled dataset's own model does not use: every pooling family (MH, Peto, RevMan's MH-based τ²,
+ * iterative τ² estimators at full convergence, Knapp-Hartung, another level, zero-cell rules) with subgroups,
+ * on the BCG trials by allocation (tests/data/bcg-alloc.csv) and on a bundled dataset with model options.
+ * R's verdict line compares R's numbers with the evsynth numbers the script carries.
+ */
+describe('export r --package metafor: every option reaches R', () => {
+  const bcg = fileURLToPath(new URL('./data/bcg-alloc.csv', import.meta.url));
+  const VARIANTS: readonly (readonly string[])[] = [
+    [bcg, '--measure', 'OR', '--method', 'MH', '--by', 'alloc'],
+    [bcg, '--measure', 'OR', '--method', 'PETO', '--by', 'alloc'],
+    [bcg, '--measure', 'RR', '--preset', 'revman5', '--by', 'alloc'],
+    [bcg, '--measure', 'RD', '--method', 'DL', '--level', '90', '--by', 'alloc'],
+    [bcg, '--measure', 'RR', '--method', 'REML', '--test', 'knha', '--by', 'alloc'],
+    [bcg, '--measure', 'OR', '--method', 'PM', '--add', '0.5', '--to', 'all'],
+    [bcg, '--measure', 'OR', '--method', 'PMM', '--by', 'alloc'],
+    [bcg, '--measure', 'RR', '--method', 'SJIT', '--test', 'adhoc'],
+    ['knee-oa-exercise-pain', '--measure', 'SMD', '--vtype', 'UB', '--method', 'EB'],
+    ['lbp-antidepressants-pain-short-term', '--measure', 'ROM', '--method', 'HE'],
+  ];
+  let outputs = new Map<string, string>();
+  const fileOf = (i: number) => join(tmp, `variant-${i}.R`);
+  beforeAll(async () => {
+    for (const [i, v] of VARIANTS.entries()) {
+      const r = await runCli('export', 'r', ...v, '--out', fileOf(i));
+      expect(r.code, r.err).toBe(0);
+    }
+    if (HAS_METAFOR) outputs = runR(VARIANTS.map((_, i) => fileOf(i)));
+  }, 120_000);
+  for (const [i, v] of VARIANTS.entries())
+    it.skipIf(!HAS_METAFOR)(v.slice(1).join(' ') + (v[0] === bcg ? ' (bcg-alloc.csv)' : ` (${v[0]})`), () => {
+      const out = outputs.get(fileOf(i)) ?? '';
+      expect(out).toMatch(/R vs evsynth: largest relative difference \S+ over \d+ numbers: R agrees with evsynth/);
+      if (v.includes('--by')) expect(rSubgroups(out).levels.size).toBe(3);
     });
 });
 
@@ -111,7 +200,7 @@ describe('export r --package meta', () => {
     );
     const c = await runCli('export', 'r', 'knee-oa-exercise-pain', '--package', 'meta');
     expect(c.out).toMatch(
-      /metacont\(.*sm = "SMD", method\.smd = "Hedges", exact\.smd = FALSE, common = FALSE, random = TRUE, method\.tau = "DL"/,
+      /metacont\(.*sm = "SMD", method\.smd = "Hedges", exact\.smd = FALSE, subgroup = subgroup, common = FALSE, random = TRUE, method\.tau = "DL"/,
     );
   });
 });

@@ -285,7 +285,7 @@ function buildProgram(exit: { code: number }): Command {
     ),
   )
     .addOption(new Option('--package <p>', 'export r: the R package').choices(['metafor', 'meta']).default('metafor'))
-    .option('--by <column>', "export revman-csv: subgroups (default: the dataset's subgroup column)")
+    .option('--by <column>', "subgroups (default: the dataset's subgroup column)")
     .option('--out <file>', 'write to this file (default: standard output)')
     .action(run(runExport));
   program

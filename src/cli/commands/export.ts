@@ -10,7 +10,7 @@ import { hasColumn, inTable, isNumberCell, stringColumn, studyLabels, type DataT
 import { writeXlsx } from '../../io/import/xlsx.ts';
 import { resolveInput, type Dataset } from '../../io/datasets.ts';
 import { revmanCsv } from '../../export/revman-csv.ts';
-import { R_PACKAGES, revmanCaveats, rScript, type RPackage } from '../../export/r-script.ts';
+import { pooledNumbers, R_PACKAGES, revmanCaveats, rScript, type RPackage } from '../../export/r-script.ts';
 import { requestFromFlags, type FitFlags } from '../options.ts';
 
 export interface ExportFlags extends FitFlags {
@@ -56,6 +56,11 @@ export function runExport(format: string, file: string, flags: ExportFlags): voi
   const labels = studyLabels(table);
   const columns = effectColumnsFromTable(table);
   const title = dataset?.provenance.title ?? file;
+  const by = flags.by ?? dataset?.provenance.subgroupColumn;
+  const values = by !== undefined ? stringColumn(table, by) : undefined;
+  const result = inTable(table, () =>
+    analyze({ columns, labels, ...(by !== undefined && values ? { by: { column: by, values } } : {}) }, options),
+  );
   let text: string;
   if (format === 'r') {
     const pkg = (flags.package ?? 'metafor') as RPackage;
@@ -64,6 +69,7 @@ export function runExport(format: string, file: string, flags: ExportFlags): voi
     for (const c of revmanCaveats(options, columns, labels))
       process.stderr.write(`evsynth: note: R will differ from evsynth for ${c}\n`);
     const src = dataset?.provenance.rows.source;
+    const sub = result.kind === 'subgroups' ? result.analysis : null;
     text = rScript(
       {
         title,
@@ -71,17 +77,20 @@ export function runExport(format: string, file: string, flags: ExportFlags): voi
         columns,
         options,
         ...(src ? { source: `${src.description}${src.file ? ` (${src.file})` : ''}` } : {}),
+        ...(sub && values ? { subgroups: { column: sub.column, values, levels: sub.levels.map((l) => l.level) } } : {}),
+        evsynth: {
+          overall: pooledNumbers(overallOf(result)),
+          ...(sub
+            ? {
+                subgroups: sub.levels.map((l) => pooledNumbers(l.analysis)),
+                test: sub.test && { Q: sub.test.Q, df: sub.test.df, pValue: sub.test.pValue },
+              }
+            : {}),
+        },
       },
       pkg,
     );
   } else {
-    const by = flags.by ?? dataset?.provenance.subgroupColumn;
-    const result = inTable(table, () =>
-      analyze(
-        { columns, labels, ...(by !== undefined ? { by: { column: by, values: stringColumn(table, by) } } : {}) },
-        options,
-      ),
-    );
     text = revmanCsv({
       comparison: dataset?.provenance.analysis?.comparison ?? title,
       outcome: dataset?.provenance.analysis?.outcome ?? title,
