@@ -3,6 +3,7 @@
  * the bundled dataset lbp-antidepressants-pain-immediate under extraction-sheet headers; the errors for merged
  * headers, uncached formulas and unparseable cells; and the round trip export xlsx → import.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,32 @@ describe('evsynth import <spreadsheet.xlsx>', () => {
     expect(readFileSync(join(root, 'back', 'data.csv'), 'utf8')).toBe(
       readFileSync(fileURLToPath(new URL(`../datasets/${ORIGINAL}/data.csv`, import.meta.url)), 'utf8'),
     );
+  });
+
+  const rReads = (pkg: string) =>
+    spawnSync('Rscript', ['-e', `quit(status = if (requireNamespace("${pkg}", quietly = TRUE)) 0 else 1)`]).status ===
+    0;
+  const readers = ['openxlsx', 'readxl'].filter(rReads);
+  if (readers.length < 2)
+    console.warn('tests/spreadsheet.test.ts: R with openxlsx and readxl is not installed; skipped');
+  it.skipIf(readers.length < 2)('the exported workbook reads in R (openxlsx and readxl) as the dataset', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'evsynth-xlsx-r-'));
+    const file = join(root, 'knee.xlsx');
+    const e = await runCli('export', 'xlsx', 'knee-oa-exercise-pain', '--out', file);
+    expect(e.code, e.err).toBe(0);
+    const want = loadDataset('knee-oa-exercise-pain').table!;
+    const j = want.header.indexOf('study'),
+      m = want.header.indexOf('m1i');
+    for (const reader of ['openxlsx::read.xlsx(f)', 'as.data.frame(readxl::read_excel(f))']) {
+      const r = `f <- "${file}"; d <- ${reader}; cat(jsonlite::toJSON(list(names = names(d), study = d$study, m1i = d$m1i), digits = NA))`;
+      const got = JSON.parse(execFileSync('Rscript', ['-e', r], { encoding: 'utf8' })) as {
+        names: string[];
+        study: string[];
+        m1i: number[];
+      };
+      expect(got.names, reader).toEqual([...want.header]);
+      expect(got.study, reader).toEqual(want.rows.map((row) => row[j]));
+      expect(got.m1i, reader).toEqual(want.rows.map((row) => Number(row[m])));
+    }
   });
 });

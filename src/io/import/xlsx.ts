@@ -162,7 +162,8 @@ const xmlEscape = (s: string) =>
 
 /**
  * A minimal workbook with one sheet: a header row and rows of cells, numbers as numbers and everything else
- * as inline strings (ECMA-376's smallest valid package). For `evsynth export xlsx`.
+ * as shared strings (ECMA-376; the form Excel writes and every reader reads: inline strings are valid too, but
+ * R's openxlsx misreads them). For `evsynth export xlsx`.
  */
 export function writeXlsx(
   sheet: string,
@@ -171,19 +172,28 @@ export function writeXlsx(
   isNumber: (s: string) => boolean,
 ): Uint8Array {
   const enc = (s: string) => new TextEncoder().encode(s);
+  const strings = new Map<string, number>();
+  const stringIndex = (s: string) => {
+    let i = strings.get(s);
+    if (i === undefined) strings.set(s, (i = strings.size));
+    return i;
+  };
   const cell = (r: number, c: number, s: string, numeric: boolean) =>
     s === ''
       ? ''
       : numeric
         ? `<c r="${columnLetters(c)}${r}"><v>${s}</v></c>`
-        : `<c r="${columnLetters(c)}${r}" t="inlineStr"><is><t xml:space="preserve">${xmlEscape(s)}</t></is></c>`;
+        : `<c r="${columnLetters(c)}${r}" t="s"><v>${stringIndex(s)}</v></c>`;
   const data = [header, ...rows]
     .map((r, i) => `<row r="${i + 1}">${r.map((s, j) => cell(i + 1, j + 1, s, i > 0 && isNumber(s))).join('')}</row>`)
     .join('');
   const ns = 'http://schemas.openxmlformats.org';
+  const sst = [...strings.keys()]
+    .map((t) => `<si><t${/^\s|\s$/.test(t) ? ' xml:space="preserve"' : ''}>${xmlEscape(t)}</t></si>`)
+    .join('');
   return zipSync({
     '[Content_Types].xml': enc(
-      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="${ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="${ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
     ),
     '_rels/.rels': enc(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
@@ -192,7 +202,10 @@ export function writeXlsx(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="${ns}/spreadsheetml/2006/main" xmlns:r="${ns}/officeDocument/2006/relationships"><sheets><sheet name="${xmlEscape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>`,
     ),
     'xl/_rels/workbook.xml.rels': enc(
-      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${ns}/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+    ),
+    'xl/sharedStrings.xml': enc(
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="${ns}/spreadsheetml/2006/main" count="${strings.size}" uniqueCount="${strings.size}">${sst}</sst>`,
     ),
     'xl/worksheets/sheet1.xml': enc(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="${ns}/spreadsheetml/2006/main"><sheetData>${data}</sheetData></worksheet>`,
