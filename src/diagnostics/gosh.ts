@@ -107,6 +107,7 @@ export function goshRange(
       K.yi[j] = yi[i] as number;
       K.vi[j] = vi[i] as number;
     }
+    K.invalidate();
     const tau2 = size > 1 ? estimateTau2(K, method).tau2 : 0;
     K.evaluate(0);
     const QE = size > 1 ? K.RSS : 0,

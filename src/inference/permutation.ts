@@ -73,6 +73,7 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
   const refit = (yi: ArrayLike<number>, d: Design): { stats: Float64Array; QM: number } => {
     work.yi.set(yi as Float64Array);
     work.design.x.set(d.x);
+    work.invalidate();
     const tau2 = estimateTau2(work, fit.method).tau2;
     work.evaluate(tau2);
     let s2w = 1;

@@ -109,6 +109,7 @@ export function fitBatch(
       K.yi[i] = ldexp(yi[a * k + i] as number, -j);
       K.vi[i] = ldexp(vi[a * k + i] as number, -2 * j);
     }
+    K.invalidate();
     const est = estimateTau2(K, method, options.control);
     K.evaluate(est.tau2);
     const b = ldexp(K.beta[0] as number, j);

@@ -7,31 +7,40 @@
  * b      = (XᵀWX)⁻¹XᵀWy,  eᵢ = yᵢ − xᵢᵀb
  * yᵀPy   = Σ wᵢeᵢ²                                  (the generalised Q, Q_gen(τ²))
  * yᵀPPy  = Σ wᵢ²eᵢ²
+ * yᵀPPPy = Σ wᵢ³eᵢ² − gᵀA⁻¹g,  g = XᵀW²e             (the curvature of the likelihoods, for Newton steps)
  * tr P   = Σ wᵢ − tr(A⁻¹B₂)                         A = XᵀWX, B_m = Σ wᵢᵐ xᵢxᵢᵀ
  * tr PP  = Σ wᵢ² − 2 tr(A⁻¹B₃) + tr(A⁻¹B₂A⁻¹B₂)
  * ```
  *
  * Cost O(k·p²) per evaluation; all buffers are allocated once, so the iterative
- * estimators allocate nothing inside their loops.
+ * estimators allocate nothing inside their loops. The intercept-only model (x ≡ 1) has a scalar
+ * path with the same floating-point operations (multiplying by 1 is exact), and its kernel can be
+ * shortened to fewer rows ({@link Kernel.resize}) and reloaded, so that batches, GOSH subsets and
+ * leave-one-out fits reuse one kernel.
  *
  * Reference: Raudenbush SW (2009). Analyzing effect sizes: random-effects models. In The
  * Handbook of Research Synthesis and Meta-Analysis, 2nd ed., 295–315.
  */
 import { cholesky, choleskyInverse } from '../core/numeric/linalg.ts';
 import type { Design } from './design.ts';
+import { ldexp } from './scale.ts';
 
 export class Kernel {
-  readonly k: number;
+  /** Number of rows (studies) in use: the design's k, or fewer after {@link resize} (intercept-only kernels). */
+  k: number;
   readonly p: number;
   readonly yi: Float64Array;
   readonly vi: Float64Array;
   readonly design: Design;
+  /** The intercept-only model (p = 1, a column of ones named `intrcpt`). */
+  readonly interceptOnly: boolean;
   /** Current weights 1/(vᵢ + τ²). */
   readonly w: Float64Array;
   /** Current coefficients and their (unscaled) covariance (XᵀWX)⁻¹. */
   readonly beta: Float64Array;
   readonly Ainv: Float64Array;
   readonly residuals: Float64Array;
+  /** τ² of the last {@link evaluate} (NaN after {@link evaluateWeights} with weights of the caller's). */
   tau2 = Number.NaN;
   sumW = 0;
   sumW2 = 0;
@@ -39,17 +48,18 @@ export class Kernel {
   RSS = 0;
   /** yᵀPPy */
   yPPy = 0;
+  /** yᵀPPPy */
+  yPPPy = 0;
   trP = 0;
   trPP = 0;
-  /** log det(XᵀWX) */
-  logdetA = 0;
-  /** Σ log(vᵢ + τ²) */
-  sumLogV = 0;
+  private logdet = Number.NaN;
   private readonly A: Float64Array;
   private readonly B2: Float64Array;
   private readonly B3: Float64Array;
   private readonly c: Float64Array;
   private readonly tmp: Float64Array;
+  private readonly num = new LogProduct();
+  private readonly den = new LogProduct();
 
   constructor(yi: Float64Array, vi: Float64Array, design: Design) {
     this.k = yi.length;
@@ -58,6 +68,9 @@ export class Kernel {
     this.vi = vi;
     this.design = design;
     const p = this.p;
+    let ones = p === 1 && design.names[0] === 'intrcpt';
+    for (let i = 0; ones && i < design.x.length; i++) ones = design.x[i] === 1;
+    this.interceptOnly = ones;
     this.w = new Float64Array(this.k);
     this.residuals = new Float64Array(this.k);
     this.beta = new Float64Array(p);
@@ -69,64 +82,202 @@ export class Kernel {
     this.tmp = new Float64Array(p * p);
   }
 
-  /** Evaluates everything at τ² (τ² ≥ 0; also used with explicit weights via {@link evaluateWeights}). */
-  evaluate(tau2: number): this {
-    const { k, vi, w } = this;
-    let sumLogV = 0;
-    for (let i = 0; i < k; i++) {
-      const v = (vi[i] as number) + tau2;
-      w[i] = 1 / v;
-      sumLogV += Math.log(v);
-    }
-    this.tau2 = tau2;
-    this.sumLogV = sumLogV;
-    return this.evaluateWeights();
+  /** An intercept-only kernel with room for `capacity` studies (load them with {@link load}). */
+  static intercept(capacity: number): Kernel {
+    return new Kernel(new Float64Array(capacity), new Float64Array(capacity), {
+      k: capacity,
+      p: 1,
+      x: new Float64Array(capacity).fill(1),
+      names: ['intrcpt'],
+    });
   }
 
-  /** Evaluates with the weights already in `this.w`. */
+  /** Uses the first n rows only (intercept-only kernels; n at most the capacity). */
+  resize(n: number): this {
+    if (!this.interceptOnly || !(n >= 0 && n <= this.yi.length))
+      throw new RangeError(`Kernel.resize(${n}): only intercept-only kernels, up to ${this.yi.length} rows`);
+    this.k = n;
+    this.tau2 = Number.NaN;
+    return this;
+  }
+
+  /** Copies n studies (yᵢ, vᵢ) from `yi`, `vi` at `offset` into an intercept-only kernel and uses n rows. */
+  load(yi: ArrayLike<number>, vi: ArrayLike<number>, offset: number, n: number): this {
+    this.resize(n);
+    const { yi: y, vi: v } = this;
+    for (let i = 0; i < n; i++) {
+      y[i] = yi[offset + i] as number;
+      v[i] = vi[offset + i] as number;
+    }
+    return this;
+  }
+
+  /**
+   * As {@link load}, dividing each yᵢ by c = 2ʲ and vᵢ by c² (exact; see ./scale.ts), for fits of data at
+   * extreme scales.
+   */
+  loadScaled(yi: ArrayLike<number>, vi: ArrayLike<number>, offset: number, n: number, j: number): this {
+    if (j === 0) return this.load(yi, vi, offset, n);
+    this.resize(n);
+    const { yi: y, vi: v } = this;
+    for (let i = 0; i < n; i++) {
+      y[i] = ldexp(yi[offset + i] as number, -j);
+      v[i] = ldexp(vi[offset + i] as number, -2 * j);
+    }
+    return this;
+  }
+
+  /** log det(XᵀWX) at the current weights. */
+  get logdetA(): number {
+    if (Number.isNaN(this.logdet)) this.logdet = Math.log(this.A[0] as number);
+    return this.logdet;
+  }
+
+  /** Σ log(vᵢ + τ²) at the current τ² (only the log-likelihoods need it). */
+  get sumLogV(): number {
+    let s = 0;
+    for (let i = 0; i < this.k; i++) s += Math.log((this.vi[i] as number) + this.tau2);
+    return s;
+  }
+
+  /**
+   * Σ log((vᵢ + τ²)/vᵢ) = Σ log(1 + τ²/vᵢ) ≥ 0, from the products of (vᵢ + τ²) and of vᵢ: one
+   * logarithm, accurate to a few units of k·ε (the difference of the log-likelihoods at τ² and 0).
+   */
+  logVarianceRatio(tau2: number): number {
+    const num = this.num,
+      den = this.den,
+      vi = this.vi;
+    num.reset();
+    den.reset();
+    for (let i = 0; i < this.k; i++) {
+      const v = vi[i] as number;
+      num.mul(v + tau2);
+      den.mul(v);
+    }
+    return num.logRatio(den);
+  }
+
+  /** Marks the kernel stale after its yᵢ, vᵢ or design were changed in place (the next evaluation recomputes). */
+  invalidate(): this {
+    this.tau2 = Number.NaN;
+    return this;
+  }
+
+  /**
+   * Evaluates everything at τ² (τ² ≥ 0); returns at once when the kernel is already evaluated there.
+   * Code that changes yᵢ, vᵢ or the design in place calls {@link invalidate} ({@link load} does).
+   */
+  evaluate(tau2: number): this {
+    if (tau2 === this.tau2) return this;
+    const { k, vi, w } = this;
+    for (let i = 0; i < k; i++) w[i] = 1 / ((vi[i] as number) + tau2);
+    this.compute();
+    this.tau2 = tau2;
+    return this;
+  }
+
+  /** Evaluates with weights of the caller's, already in `this.w`. */
   evaluateWeights(): this {
+    this.compute();
+    this.tau2 = Number.NaN;
+    return this;
+  }
+
+  private compute(): void {
     const { k, p, yi, w, A, B2, B3, c, beta, Ainv, residuals, tmp } = this;
     const x = this.design.x;
     if (p === 1) {
-      // Intercept-only fast path (x ≡ 1 is not assumed: a single column of any values).
+      // A single column; the intercept (x ≡ 1) skips the products with xᵢ, which are exact there.
+      // Where the weights are tiny (τ² ≫ vᵢ by hundreds of orders of magnitude) Σwᵢ³xᵢ² and then Σwᵢ²xᵢ²
+      // underflow; there tr P and tr PP are taken from Σ wᵢxᵢ·(wᵢxᵢ/a) and Σ (wᵢxᵢ)²·(wᵢ/a), which cannot
+      // (elsewhere the usual sums, so that ordinary fits are unchanged to the last bit).
+      const unit = this.interceptOnly;
       let a = 0,
         b2 = 0,
         b3 = 0,
         cy = 0,
         sw = 0,
         sw2 = 0;
-      for (let i = 0; i < k; i++) {
-        const wi = w[i] as number,
-          xi = x[i] as number,
-          wx = wi * xi;
-        sw += wi;
-        sw2 += wi * wi;
-        a += wx * xi;
-        b2 += wx * wi * xi;
-        b3 += wx * wi * wi * xi;
-        cy += wx * (yi[i] as number);
+      if (unit) {
+        for (let i = 0; i < k; i++) {
+          const wi = w[i] as number,
+            w2 = wi * wi;
+          sw += wi;
+          sw2 += w2;
+          b3 += w2 * wi;
+          cy += wi * (yi[i] as number);
+        }
+        a = sw;
+        b2 = sw2;
+      } else {
+        for (let i = 0; i < k; i++) {
+          const wi = w[i] as number,
+            xi = x[i] as number,
+            wx = wi * xi;
+          sw += wi;
+          sw2 += wi * wi;
+          a += wx * xi;
+          b2 += wx * wi * xi;
+          b3 += wx * wi * wi * xi;
+          cy += wx * (yi[i] as number);
+        }
       }
       const ainv = 1 / a;
       const b = cy * ainv;
       let rss = 0,
-        ypp = 0;
-      for (let i = 0; i < k; i++) {
-        const e = (yi[i] as number) - (x[i] as number) * b;
-        residuals[i] = e;
-        const we = (w[i] as number) * e;
-        rss += we * e;
-        ypp += we * we;
+        ypp = 0,
+        yppp = 0,
+        g = 0,
+        b2a = 0,
+        b3a = 0;
+      if (unit) {
+        for (let i = 0; i < k; i++) {
+          const e = (yi[i] as number) - b;
+          residuals[i] = e;
+          const wi = w[i] as number,
+            we = wi * e,
+            wwe = wi * we;
+          rss += we * e;
+          ypp += we * we;
+          yppp += wwe * we;
+          g += wwe;
+          const h = wi * ainv;
+          b2a += wi * h;
+          b3a += wi * wi * h;
+        }
+      } else {
+        for (let i = 0; i < k; i++) {
+          const xi = x[i] as number;
+          const e = (yi[i] as number) - xi * b;
+          residuals[i] = e;
+          const wi = w[i] as number,
+            we = wi * e,
+            wwe = wi * we,
+            wx = wi * xi;
+          rss += we * e;
+          ypp += we * we;
+          yppp += wwe * we;
+          g += wwe * xi;
+          b2a += wx * (wx * ainv);
+          b3a += wx * wx * (wi * ainv);
+        }
       }
       beta[0] = b;
       Ainv[0] = ainv;
+      A[0] = a;
+      this.logdet = Number.NaN;
       this.sumW = sw;
       this.sumW2 = sw2;
       this.RSS = rss;
       this.yPPy = ypp;
-      this.trP = sw - ainv * b2;
-      this.trPP = sw2 - 2 * ainv * b3 + (ainv * b2) ** 2;
-      this.logdetA = Math.log(a);
-      return this;
+      this.yPPPy = yppp - g * g * ainv;
+      const tiny = b3 < UNDERFLOW_RISK;
+      this.trP = b2 < UNDERFLOW_RISK ? sw - b2a : sw - ainv * b2;
+      this.trPP = tiny
+        ? sw2 - 2 * b3a + (b2 < UNDERFLOW_RISK ? b2a * b2a : (ainv * b2) ** 2)
+        : sw2 - 2 * ainv * b3 + (ainv * b2) ** 2;
+      return;
     }
     A.fill(0);
     B2.fill(0);
@@ -159,7 +310,7 @@ export class Kernel {
         B3[s * p + r] = B3[r * p + s] as number;
       }
     tmp.set(A);
-    this.logdetA = cholesky(tmp, p);
+    this.logdet = cholesky(tmp, p);
     choleskyInverse(tmp, p, Ainv);
     for (let r = 0; r < p; r++) {
       let s = 0;
@@ -167,16 +318,26 @@ export class Kernel {
       beta[r] = s;
     }
     let rss = 0,
-      ypp = 0;
+      ypp = 0,
+      yppp = 0;
+    // g = XᵀW²e (into c, no longer needed)
+    c.fill(0);
     for (let i = 0; i < k; i++) {
       let fit = 0;
       for (let r = 0; r < p; r++) fit += (x[i * p + r] as number) * (beta[r] as number);
       const e = (yi[i] as number) - fit;
       residuals[i] = e;
-      const we = (w[i] as number) * e;
+      const wi = w[i] as number,
+        we = wi * e,
+        wwe = wi * we;
       rss += we * e;
       ypp += we * we;
+      yppp += wwe * we;
+      for (let r = 0; r < p; r++) c[r] = (c[r] as number) + wwe * (x[i * p + r] as number);
     }
+    let gAg = 0;
+    for (let r = 0; r < p; r++)
+      for (let s = 0; s < p; s++) gAg += (c[r] as number) * (Ainv[r * p + s] as number) * (c[s] as number);
     // M2 = A⁻¹B₂ (into tmp); traces
     let trM2 = 0,
       trM3 = 0;
@@ -201,15 +362,72 @@ export class Kernel {
     this.sumW2 = sw2;
     this.RSS = rss;
     this.yPPy = ypp;
+    this.yPPPy = yppp - gAg;
     this.trP = sw - trM2;
     this.trPP = sw2 - 2 * trM3 + trM2M2;
-    return this;
   }
 }
 
-/** The arithmetic mean of `a` (the scale of the sampling variances in the estimators' stopping rules). */
-export function meanOf(a: ArrayLike<number>): number {
+let shared: Kernel | undefined;
+
+/**
+ * An intercept-only kernel shared by the single fits (fitRma, fitLean) of up to 4,096 studies, so that a
+ * refit allocates no kernel (bigger fits get their own). The caller loads it and reads what it needs
+ * before the next fit reuses it.
+ */
+export function sharedInterceptKernel(k: number): Kernel {
+  if (k > 4096) return Kernel.intercept(k);
+  if (shared === undefined || shared.yi.length < k)
+    shared = Kernel.intercept(Math.max(k, 2 * (shared?.yi.length ?? 8)));
+  return shared;
+}
+
+/** The mean of the kernel's sampling variances (its first k rows). */
+export function meanVariance(kernel: Kernel): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] as number;
-  return s / a.length;
+  for (let i = 0; i < kernel.k; i++) s += kernel.vi[i] as number;
+  return s / kernel.k;
+}
+
+/** Sums of powers of the weights below this (2⁻⁹⁶⁰) may have lost terms to underflow. */
+const UNDERFLOW_RISK = 2 ** -960;
+
+const BIG = 2 ** 600,
+  SMALL = 2 ** -600,
+  HUGE = 2 ** 400,
+  TINY = 2 ** -400;
+
+/**
+ * log Π xᵢ for positive factors, from a running product kept in [2⁻⁶⁰⁰, 2⁶⁰⁰] by exact powers of two
+ * (factors beyond 2^±400 are logged one by one): one logarithm instead of n, accurate to a few units of
+ * n·ε in the product.
+ */
+class LogProduct {
+  private m = 1;
+  private e = 0;
+  private extra = 0;
+  reset(): void {
+    this.m = 1;
+    this.e = 0;
+    this.extra = 0;
+  }
+  mul(x: number): void {
+    if (x > HUGE || x < TINY) {
+      this.extra += Math.log(x);
+      return;
+    }
+    let m = this.m * x;
+    if (m > BIG) {
+      m *= SMALL;
+      this.e += 600;
+    } else if (m < SMALL) {
+      m *= BIG;
+      this.e -= 600;
+    }
+    this.m = m;
+  }
+  /** log of this product over `other`'s. */
+  logRatio(other: LogProduct): number {
+    return Math.log(this.m / other.m) + (this.e - other.e) * Math.LN2 + (this.extra - other.extra);
+  }
 }

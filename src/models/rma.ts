@@ -2,9 +2,10 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pfUpper } from '../distributions/index.ts';
 import { assertDesign, interceptDesign, type Design } from './design.ts';
-import { fitScale, ldexp, scaleEffects } from './scale.ts';
+import { fitScale, ldexp, scaleEffects, type FitScale } from './scale.ts';
+import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
-import { Kernel } from './kernel.ts';
+import { Kernel, sharedInterceptKernel } from './kernel.ts';
 import { waldTest } from './wald.ts';
 import {
   estimateTau2,
@@ -14,6 +15,8 @@ import {
   TAU2_METHODS,
   TAU2_REGISTRY,
   DEFAULT_TAU2_METHOD,
+  Tau2Result,
+  ZeroPoint,
   type Tau2Control,
   type Tau2Method,
 } from './tau2/index.ts';
@@ -160,9 +163,9 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   if (options.tau2 !== undefined) assertFiniteNumber(options.tau2, 'tau2', 'fitRma', { min: 0 });
   assertTau2Control(options.control, 'fitRma');
   const k = yi.length;
-  const design = options.design ?? interceptDesign(k);
-  assertDesign(design, k, 'fitRma');
-  const p = design.p;
+  const given = options.design;
+  if (given !== undefined) assertDesign(given, k, 'fitRma');
+  const p = given?.p ?? 1;
   if (p > k)
     throw new EvsynthError(
       'TOO_FEW_STUDIES',
@@ -175,21 +178,31 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   // Fit on yᵢ/c, vᵢ/c² (c a power of two: exact) and scale back (./scale.ts)
   const scale = fitScale(vi);
   const { j } = scale;
-  const { y, v } = scaleEffects(yi, vi, scale);
-  const kernel = new Kernel(y, v, design);
+  const intercept = given === undefined || isInterceptDesign(given);
+  const kernel = intercept
+    ? sharedInterceptKernel(k).loadScaled(yi, vi, 0, k, j)
+    : new Kernel(...scaledCopies(yi, vi, scale), given);
   const common = isCommonEffect(method);
   const control = scaledControl(options.control, j);
 
+  // The model at τ² = 0: Q_E and tr P₀ (also the start of the iterative estimators)
+  kernel.evaluate(0);
+  const QEdf = k - p;
+  const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
+  const vt = typicalVariance(QEdf, kernel.trP);
+  const floor = rssRoundingFloor(kernel);
+  const zero = zeroScratch.from(kernel);
+
   let tau2: number,
     iterations = 0,
-    converged = true,
-    tau2SE: number;
+    converged = true;
+  const fixedTau2 = options.tau2 !== undefined;
   if (options.tau2 !== undefined) {
     tau2 = common ? 0 : ldexp(options.tau2, -2 * j);
-    tau2SE = Number.NaN;
+    kernel.evaluate(tau2);
   } else {
     if (!common && k - p < 1) warnings.push(`τ² cannot be estimated with k − p = ${k - p}; τ² set to 0`);
-    const est = estimateTau2(kernel, method, control);
+    const est = estimateTau2(kernel, method, control, zero, estimateScratch);
     tau2 = est.tau2;
     iterations = est.iterations;
     converged = est.converged;
@@ -199,56 +212,37 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
         'NOT_CONVERGED',
         `fitRma: the ${method} estimator found no finite τ² (${iterations} iterations); try another method`,
       );
-    tau2SE = common || k - p < 1 ? Number.NaN : tau2StandardError(kernel, method, tau2);
   }
-
-  // Heterogeneity at τ² = 0 (common-effect weights)
-  kernel.evaluate(0);
-  const QEdf = k - p;
-  const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
   const QEp = QEdf > 0 ? pchisqUpper(QE, QEdf) : 1;
-  const floor = rssRoundingFloor(kernel);
   if (QEdf > 0 && floor > 1e-3)
     warnings.push(
       `Q_E = ${QE.toPrecision(3)} is at the limit of double precision (rounding alone can make it ${floor.toPrecision(2)}): the sampling variances span too many orders of magnitude for Q_E, τ², I² and H² to be meaningful`,
     );
-  // With k − p = 0 there is no heterogeneity information: metafor reports I² = 0, H² = 1, ṽ = 0.
-  const vt = QEdf > 0 ? QEdf / kernel.trP : 0;
-  const llSaturated = -0.5 * (k * Math.log(2 * Math.PI) + sumLog(vi, 0));
-  let I2: number, H2: number;
-  if (QEdf === 0) {
-    I2 = 0;
-    H2 = 1;
-  } else if (common) {
-    I2 = QE > 0 ? Math.max(0, (100 * (QE - QEdf)) / QE) : 0;
-    H2 = QE / QEdf;
-  } else if (tau2 === 0) {
-    // also when ṽ is infinite (studies whose scaled variance overflows carry no weight)
-    I2 = 0;
-    H2 = 1;
-  } else {
-    I2 = (100 * tau2) / (tau2 + vt);
-    H2 = 1 + tau2 / vt;
-  }
+  const I2 = iSquared(QE, QEdf, tau2, vt, common);
+  const H2 = hSquared(QE, QEdf, tau2, vt, common);
 
-  // The model at τ̂²
-  kernel.evaluate(tau2);
-  const beta = Array.from(kernel.beta, (b) => ldexp(b, j));
+  // The model at τ̂² (the estimators leave the kernel there)
   let s2w = 1;
   if (test !== 'z') {
     s2w = QEdf > 0 ? kernel.RSS / QEdf : Number.NaN;
     if (test === 'adhoc') s2w = Math.max(1, s2w);
     if (common && test === 'knha') warnings.push('Knapp–Hartung adjustment applied to a common-effect model');
   }
-  const vb = Array.from({ length: p }, (_, r) =>
-    Array.from({ length: p }, (_, c) => ldexp((kernel.Ainv[r * p + c] as number) * s2w, 2 * j)),
-  );
+  const names = given?.names ?? INTERCEPT_NAMES;
+  const beta: number[] = [];
+  const vb: number[][] = [];
+  for (let r = 0; r < p; r++) {
+    beta.push(ldexp(kernel.beta[r] as number, j));
+    const row: number[] = [];
+    for (let c = 0; c < p; c++) row.push(ldexp((kernel.Ainv[r * p + c] as number) * s2w, 2 * j));
+    vb.push(row);
+  }
   const ddf = test === 'z' ? null : QEdf;
   const coefficients: Coefficient[] = beta.map((b, i) => ({
-    name: design.names[i] ?? `b${i}`,
+    name: names[i] ?? `b${i}`,
     ...waldTest(b, Math.sqrt(vb[i]?.[i] as number), level, ddf),
   }));
-  const hasIntercept = design.names[0] === 'intrcpt';
+  const hasIntercept = names[0] === 'intrcpt';
   const btt = p > 1 && hasIntercept ? beta.map((_, i) => i).slice(1) : beta.map((_, i) => i);
   const QMraw = waldStatistic(beta, vb, btt);
   const m = btt.length;
@@ -256,12 +250,23 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QM = ddf === null ? QMraw : QMraw / m;
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
+  const tau2SE = common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(kernel, method, tau2), 2 * j);
   const sumW = kernel.sumW;
-  const weights = Float64Array.from(kernel.w, (w) => (100 * w) / sumW);
-  const fitstats = fitStatistics(kernel, common, llSaturated, sumLog(vi, ldexp(tau2, 2 * j)), scale.logC2);
+  const weights = new Float64Array(k);
+  for (let i = 0; i < k; i++) weights[i] = (100 * (kernel.w[i] as number)) / sumW;
+  const design = given ?? interceptDesign(k);
+  const fitstats = fitStatistics(
+    design,
+    kernel.RSS,
+    kernel.logdetA,
+    common,
+    -0.5 * (k * Math.log(2 * Math.PI) + sumLog(vi, 0)),
+    sumLog(vi, ldexp(tau2, 2 * j)),
+    scale.logC2,
+  );
   const R2 =
-    p > 1 && hasIntercept && options.tau2 === undefined && (options.r2 ?? true)
-      ? explainedHeterogeneity(y, v, method, control, common, tau2, QE, QEdf)
+    p > 1 && hasIntercept && !fixedTau2 && (options.r2 ?? true)
+      ? explainedHeterogeneity(kernel.yi, kernel.vi, method, control, common, tau2, QE, QEdf)
       : null;
 
   const fit: RmaFit = Object.freeze({
@@ -274,7 +279,7 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     coefficients,
     vb,
     tau2: ldexp(tau2, 2 * j),
-    tau2SE: ldexp(tau2SE, 2 * j),
+    tau2SE,
     tau: ldexp(Math.sqrt(tau2), j),
     I2,
     H2,
@@ -301,6 +306,24 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   assertFiniteFit(fit);
   return fit;
 }
+
+const INTERCEPT_NAMES = ['intrcpt'] as const;
+const zeroScratch = new ZeroPoint();
+const estimateScratch = new Tau2Result();
+
+/** The intercept-only design (one column of ones named `intrcpt`). */
+function isInterceptDesign(d: Design): boolean {
+  if (d.p !== 1 || d.names[0] !== 'intrcpt') return false;
+  for (let i = 0; i < d.k; i++) if (d.x[i] !== 1) return false;
+  return true;
+}
+
+/** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */
+function scaledCopies(yi: ArrayLike<number>, vi: ArrayLike<number>, s: FitScale): [Float64Array, Float64Array] {
+  const { y, v } = scaleEffects(yi, vi, s);
+  return [y, v];
+}
+
 
 /**
  * How large Σwᵢeᵢ² can be from rounding alone: each residual eᵢ = yᵢ − ŷᵢ carries an error of a few
@@ -402,22 +425,24 @@ function waldStatistic(beta: readonly number[], vb: readonly (readonly number[])
  * metafor's fit statistics. ML: ll = −½(k log 2π + Σlog(vᵢ+τ²) + Σwᵢeᵢ²), deviance
  * −2(ll − ll_saturated); REML: ll = −½((k−p) log 2π + Σlog(vᵢ+τ²) + log|XᵀWX| − log|XᵀX| + Σwᵢeᵢ²),
  * deviance −2ll (Σlog(vᵢ+τ²) as given: at the data's scale). AIC = −2ll + 2q, BIC = −2ll + q·log(n), AICc = −2ll + 2q·max(n, q+2)/(max(n, q+2) − q − 1),
- * with q = p (+1 for τ²) and n = k (ML) or k − p (REML). Expects the kernel at τ̂².
+ * with q = p (+1 for τ²) and n = k (ML) or k − p (REML). RSS = Σwᵢeᵢ² and log|XᵀWX| at τ̂² (scaled data).
  */
 function fitStatistics(
-  kernel: Kernel,
+  design: Design,
+  RSS: number,
+  logdetAScaled: number,
   common: boolean,
   llSaturated: number,
   sumLogV: number,
   logC2: number,
 ): { ML: FitStatistics; REML: FitStatistics } {
-  const { k, p } = kernel;
+  const { k, p } = design;
   const q = p + (common ? 0 : 1);
-  const llML = -0.5 * (k * Math.log(2 * Math.PI) + sumLogV + kernel.RSS);
+  const llML = -0.5 * (k * Math.log(2 * Math.PI) + sumLogV + RSS);
   // log det(XᵀWX) at the data's scale: W = W_scaled/c²
-  const logdetA = logC2 === 0 ? kernel.logdetA : kernel.logdetA - p * logC2;
-  const logdetXtX = logDetCrossprod(kernel);
-  const llREML = -0.5 * ((k - p) * Math.log(2 * Math.PI) + sumLogV + logdetA - logdetXtX + kernel.RSS);
+  const logdetA = logC2 === 0 ? logdetAScaled : logdetAScaled - p * logC2;
+  const logdetXtX = logDetCrossprod(design);
+  const llREML = -0.5 * ((k - p) * Math.log(2 * Math.PI) + sumLogV + logdetA - logdetXtX + RSS);
   const stats = (ll: number, dev: number, n: number): FitStatistics => {
     const nn = Math.max(n, q + 2);
     return {
@@ -431,10 +456,9 @@ function fitStatistics(
   return { ML: stats(llML, -2 * (llML - llSaturated), k), REML: stats(llREML, -2 * llREML, k - p) };
 }
 
-/** log det(XᵀX), from X directly (the kernel's weights are left alone). */
-function logDetCrossprod(kernel: Kernel): number {
-  const { k, p } = kernel;
-  const x = kernel.design.x;
+/** log det(XᵀX), from X directly. */
+function logDetCrossprod(design: Design): number {
+  const { k, p, x } = design;
   const a = new Float64Array(p * p);
   for (let i = 0; i < k; i++)
     for (let r = 0; r < p; r++)

@@ -17,7 +17,7 @@ export function waldTest(
   level: number,
   df: number | null,
 ): { estimate: number; se: number; statistic: number; pValue: number; ciLower: number; ciUpper: number } {
-  const crit = df === null ? critical(level) : critical(level, df);
+  const crit = criticalValue(level, df);
   const statistic = se > 0 ? estimate / se : estimate === 0 ? 0 : Math.sign(estimate) * Number.POSITIVE_INFINITY;
   return {
     estimate,
@@ -27,4 +27,17 @@ export function waldTest(
     ciLower: estimate - crit * se,
     ciUpper: estimate + crit * se,
   };
+}
+
+/** The critical value of a two-sided interval, remembered for the last level and df (fits repeat them). */
+let critLevel = Number.NaN,
+  critDf: number | null = null,
+  critValue = Number.NaN;
+function criticalValue(level: number, df: number | null): number {
+  if (level !== critLevel || df !== critDf) {
+    critValue = df === null ? critical(level) : critical(level, df);
+    critLevel = level;
+    critDf = df;
+  }
+  return critValue;
 }

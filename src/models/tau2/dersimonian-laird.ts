@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.ts';
-import type { Tau2Estimate } from './types.ts';
+import { Tau2Result, type ZeroPoint } from './types.ts';
 
 /**
  * DerSimonian–Laird method-of-moments estimator, with moderators as in Raudenbush (2009):
@@ -8,15 +8,20 @@ import type { Tau2Estimate } from './types.ts';
  * τ̂² = max(0, (Q_E − (k − p)) / tr P),   Q_E = yᵀPy, both at τ² = 0 (wᵢ = 1/vᵢ)
  * ```
  *
- * For the intercept-only model tr P = Σwᵢ − Σwᵢ²/Σwᵢ.
+ * For the intercept-only model tr P = Σwᵢ − Σwᵢ²/Σwᵢ. Takes Q_E and tr P₀ from `zero` when the caller has
+ * them (the fit needs them anyway).
  *
  * Reference: DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Control Clin
  * Trials 7(3):177–188. doi:10.1016/0197-2456(86)90046-2. Cross-check: `rma(method="DL")`.
  */
-export function tau2DerSimonianLaird(kernel: Kernel): Tau2Estimate {
-  kernel.evaluate(0);
-  const tau2 = Math.max(0, (kernel.RSS - (kernel.k - kernel.p)) / kernel.trP);
-  return { tau2, iterations: 0, converged: true };
+export function tau2DerSimonianLaird(kernel: Kernel, zero?: ZeroPoint, out = new Tau2Result()): Tau2Result {
+  const { RSS, trP } = zero?.valid === true ? zero : kernel.evaluate(0);
+  return out.set(dersimonianLairdFromQ(RSS, trP, kernel.k - kernel.p), 0, true);
+}
+
+/** τ̂²_DL = max(0, (Q_E − df)/tr P₀) from Q_E, tr P₀ and df = k − p (see {@link tau2DerSimonianLaird}). */
+function dersimonianLairdFromQ(QE: number, trP: number, df: number): number {
+  return Math.max(0, (QE - df) / trP);
 }
 
 /**

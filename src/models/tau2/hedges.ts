@@ -1,6 +1,6 @@
 import type { Kernel } from '../kernel.ts';
 import { tracePSigmaPSigma } from './standard-error.ts';
-import type { Tau2Estimate } from './types.ts';
+import { Tau2Result } from './types.ts';
 
 /**
  * Unweighted least-squares quantities: e = (I − H)y with H = X(XᵀX)⁻¹Xᵀ, the residual sum
@@ -34,8 +34,8 @@ function olsResiduals(kernel: Kernel): { rss: number; hat: Float64Array } {
  * Reference: Hedges LV (1983). A random effects model for effect sizes. Psychol Bull
  * 93(2):388–395. doi:10.1037/0033-2909.93.2.388. Cross-check: `rma(method="HE")`.
  */
-export function tau2Hedges(kernel: Kernel): Tau2Estimate {
-  if (kernel.p === 1 && kernel.design.names[0] === 'intrcpt') {
+export function tau2Hedges(kernel: Kernel, out = new Tau2Result()): Tau2Result {
+  if (kernel.interceptOnly) {
     // intercept only: hᵢ = 1/k, no allocation
     const { yi, vi, k } = kernel;
     let m = 0,
@@ -47,12 +47,12 @@ export function tau2Hedges(kernel: Kernel): Tau2Estimate {
     m /= k;
     let rss = 0;
     for (let i = 0; i < k; i++) rss += ((yi[i] as number) - m) ** 2;
-    return { tau2: Math.max(0, (rss - sv * (1 - 1 / k)) / (k - 1)), iterations: 0, converged: true };
+    return out.set(Math.max(0, (rss - sv * (1 - 1 / k)) / (k - 1)), 0, true);
   }
   const { rss, hat } = olsResiduals(kernel);
   let trPV = 0;
   for (let i = 0; i < kernel.k; i++) trPV += (kernel.vi[i] as number) * (1 - (hat[i] as number));
-  return { tau2: Math.max(0, (rss - trPV) / (kernel.k - kernel.p)), iterations: 0, converged: true };
+  return out.set(Math.max(0, (rss - trPV) / (kernel.k - kernel.p)), 0, true);
 }
 
 /** Standard error of the HE estimate: √(2 tr(P_OLS Σ P_OLS Σ))/(k − p), P_OLS = I − H, Σ = diag(vᵢ + τ̂²). */

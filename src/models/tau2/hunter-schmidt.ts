@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.ts';
-import type { Tau2Estimate } from './types.ts';
+import { Tau2Result, type ZeroPoint } from './types.ts';
 
 /**
  * Hunter–Schmidt estimator, and its small-sample variant HSk (metafor's "HS", "HSk"):
@@ -13,9 +13,14 @@ import type { Tau2Estimate } from './types.ts';
  * (2005). J Educ Behav Stat 30(3):261–293. doi:10.3102/10769986030003261.
  * Cross-check: `rma(method="HS")`, `rma(method="HSk")`.
  */
-export function tau2HunterSchmidt(kernel: Kernel, smallSample: boolean): Tau2Estimate {
-  kernel.evaluate(0);
-  const { k, p, RSS, sumW } = kernel;
+export function tau2HunterSchmidt(
+  kernel: Kernel,
+  smallSample: boolean,
+  zero?: ZeroPoint,
+  out = new Tau2Result(),
+): Tau2Result {
+  const { RSS, sumW } = zero?.valid === true ? zero : kernel.evaluate(0);
+  const { k, p } = kernel;
   const Q = smallSample ? (k / (k - p)) * RSS : RSS;
-  return { tau2: Math.max(0, (Q - k) / sumW), iterations: 0, converged: true };
+  return out.set(Math.max(0, (Q - k) / sumW), 0, true);
 }

@@ -6,7 +6,7 @@ import { EvsynthError } from '../../core/errors.ts';
 import { assertFiniteNumber, assertInteger, assertOptions } from '../../core/validate.ts';
 import type { Kernel } from '../kernel.ts';
 import { TAU2_METHODS, TAU2_REGISTRY, type Tau2Method } from './registry.ts';
-import type { Tau2Control, Tau2Estimate } from './types.ts';
+import { Tau2Result, type Tau2Control, type ZeroPoint } from './types.ts';
 
 export * from './types.ts';
 export {
@@ -45,11 +45,24 @@ export function assertTau2Control(control: unknown, where: string): void {
   if (c.tau2Init !== undefined) assertFiniteNumber(c.tau2Init, 'control.tau2Init', where, { min: 0 });
 }
 
-/** Estimates τ² by `method` (0 for EE/FE, and for k − p < 1, where τ² is not identifiable). */
-export function estimateTau2(kernel: Kernel, method: Tau2Method, control: Tau2Control = {}): Tau2Estimate {
+/**
+ * Estimates τ² by `method` (0 for EE/FE, and for k − p < 1, where τ² is not identifiable) and leaves the
+ * kernel evaluated at the estimate (when it is finite). `zero`, the model at τ² = 0 when the caller has
+ * it, saves the estimators an evaluation; `out` receives the result (batch paths reuse one record).
+ */
+export function estimateTau2(
+  kernel: Kernel,
+  method: Tau2Method,
+  control: Tau2Control = {},
+  zero?: ZeroPoint,
+  out: Tau2Result = new Tau2Result(),
+): Tau2Result {
   const spec = TAU2_REGISTRY[method];
-  if (spec.common || kernel.k - kernel.p < 1) return { tau2: 0, iterations: 0, converged: true };
-  return spec.estimate(kernel, control);
+  if (spec.common || kernel.k - kernel.p < 1) out.set(0, 0, true);
+  else spec.estimate(kernel, control, zero, out);
+  const t = out.tau2;
+  if (kernel.tau2 !== t && t >= 0 && t < Number.POSITIVE_INFINITY) kernel.evaluate(t);
+  return out;
 }
 
 /**

@@ -12,7 +12,7 @@ import { likelihoodStandardError, tau2Likelihood } from './likelihood.ts';
 import { tau2PauleMandel } from './paule-mandel.ts';
 import { sidikJonkmanStandardError, tau2SidikJonkman } from './sidik-jonkman.ts';
 import { momentStandardError, scoringStandardError } from './standard-error.ts';
-import type { Tau2Control, Tau2Estimate } from './types.ts';
+import type { Tau2Control, Tau2Result, ZeroPoint } from './types.ts';
 
 export interface Tau2EstimatorSpec {
   /** The name metafor prints ("DerSimonian-Laird"). */
@@ -21,13 +21,16 @@ export interface Tau2EstimatorSpec {
   readonly common: boolean;
   /** Whether the estimator iterates (and so takes `control`). */
   readonly iterative: boolean;
-  /** τ̂² for the model in `kernel` (k − p ≥ 1). */
-  readonly estimate: (kernel: Kernel, control: Tau2Control) => Tau2Estimate;
+  /**
+   * τ̂² for the model in `kernel` (k − p ≥ 1), written into `out`; `zero` holds the model at τ² = 0 when
+   * the caller has it (see ZeroPoint).
+   */
+  readonly estimate: (kernel: Kernel, control: Tau2Control, zero: ZeroPoint | undefined, out: Tau2Result) => Tau2Result;
   /** Standard error of τ̂² (NaN where none is defined); leaves the kernel evaluated at `tau2`. */
   readonly standardError: (kernel: Kernel, tau2: number) => number;
 }
 
-const NONE: Tau2Estimate = { tau2: 0, iterations: 0, converged: true };
+const none = (_k: Kernel, _c: Tau2Control, _z: ZeroPoint | undefined, out: Tau2Result) => out.set(0, 0, true);
 const noStandardError = (kernel: Kernel, tau2: number): number => {
   kernel.evaluate(tau2);
   return Number.NaN;
@@ -35,83 +38,83 @@ const noStandardError = (kernel: Kernel, tau2: number): number => {
 
 /** Every τ² estimator, by metafor's method code. `EE`/`FE` fix τ² = 0 (common effect). */
 export const TAU2_REGISTRY = {
-  EE: { label: 'equal effects', common: true, iterative: false, estimate: () => NONE, standardError: noStandardError },
-  FE: { label: 'fixed effects', common: true, iterative: false, estimate: () => NONE, standardError: noStandardError },
+  EE: { label: 'equal effects', common: true, iterative: false, estimate: none, standardError: noStandardError },
+  FE: { label: 'fixed effects', common: true, iterative: false, estimate: none, standardError: noStandardError },
   DL: {
     label: 'DerSimonian-Laird',
     common: false,
     iterative: false,
-    estimate: (kernel) => tau2DerSimonianLaird(kernel),
+    estimate: (kernel, _c, zero, out) => tau2DerSimonianLaird(kernel, zero, out),
     standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => kr.trP),
   },
   HE: {
     label: 'Hedges',
     common: false,
     iterative: false,
-    estimate: (kernel) => tau2Hedges(kernel),
+    estimate: (kernel, _c, _z, out) => tau2Hedges(kernel, out),
     standardError: hedgesStandardError,
   },
   HS: {
     label: 'Hunter-Schmidt',
     common: false,
     iterative: false,
-    estimate: (kernel) => tau2HunterSchmidt(kernel, false),
+    estimate: (kernel, _c, zero, out) => tau2HunterSchmidt(kernel, false, zero, out),
     standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => kr.sumW),
   },
   HSk: {
     label: 'Hunter-Schmidt (k-corrected)',
     common: false,
     iterative: false,
-    estimate: (kernel) => tau2HunterSchmidt(kernel, true),
+    estimate: (kernel, _c, zero, out) => tau2HunterSchmidt(kernel, true, zero, out),
     standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => (kr.sumW * (kr.k - kr.p)) / kr.k),
   },
   SJ: {
     label: 'Sidik-Jonkman',
     common: false,
     iterative: false,
-    estimate: (kernel, control) => tau2SidikJonkman(kernel, false, control),
+    estimate: (kernel, control, zero, out) => tau2SidikJonkman(kernel, false, control, zero, out),
     standardError: sidikJonkmanStandardError,
   },
   SJIT: {
     label: 'Sidik-Jonkman (iterated)',
     common: false,
     iterative: true,
-    estimate: (kernel, control) => tau2SidikJonkman(kernel, true, control),
+    estimate: (kernel, control, zero, out) => tau2SidikJonkman(kernel, true, control, zero, out),
     standardError: scoringStandardError,
   },
   ML: {
     label: 'ML',
     common: false,
     iterative: true,
-    estimate: (kernel, control) => tau2Likelihood(kernel, 'ML', control),
+    estimate: (kernel, control, zero, out) => tau2Likelihood(kernel, 'ML', control, zero, out),
     standardError: (kernel, tau2) => likelihoodStandardError(kernel, 'ML', tau2),
   },
   REML: {
     label: 'REML',
     common: false,
     iterative: true,
-    estimate: (kernel, control) => tau2Likelihood(kernel, 'REML', control),
+    estimate: (kernel, control, zero, out) => tau2Likelihood(kernel, 'REML', control, zero, out),
     standardError: (kernel, tau2) => likelihoodStandardError(kernel, 'REML', tau2),
   },
   EB: {
     label: 'empirical Bayes',
     common: false,
     iterative: true,
-    estimate: (kernel, control) => tau2Likelihood(kernel, 'EB', control),
+    estimate: (kernel, control, zero, out) => tau2Likelihood(kernel, 'EB', control, zero, out),
     standardError: scoringStandardError,
   },
   PM: {
     label: 'Paule-Mandel',
     common: false,
     iterative: true,
-    estimate: (kernel) => tau2PauleMandel(kernel, false),
+    estimate: (kernel, _c, zero, out) => tau2PauleMandel(kernel, false, zero, out),
     standardError: scoringStandardError,
   },
   PMM: {
     label: 'Paule-Mandel (median)',
     common: false,
     iterative: true,
-    estimate: (kernel) => tau2PauleMandel(kernel, true),
+    estimate: (kernel, _c, zero, out) => tau2PauleMandel(kernel, true, zero, out),
     standardError: scoringStandardError,
   },
 } as const satisfies Record<string, Tau2EstimatorSpec>;

@@ -1,7 +1,7 @@
 import type { Kernel } from '../kernel.ts';
 import { tracePSigmaPSigma } from './standard-error.ts';
 import { tau2PauleMandel } from './paule-mandel.ts';
-import type { Tau2Control, Tau2Estimate } from './types.ts';
+import { Tau2Result, type Tau2Control, type ZeroPoint } from './types.ts';
 
 /**
  * Sidik–Jonkman start value τ₀² = Σ(yᵢ − ȳ)²/k = var(y)(k−1)/k, from the raw estimates even when
@@ -29,7 +29,7 @@ function sidikJonkmanStart(kernel: Kernel): number {
  * of Q_gen(τ²) = k − p; as Q_gen decreases in τ² and τ²·Q_gen(τ²) increases, the update converges
  * monotonically to that root when Q_gen(0) > k − p and to 0 otherwise. The update itself can need
  * thousands of steps (its rate is 1 + τ̂²Q_gen′(τ̂²)/(k − p), close to 1 when τ̂² is small against the
- * vᵢ), so SJIT solves for the limit directly with a safeguarded root finder (Brent's method on a
+ * vᵢ), so SJIT solves for the limit directly with a safeguarded root finder (Newton steps kept inside a
  * bracket, see {@link tau2PauleMandel}, which solves the same equation) and always converges. Not
  * truncated: the estimate is positive unless Q_gen(0) ≤ k − p.
  *
@@ -37,11 +37,17 @@ function sidikJonkmanStart(kernel: Kernel): number {
  * meta-analysis. J R Stat Soc C 54(2):367–384. doi:10.1111/j.1467-9876.2005.00489.x.
  * Cross-check: `rma(method="SJ")`, `rma(method="SJIT", control=list(threshold=1e-12, maxiter=1e5))`.
  */
-export function tau2SidikJonkman(kernel: Kernel, iterate: boolean, control: Tau2Control = {}): Tau2Estimate {
-  if (iterate) return tau2PauleMandel(kernel, false);
+export function tau2SidikJonkman(
+  kernel: Kernel,
+  iterate: boolean,
+  control: Tau2Control = {},
+  zero?: ZeroPoint,
+  out = new Tau2Result(),
+): Tau2Result {
+  if (iterate) return tau2PauleMandel(kernel, false, zero, out);
   const start = control.tau2Init ?? sidikJonkmanStart(kernel);
   const df = kernel.k - kernel.p;
-  return { tau2: (start * kernel.evaluate(start).RSS) / df, iterations: 0, converged: true };
+  return out.set((start * kernel.evaluate(start).RSS) / df, 0, true);
 }
 
 /** Standard error of the SJ estimate: τ₀²·√(2 tr(P₀ Σ P₀ Σ))/(k − p), P₀ at weights 1/(vᵢ + τ₀²). */
