@@ -110,6 +110,7 @@ export {
   type DataTable,
 } from './io/csv.ts';
 export { fitBatch, type BatchResult } from './models/batch.ts';
+export { fitLean, LeanFit, type LeanOptions } from './models/lean-fit.ts';
 export { parseModerators, type ModeratorFormula, type ModeratorTerm } from './models/formula.ts';
 export { buildModelMatrix, type ModelMatrix } from './models/model-matrix.ts';
 export {

@@ -1,9 +1,9 @@
 import { EvsynthError } from '../core/errors.ts';
 import { assertApplicable, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
 import { Random } from '../core/random.ts';
-import { interceptDesign } from '../models/design.ts';
+import { InterceptFit } from '../models/intercept-fit.ts';
 import { Kernel } from '../models/kernel.ts';
-import { estimateTau2, type Tau2Method } from '../models/tau2/index.ts';
+import type { Tau2Method } from '../models/tau2/index.ts';
 import type { RmaFit } from '../models/rma.ts';
 
 /** Per-subset results, one entry per subset (parallel arrays). */
@@ -59,7 +59,7 @@ export function goshMasks(
 /**
  * Fits the intercept-only model of `method` to each subset in `masks[from, to)` (GOSH: graphical display
  * of study heterogeneity). For each subset: the estimate, τ², I², H² and Q, as metafor `gosh.rma`.
- * Allocation-free per subset: one kernel is reused.
+ * Allocation-free per subset: one kernel and one fit record are reused ({@link InterceptFit}).
  *
  * Reference: Olkin I, Dahabreh IJ, Trikalinos TA (2012). GOSH – a graphical display of study
  * heterogeneity. Res Synth Methods 3(3):214–223. doi:10.1002/jrsm.1053. Cross-check: `gosh(res)`.
@@ -83,9 +83,9 @@ export function goshRange(
     H2: new Float64Array(n),
     QE: new Float64Array(n),
   };
-  // one kernel per subset size, reused
-  const kernels = new Map<number, Kernel>();
-  const common = method === 'EE' || method === 'FE';
+  // one kernel (shortened to each subset's size) and one fit record, reused
+  const K = Kernel.intercept(k);
+  const f = new InterceptFit();
   const idx = new Int32Array(k);
   for (let s = 0; s < n; s++) {
     let m = masks[from + s] as number;
@@ -97,37 +97,19 @@ export function goshRange(
       }
       m /= 2;
     }
-    let K = kernels.get(size);
-    if (!K) {
-      K = new Kernel(new Float64Array(size), new Float64Array(size), interceptDesign(size));
-      kernels.set(size, K);
-    }
+    K.resize(size);
     for (let j = 0; j < size; j++) {
       const i = idx[j] as number;
       K.yi[j] = yi[i] as number;
       K.vi[j] = vi[i] as number;
     }
-    K.invalidate();
-    const tau2 = size > 1 ? estimateTau2(K, method).tau2 : 0;
-    K.evaluate(0);
-    const QE = size > 1 ? K.RSS : 0,
-      df = size - 1;
-    const vt = df > 0 ? df / K.trP : 0;
-    K.evaluate(tau2);
+    f.fit(K, method);
     out.size[s] = size;
-    out.estimate[s] = K.beta[0] as number;
-    out.tau2[s] = tau2;
-    out.QE[s] = QE;
-    if (df === 0) {
-      out.I2[s] = 0;
-      out.H2[s] = 1;
-    } else if (common) {
-      out.I2[s] = QE > 0 ? Math.max(0, (100 * (QE - df)) / QE) : 0;
-      out.H2[s] = QE / df;
-    } else {
-      out.I2[s] = (100 * tau2) / (tau2 + vt);
-      out.H2[s] = 1 + tau2 / vt;
-    }
+    out.estimate[s] = f.estimate;
+    out.tau2[s] = f.tau2;
+    out.QE[s] = f.QE;
+    out.I2[s] = f.I2;
+    out.H2[s] = f.H2;
     if (onProgress && (s + 1) % 4096 === 0) onProgress(s + 1);
   }
   return out;

@@ -1,18 +1,11 @@
 import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertInteger, assertLevel, assertNumberArray, assertOptions } from '../core/validate.ts';
 import { critical, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
-import { interceptDesign } from './design.ts';
+import { InterceptFit } from './intercept-fit.ts';
 import { Kernel } from './kernel.ts';
 import { TESTS, type TestType } from './rma.ts';
-import { fitScale, ldexp } from './scale.ts';
-import {
-  assertTau2Control,
-  estimateTau2,
-  parseTau2Method,
-  TAU2_METHODS,
-  type Tau2Control,
-  type Tau2Method,
-} from './tau2/index.ts';
+import { ldexp, scaleExponent } from './scale.ts';
+import { assertTau2Control, parseTau2Method, TAU2_METHODS, type Tau2Control, type Tau2Method } from './tau2/index.ts';
 
 export interface BatchResult {
   readonly estimate: Float64Array;
@@ -88,7 +81,8 @@ export function fitBatch(
     test = options.test ?? 'z',
     level = options.level ?? 95;
   const n = yi.length / k;
-  const K = new Kernel(new Float64Array(k), new Float64Array(k), interceptDesign(k));
+  const K = Kernel.intercept(k);
+  const f = new InterceptFit();
   const out: BatchResult = {
     estimate: new Float64Array(n),
     se: new Float64Array(n),
@@ -104,22 +98,11 @@ export function fitBatch(
     // as fitRma: fit yᵢ/c, vᵢ/c² with c a power of two (exact) and scale back (./scale.ts)
     let min = Number.POSITIVE_INFINITY;
     for (let i = 0; i < k; i++) min = Math.min(min, vi[a * k + i] as number);
-    const { j } = fitScale([min]);
-    for (let i = 0; i < k; i++) {
-      K.yi[i] = ldexp(yi[a * k + i] as number, -j);
-      K.vi[i] = ldexp(vi[a * k + i] as number, -2 * j);
-    }
-    K.invalidate();
-    const est = estimateTau2(K, method, options.control);
-    K.evaluate(est.tau2);
-    const b = ldexp(K.beta[0] as number, j);
-    let v = K.Ainv[0] as number;
-    if (test !== 'z' && df >= 1) {
-      const s2w = K.RSS / df;
-      v *= test === 'adhoc' ? Math.max(1, s2w) : s2w;
-    }
-    const se = ldexp(Math.sqrt(v), j);
-    const tau2 = ldexp(est.tau2, 2 * j);
+    const j = scaleExponent(min);
+    f.fit(K.loadScaled(yi, vi, a * k, k, j), method, options.control);
+    const b = ldexp(f.estimate, j);
+    const se = ldexp(Math.sqrt(f.variance * f.s2w(test)), j);
+    const tau2 = ldexp(f.tau2, 2 * j);
     const stat = se > 0 ? b / se : b === 0 ? 0 : Math.sign(b) * Number.POSITIVE_INFINITY;
     if (!(Number.isFinite(b) && Number.isFinite(se) && Number.isFinite(tau2) && tau2 >= 0))
       throw new EvsynthError(
@@ -129,7 +112,7 @@ export function fitBatch(
     out.estimate[a] = b;
     out.se[a] = se;
     out.tau2[a] = tau2;
-    out.converged[a] = est.converged ? 1 : 0;
+    out.converged[a] = f.converged ? 1 : 0;
     out.ciLower[a] = b - crit * se;
     out.ciUpper[a] = b + crit * se;
     out.pValue[a] = test === 'z' || df < 1 ? pnormTwoSided(stat) : ptTwoSided(stat, df);

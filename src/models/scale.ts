@@ -31,12 +31,20 @@ export function ldexp(x: number, n: number): number {
 export function fitScale(vi: ArrayLike<number>): FitScale {
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < vi.length; i++) min = Math.min(min, vi[i] as number);
-  if (min >= 2 ** -100 && min <= 2 ** 100) return { j: 0, logC2: 0 };
+  const j = scaleExponent(min);
+  return j === 0 ? UNSCALED : { j, logC2: 2 * j * Math.LN2 };
+}
+
+const UNSCALED: FitScale = { j: 0, logC2: 0 };
+
+/** The exponent j of {@link fitScale} for the smallest sampling variance `min` (0 inside [2⁻¹⁰⁰, 2¹⁰⁰]). */
+export function scaleExponent(min: number): number {
+  if (min >= 2 ** -100 && min <= 2 ** 100) return 0;
   let j = Math.floor(Math.log2(min) / 2);
   // Math.log2 may round across a power of two: settle j exactly
   while (ldexp(1, 2 * j) > min) j--;
   while (ldexp(1, 2 * j + 2) <= min) j++;
-  return { j, logC2: 2 * j * Math.LN2 };
+  return j;
 }
 
 /** yᵢ/c and vᵢ/c² into new arrays (exact: c is a power of two). */

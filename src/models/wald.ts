@@ -33,7 +33,7 @@ export function waldTest(
 let critLevel = Number.NaN,
   critDf: number | null = null,
   critValue = Number.NaN;
-function criticalValue(level: number, df: number | null): number {
+export function criticalValue(level: number, df: number | null): number {
   if (level !== critLevel || df !== critDf) {
     critValue = df === null ? critical(level) : critical(level, df);
     critLevel = level;
