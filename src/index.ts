@@ -159,6 +159,8 @@ export { petPeese, type PetPeese } from './diagnostics/pet-peese.ts';
 export type { SkippedDiagnostic, DiagnosedModel } from './analysis/diagnostics.ts';
 export {
   simulateMetaAnalyses,
+  simulateAndFit,
+  type SimulatedFits,
   mcProportion,
   mcMean,
   mcMse,

@@ -77,29 +77,57 @@ export function fitBatch(
   options: BatchOptions = {},
 ): BatchResult {
   assertBatchArguments(yi, vi, k, options);
-  const method = options.method ?? 'REML',
-    test = options.test ?? 'z',
-    level = options.level ?? 95;
   const n = yi.length / k;
-  const K = Kernel.intercept(k);
-  const f = new InterceptFit();
-  const out: BatchResult = {
-    estimate: new Float64Array(n),
-    se: new Float64Array(n),
-    ciLower: new Float64Array(n),
-    ciUpper: new Float64Array(n),
-    pValue: new Float64Array(n),
-    tau2: new Float64Array(n),
-    converged: new Uint8Array(n),
-  };
-  const df = k - 1;
-  const crit = test === 'z' || df < 1 ? critical(level) : critical(level, df);
-  for (let a = 0; a < n; a++) {
+  const fitter = new BatchFitter(n, k, options);
+  for (let a = 0; a < n; a++) fitter.fit(a, yi, vi, a * k);
+  return fitter.out;
+}
+
+/**
+ * The per-analysis body of {@link fitBatch}, shared with the simulation API (which generates each analysis
+ * into a buffer and fits it at once): one kernel and one fit record, results written into typed arrays.
+ * Options must have been checked ({@link assertBatchArguments}).
+ */
+export class BatchFitter {
+  readonly out: BatchResult;
+  private readonly K: Kernel;
+  private readonly f = new InterceptFit();
+  private readonly method: Tau2Method;
+  private readonly test: TestType;
+  private readonly control: Tau2Control | undefined;
+  private readonly df: number;
+  private readonly crit: number;
+
+  private readonly k: number;
+
+  constructor(n: number, k: number, options: BatchOptions) {
+    this.k = k;
+    this.method = options.method ?? 'REML';
+    this.test = options.test ?? 'z';
+    this.control = options.control;
+    const level = options.level ?? 95;
+    this.K = Kernel.intercept(k);
+    this.out = {
+      estimate: new Float64Array(n),
+      se: new Float64Array(n),
+      ciLower: new Float64Array(n),
+      ciUpper: new Float64Array(n),
+      pValue: new Float64Array(n),
+      tau2: new Float64Array(n),
+      converged: new Uint8Array(n),
+    };
+    this.df = k - 1;
+    this.crit = this.test === 'z' || this.df < 1 ? critical(level) : critical(level, this.df);
+  }
+
+  /** Fits the k studies at `offset` of `yi`, `vi` as analysis `a`. */
+  fit(a: number, yi: ArrayLike<number>, vi: ArrayLike<number>, offset: number): void {
+    const { k, K, f, test, df, crit, out } = this;
     // as fitRma: fit yᵢ/c, vᵢ/c² with c a power of two (exact) and scale back (./scale.ts)
     let min = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < k; i++) min = Math.min(min, vi[a * k + i] as number);
+    for (let i = 0; i < k; i++) min = Math.min(min, vi[offset + i] as number);
     const j = scaleExponent(min);
-    f.fit(K.loadScaled(yi, vi, a * k, k, j), method, options.control);
+    f.fit(K.loadScaled(yi, vi, offset, k, j), this.method, this.control);
     const b = ldexp(f.estimate, j);
     const se = ldexp(Math.sqrt(f.variance * f.s2w(test)), j);
     const tau2 = ldexp(f.tau2, 2 * j);
@@ -117,5 +145,4 @@ export function fitBatch(
     out.ciUpper[a] = b + crit * se;
     out.pValue[a] = test === 'z' || df < 1 ? pnormTwoSided(stat) : ptTwoSided(stat, df);
   }
-  return out;
 }

@@ -17,6 +17,7 @@
  */
 import { EvsynthError } from '../core/errors.ts';
 import type { Random } from '../core/random.ts';
+import { assertBatchArguments, BatchFitter, type BatchOptions, type BatchResult } from '../models/batch.ts';
 
 export interface SimulatedMetaAnalyses {
   readonly reps: number;
@@ -44,38 +45,93 @@ export interface SimulationDesign {
 
 /** Draws `reps` meta-analyses of `k` studies from the random-effects model (see the module comment). */
 export function simulateMetaAnalyses(rng: Random, d: SimulationDesign): SimulatedMetaAnalyses {
-  if (!(Number.isInteger(d.reps) && d.reps >= 1 && Number.isInteger(d.k) && d.k >= 1))
-    throw new EvsynthError(
-      'INVALID_ARGUMENT',
-      `simulateMetaAnalyses: reps = ${d.reps}, k = ${d.k}; expected whole numbers ≥ 1`,
-    );
-  if (!(d.tau2 >= 0) || !Number.isFinite(d.mu))
-    throw new EvsynthError('INVALID_ARGUMENT', `simulateMetaAnalyses: mu = ${d.mu}, tau2 = ${d.tau2}; expected τ² ≥ 0`);
+  assertSimulationDesign(d, 'simulateMetaAnalyses');
   const n = d.reps * d.k;
   const yi = new Float64Array(n),
     vi = new Float64Array(n),
     theta = new Float64Array(n);
+  const drawn = drawStudies(rng, d, yi, vi, theta, n, 0, d.maxDraws ?? 1000 * n, 'simulateMetaAnalyses');
+  return { reps: d.reps, k: d.k, yi, vi, theta, drawn };
+}
+
+function assertSimulationDesign(d: SimulationDesign, where: string): void {
+  if (!(Number.isInteger(d.reps) && d.reps >= 1 && Number.isInteger(d.k) && d.k >= 1))
+    throw new EvsynthError('INVALID_ARGUMENT', `${where}: reps = ${d.reps}, k = ${d.k}; expected whole numbers ≥ 1`);
+  if (!(d.tau2 >= 0) || !Number.isFinite(d.mu))
+    throw new EvsynthError('INVALID_ARGUMENT', `${where}: mu = ${d.mu}, tau2 = ${d.tau2}; expected τ² ≥ 0`);
+}
+
+/**
+ * Draws n studies into yi, vi, theta (from index 0), after `drawn` earlier draws; returns the draws so far.
+ * The one generator of both simulation functions, so that they consume the random stream identically.
+ */
+function drawStudies(
+  rng: Random,
+  d: SimulationDesign,
+  yi: Float64Array,
+  vi: Float64Array,
+  theta: Float64Array | null,
+  n: number,
+  drawn: number,
+  maxDraws: number,
+  where: string,
+): number {
   const tau = Math.sqrt(d.tau2);
-  const maxDraws = d.maxDraws ?? 1000 * n;
-  let drawn = 0;
   for (let i = 0; i < n;) {
     const v = typeof d.vi === 'number' ? d.vi : d.vi(rng);
     if (!(v > 0 && Number.isFinite(v)))
-      throw new EvsynthError('NON_POSITIVE_VARIANCE', `simulateMetaAnalyses: a within-study variance of ${v}`);
+      throw new EvsynthError('NON_POSITIVE_VARIANCE', `${where}: a within-study variance of ${v}`);
     const t = d.mu + tau * rng.normal();
     const y = t + Math.sqrt(v) * rng.normal();
     if (++drawn > maxDraws)
       throw new EvsynthError(
         'INVALID_ARGUMENT',
-        `simulateMetaAnalyses: ${maxDraws} studies drawn and only ${i} of ${n} selected; the selection rule almost never publishes`,
+        `${where}: ${maxDraws} studies drawn and too few selected; the selection rule almost never publishes`,
       );
     if (d.select && !d.select(y, v, rng)) continue;
-    theta[i] = t;
+    if (theta) theta[i] = t;
     vi[i] = v;
     yi[i] = y;
     i++;
   }
-  return { reps: d.reps, k: d.k, yi, vi, theta, drawn };
+  return drawn;
+}
+
+/** Results of {@link simulateAndFit}: fitBatch's, plus the coverage of μ and the studies drawn. */
+export interface SimulatedFits extends BatchResult {
+  readonly reps: number;
+  readonly k: number;
+  readonly mu: number;
+  /** 1 where the CI contains the true μ. */
+  readonly covers: Uint8Array;
+  readonly drawn: number;
+}
+
+/**
+ * Draws `reps` meta-analyses from the random-effects model (as {@link simulateMetaAnalyses}, from the same
+ * random stream) and fits each as it is drawn (as {@link fitBatch}, with the same options): one pass, with
+ * memory for one analysis of k studies instead of reps·k, and results in typed arrays. The numbers equal
+ * `fitBatch(simulateMetaAnalyses(rng, d).yi, …)` exactly, for the same seed. For simulation studies and
+ * teaching (Morris et al. 2019: summarise with {@link mcProportion}, {@link mcMean}).
+ *
+ * @throws EvsynthError INVALID_ARGUMENT, NON_POSITIVE_VARIANCE, and fitBatch's errors
+ */
+export function simulateAndFit(rng: Random, d: SimulationDesign, options: BatchOptions = {}): SimulatedFits {
+  assertSimulationDesign(d, 'simulateAndFit');
+  const { reps, k } = d;
+  const y = new Float64Array(k),
+    v = new Float64Array(k);
+  assertBatchArguments(new Float64Array(k), new Float64Array(k).fill(1), k, options);
+  const fitter = new BatchFitter(reps, k, options);
+  const covers = new Uint8Array(reps);
+  const maxDraws = d.maxDraws ?? 1000 * reps * k;
+  let drawn = 0;
+  for (let a = 0; a < reps; a++) {
+    drawn = drawStudies(rng, d, y, v, null, k, drawn, maxDraws, 'simulateAndFit');
+    fitter.fit(a, y, v, 0);
+    covers[a] = (fitter.out.ciLower[a] as number) <= d.mu && d.mu <= (fitter.out.ciUpper[a] as number) ? 1 : 0;
+  }
+  return { ...fitter.out, reps, k, mu: d.mu, covers, drawn };
 }
 
 /** A Monte Carlo estimate with its standard error and a 95% band (estimate ± 1.96·SE). */
