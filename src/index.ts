@@ -93,10 +93,20 @@ export {
   type AnalysisRequest,
   type RequestContext,
 } from './analysis/request.ts';
-export { PLOTS, PLOT_KINDS, parsePlotKind, plotSpec, type PlotKind, type PlotRequest } from './plots/registry.ts';
+export {
+  PLOTS,
+  PLOT_KINDS,
+  parsePlotKind,
+  plotSpec,
+  forestPlotInput,
+  type PlotKind,
+  type PlotRequest,
+} from './plots/registry.ts';
 export { summarize, type FitSummary } from './report/summary.ts';
 export { summarizeSubgroups, formatSubgroupText, type SubgroupSummary } from './report/subgroup-text.ts';
 export { formatFitText, formatEffectsText, type TextOptions } from './report/text.ts';
+export { summarizeRegression, formatRegressionText, type RegressionSummary } from './report/regression-text.ts';
+export { sensitivityJson, biasJson } from './report/diagnostics-text.ts';
 export { studyDataColumns } from './report/data-columns.ts';
 export { formatNumber, formatPValue, formatPercent } from './report/format.ts';
 export {
@@ -107,8 +117,10 @@ export {
   hasColumn,
   isMissingCell,
   formatCsv,
+  inTable,
   type DataTable,
 } from './io/csv.ts';
+export { effectColumnsFromTable } from './effects/from-table.ts';
 export { fitBatch, type BatchResult } from './models/batch.ts';
 export { fitLean, LeanFit, type LeanOptions } from './models/lean-fit.ts';
 export { parseModerators, type ModeratorFormula, type ModeratorTerm } from './models/formula.ts';
@@ -137,7 +149,7 @@ export {
   type RegressionBand,
 } from './analysis/regression.ts';
 export { permutationTest, type PermutationOptions, type PermutationResult } from './inference/permutation.ts';
-export { PRESETS, parsePreset, type PresetName } from './analysis/presets.ts';
+export { PRESETS, PRESET_NAMES, parsePreset, type PresetName } from './analysis/presets.ts';
 export { leaveOneOut, type LeaveOneOut } from './diagnostics/leave-one-out.ts';
 export { cumulative, type Cumulative } from './diagnostics/cumulative.ts';
 export { influence, type Influence } from './diagnostics/influence.ts';
@@ -217,7 +229,7 @@ export {
   type RowSource,
   type RowStatus,
 } from './io/provenance.ts';
-export { forestSpec } from './plots/forest.ts';
+export { forestSpec, forestLayout, type ForestLayout, type ForestLayoutRow } from './plots/forest.ts';
 export {
   forestFrom,
   forestFromAnalysis,
@@ -225,6 +237,7 @@ export {
   type ForestInput,
   type ForestStudy,
   type ForestGroup,
+  type ForestSort,
 } from './plots/forest-data.ts';
 export { funnelSpec, baujatSpec, labbeSpec, bubbleSpec, goshSpec } from './plots/diagnostic-plots.ts';
 export { Random } from './core/random.ts';
@@ -233,6 +246,7 @@ export {
   ROB_TOOL_NAMES,
   readRiskOfBias,
   lowRiskRows,
+  tableRows,
   robSummary,
   type RiskOfBias,
   type RobTool,

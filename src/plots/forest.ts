@@ -37,7 +37,56 @@ export interface ForestSpecOptions {
 
 const CHAR = 6.6; // approximate width of a DejaVu Sans character at 11 px
 
-export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}): TopLevelSpec {
+/** One row of a forest plot's layout: its text, its numbers on the analysis and the plotted scale, and its RoB fields. */
+export type ForestLayoutRow = Row & {
+  /** Estimate and CI ends on the plotted (natural) scale, CI ends clipped to the axis. */
+  readonly estP: number | null;
+  readonly loP: number | null;
+  readonly hiP: number | null;
+  readonly arrowLeft: boolean;
+  readonly arrowRight: boolean;
+  readonly inRange: boolean;
+  readonly c0: string;
+  readonly c1: string;
+  readonly c2: string;
+  readonly c3: string;
+} & Readonly<Record<string, unknown>>;
+
+/**
+ * The geometry of a forest plot in pixels and plotted-scale values: the one layout that {@link forestSpec}
+ * turns into vega-lite and that other painters (the web explorer's fast redraw) draw as is.
+ */
+export interface ForestLayout {
+  readonly input: ForestInput;
+  readonly rows: readonly ForestLayoutRow[];
+  readonly rowHeight: number;
+  /** Width of the label and data-column panel, and the right edge (x) of each data column's text. */
+  readonly leftWidth: number;
+  readonly columnX: readonly number[];
+  readonly forestWidth: number;
+  /** Width of the effect and weight panel, and of its weight column. */
+  readonly rightWidth: number;
+  readonly weightWidth: number;
+  /** Width of the risk-of-bias panel (0 without one) and of one of its cells. */
+  readonly robWidth: number;
+  readonly robCell: number;
+  readonly height: number;
+  /** x-axis limits on the plotted scale (log axis for ratio measures). */
+  readonly xDomain: readonly [number, number];
+  readonly nullValue: number;
+  readonly axisTitle: string;
+  /** Summary diamonds: three points each (lo, estimate, hi) on the plotted scale. */
+  readonly diamonds: readonly { readonly id: number; readonly x: number; readonly y: number; readonly y2: number }[];
+  /** The last row that the null line reaches. */
+  readonly lastForestRow: number;
+  /** The largest study weight (the square sizes' scale). */
+  readonly maxWeight: number;
+  /** Square area range in px² for weights 0 … maxWeight. */
+  readonly squareArea: readonly [number, number];
+}
+
+/** The forest plot's layout (see {@link ForestLayout}); pure, computes no statistic. */
+export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}): ForestLayout {
   const t = (x: number) => (input.ratio ? Math.exp(x) : x);
   const fmt = (x: number | null) => (x === null ? '' : formatNumber(t(x), input.digits));
   const ci = (est: number, lo: number, hi: number) => `${fmt(est)} [${fmt(lo)}, ${fmt(hi)}]`;
@@ -152,13 +201,6 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   const robWidth = input.rob ? input.rob.headers.length * ROB_CELL + 8 : 0;
   const forestWidth = Math.max(220, total - leftWidth - rightWidth - robWidth);
   const height = n * THEME.rowHeight;
-  const y = {
-    field: 'row',
-    type: 'quantitative' as const,
-    scale: { domain: [n - 0.5, -0.5], nice: false, zero: false },
-    axis: null,
-  };
-  const values = plotted;
   // diamonds as areas: 3 points each (lo, est, hi)
   const diamonds = plotted
     .filter((r) => r.kind === 'summary' && r.estP !== null)
@@ -176,6 +218,48 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
     1,
   );
   const maxW = Math.max(...studyRows.map((r) => r.weight ?? 0), 1);
+  let cx = labelChars * CHAR + 16;
+  const columnX = colWidths.map((w) => {
+    const x = cx + w - 8;
+    cx += w;
+    return x;
+  });
+  return {
+    input,
+    rows: plotted,
+    rowHeight: THEME.rowHeight,
+    leftWidth,
+    columnX,
+    forestWidth,
+    rightWidth,
+    weightWidth,
+    robWidth,
+    robCell: ROB_CELL,
+    height,
+    xDomain: [xmin, xmax],
+    nullValue,
+    axisTitle: measureLabel(input.measure) + (input.ratio ? ' (log scale)' : ''),
+    diamonds,
+    lastForestRow,
+    maxWeight: maxW,
+    squareArea: [6, 160],
+  };
+}
+
+/** The forest plot of `input` as a vega-lite spec, drawn from its {@link forestLayout}. */
+export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}): TopLevelSpec {
+  const L = forestLayout(input, options);
+  const { leftWidth, forestWidth, rightWidth, weightWidth, height, nullValue, diamonds, lastForestRow } = L;
+  const [xmin, xmax] = L.xDomain;
+  const n = L.rows.length;
+  const maxW = L.maxWeight;
+  const y = {
+    field: 'row',
+    type: 'quantitative' as const,
+    scale: { domain: [n - 0.5, -0.5], nice: false, zero: false },
+    axis: null,
+  };
+  const values = L.rows;
   // vega-lite has no per-datum font weight channel: bold and normal rows are two layers
   const textLayer = (
     field: string,
@@ -195,25 +279,15 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
       transform: [{ filter }, { filter: bold ? 'datum.bold' : '!datum.bold' }],
       encoding: { y, x: { value: x }, text: { field, type: 'nominal' as const } },
     }));
-  let cx = labelChars * CHAR + 16;
-  const columnLayers = input.columnHeaders
-    .map((_, j) => {
-      const layer = textLayer(
-        `c${j}`,
-        cx + (colWidths[j] as number) - 8,
-        'right',
-        "datum.kind === 'study' || datum.kind === 'header'",
-      );
-      cx += colWidths[j] as number;
-      return layer;
-    })
+  const columnLayers = L.columnX
+    .map((x, j) => textLayer(`c${j}`, x, 'right', "datum.kind === 'study' || datum.kind === 'header'"))
     .flat();
   const xScale = input.ratio
     ? { type: 'log' as const, domain: [xmin, xmax], nice: false }
     : { domain: [xmin, xmax], nice: false, zero: false };
   // every layer carries the same axis definition (vega-lite merges the axes of a layer's views)
   const axis = {
-    title: measureLabel(input.measure) + (input.ratio ? ' (log scale)' : ''),
+    title: L.axisTitle,
     grid: false,
     tickCount: 7,
     ...(input.ratio ? { format: '~g' } : {}),
@@ -280,7 +354,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
               size: {
                 field: 'weight',
                 type: 'quantitative',
-                scale: { domain: [0, maxW], range: [6, 160] },
+                scale: { domain: [0, maxW], range: [...L.squareArea] },
                 legend: null,
               },
             },

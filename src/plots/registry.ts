@@ -20,7 +20,7 @@ import { measureLabel, measureSpec, RATIO_MEASURES } from '../effects/registry.t
 import { inTable, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { baujatSpec, bubbleSpec, funnelSpec, goshSpec, labbeSpec } from './diagnostic-plots.ts';
 import { studyDataColumns } from '../report/data-columns.ts';
-import { forestFrom, forestOfRefits, type ForestSort } from './forest-data.ts';
+import { forestFrom, forestOfRefits, type ForestInput, type ForestSort } from './forest-data.ts';
 import { forestSpec } from './forest.ts';
 import { readRiskOfBias, robSummary, ROB_TOOLS, type RiskOfBias } from '../evidence/risk-of-bias.ts';
 import { studyWeights } from '../analysis/meta-analysis.ts';
@@ -139,22 +139,30 @@ function forestRobOption(table: DataTable) {
   };
 }
 
+/**
+ * The rows of the forest plot a request asks for (data columns, RoB columns, sort, title, favours), from the
+ * analysis of the request or from `analysed`, that analysis already run (the explorer reuses its fit).
+ */
+export function forestPlotInput(
+  r: PlotRequest,
+  analysed: Pick<ReturnType<typeof analyzeTable>, 'options' | 'result'> = analyzeTable(r.table, r.analysis, r.context),
+): ForestInput {
+  const { options, result } = analysed;
+  return forestFrom(result, {
+    columns: studyDataColumns(r.table, options.measure),
+    ...forestRobOption(r.table),
+    sort: r.sort ?? 'input',
+    ...titleOf(r),
+    ...favoursOf(r),
+    ...(r.sort === 'year' ? { sortKeys: Array.from(numericColumn(r.table, 'year')) } : {}),
+  });
+}
+
 /** Every plot kind, by the name the CLI and the explorer use. */
 export const PLOTS = {
   forest: {
     description: 'forest plot in the Cochrane/RevMan layout (subgroups with --by)',
-    build: async (r) => {
-      const { options, result } = analyzeTable(r.table, r.analysis, r.context);
-      const input = forestFrom(result, {
-        columns: studyDataColumns(r.table, options.measure),
-        ...forestRobOption(r.table),
-        sort: r.sort ?? 'input',
-        ...titleOf(r),
-        ...favoursOf(r),
-        ...(r.sort === 'year' ? { sortKeys: Array.from(numericColumn(r.table, 'year')) } : {}),
-      });
-      return forestSpec(input, widthOf(r));
-    },
+    build: async (r) => forestSpec(forestPlotInput(r), widthOf(r)),
   },
   funnel: {
     description: 'funnel plot (contour-enhanced with --contour; trim-and-fill studies with --trimfill)',
