@@ -1,305 +1,355 @@
 /**
- * The evsynth explorer: pick a bundled dataset or open a CSV (parsed here, in the browser), choose
- * measure, method, test and subgroups, switch studies on and off, and see the forest plot and the
- * numbers refit at once. All text from data files is inserted as text, never as HTML.
+ * The evsynth explorer: load a bundled dataset or a CSV file (parsed here, in the browser), edit it, choose
+ * every model option the CLI has, switch studies on and off, and see every analysis refit at once. The
+ * options live in the URL (a shareable link) and, with the edits, in the browser's storage.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import {
-  analyzeTable,
-  forestFrom,
-  forestSpec,
-  formatNumber,
-  formatPercent,
-  formatPValue,
-  hasColumn,
-  MEASURES,
-  measuresForColumns,
-  overallOf,
-  parseCsv,
-  POOLING_METHODS,
-  reproduceDataset,
-  studyDataColumns,
-  studyLabels,
-  summarize,
-  summarizeSubgroups,
-  validateProvenance,
-  type DataTable,
-  type FitSummary,
-  type Measure,
-  type Provenance,
-} from 'evsynth';
+import { FLAGSHIP, BUNDLED, bundled } from './bundled.ts';
+import { byId, fillSelect, h, messageOf } from './dom.ts';
+import { Model, sourceFromCsv, sourceKey, sourceOfDataset, type Cells, type Source } from './model.ts';
+import { OptionsForm } from './options.ts';
+import type { Panel } from './panel.ts';
+import { AnalysisPanel } from './panels/analysis.ts';
+import { BiasPanel } from './panels/bias.ts';
+import { DataPanel } from './panels/data.ts';
+import { MultilevelPanel } from './panels/multilevel.ts';
+import { RegressionPanel } from './panels/regression.ts';
+import { ReproducePanel } from './panels/reproduce.ts';
+import { RobPanel } from './panels/rob.ts';
+import { SensitivityPanel } from './panels/sensitivity.ts';
+import { DEFAULTS, fromFragment, MAX_LINK_DATA, encodeData, toFragment, type Values } from './settings.ts';
+import * as storage from './storage.ts';
+import { Tabs } from './tabs.ts';
 
-const provenances = import.meta.glob('../../datasets/*/provenance.json', { eager: true, import: 'default' }) as Record<
-  string,
-  unknown
->;
-const csvFiles = import.meta.glob('../../datasets/*/data.csv', {
-  eager: true,
-  query: '?raw',
-  import: 'default',
-}) as Record<string, string>;
+const errorBox = byId('error');
+const status = byId('status');
+const sourceStatus = byId('source-status');
+const datasetSelect = byId<HTMLSelectElement>('dataset');
+const fileInput = byId<HTMLInputElement>('file');
+const problems: string[] = [];
 
-interface Source {
-  name: string;
-  table: DataTable;
-  provenance: Provenance | null;
-}
-const datasets: Source[] = Object.entries(provenances)
-  .flatMap(([path, json]) => {
-    const dir = path.replace(/\/provenance\.json$/, '');
-    const csv = csvFiles[`${dir}/data.csv`];
-    if (csv === undefined) return [];
-    const name = dir.split('/').pop() as string;
-    return [
-      {
-        name,
-        table: parseCsv(csv, `${name}/data.csv`),
-        provenance: validateProvenance(json, `${name}/provenance.json`),
-      },
-    ];
-  })
-  .sort((a, b) => a.name.localeCompare(b.name));
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text = '', attrs: Record<string, string> = {}) => {
-  const e = document.createElement(tag);
-  e.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-};
-const fill = (select: HTMLSelectElement, values: readonly string[], labels: readonly string[] = values) => {
-  select.replaceChildren(...values.map((v, i) => el('option', labels[i] ?? v, { value: v })));
-};
-
-let source: Source | null = null;
-let active: boolean[] = [];
-let view: vega.View | null = null;
-let lastSummary: unknown = null;
-let lastStudies: FitSummary['studies'] = [];
-
-const ui = {
-  dataset: $<HTMLSelectElement>('dataset'),
-  file: $<HTMLInputElement>('file'),
-  measure: $<HTMLSelectElement>('measure'),
-  method: $<HTMLSelectElement>('method'),
-  test: $<HTMLSelectElement>('test'),
-  smd: $<HTMLSelectElement>('smd'),
-  by: $<HTMLSelectElement>('by'),
-  error: $('error'),
-  summary: $('summary'),
-  plot: $('plot'),
-  list: $('study-list'),
-  claims: $('claims'),
-  timing: $('timing'),
-};
-fill(
-  ui.dataset,
-  datasets.map((d) => d.name),
-  datasets.map((d) => `${d.name} (k = ${d.table.rows.length})`),
-);
-fill(ui.measure, [...MEASURES]);
-fill(
-  ui.method,
-  POOLING_METHODS.filter((m) => m !== 'FE'),
-);
-ui.method.value = 'REML';
-
-/** A sensible first measure for an uploaded table, from its columns (the user can change it). */
-function guessMeasure(t: DataTable): Measure {
-  return measuresForColumns((c) => hasColumn(t, c))[0] ?? 'GEN';
-}
-
-function setSource(s: Source): void {
-  source = s;
-  active = s.table.rows.map(() => true);
-  const defaultMeasure: Measure = s.provenance?.measure ?? guessMeasure(s.table);
-  ui.measure.value = defaultMeasure;
-  ui.method.value = s.provenance?.model?.method ?? 'REML';
-  ui.smd.value = s.provenance?.model?.smd ?? 'metafor';
-  const groupCols = s.table.header.filter(
-    (h) => !/^(study|yi|vi|sei|ci_lb|ci_ub|[nmst]d?[12]i|[abcd]i|revman_.*|footnote|note|source|year)$/.test(h),
-  );
-  fill(ui.by, ['', ...groupCols], ['none', ...groupCols]);
-  ui.by.value = s.provenance?.subgroupColumn ?? '';
-  const labels = studyLabels(s.table);
-  ui.list.replaceChildren(
-    ...labels.map((label, i) => {
-      const li = el('li');
-      const box = el('input', '', {
-        type: 'checkbox',
-        'data-row': String(i),
-        'data-testid': `toggle-${i}`,
-      }) as HTMLInputElement;
-      box.checked = true;
-      box.addEventListener('change', () => {
-        active[i] = box.checked;
-        update();
-      });
-      const lab = el('label');
-      lab.append(box, document.createTextNode(` ${label}`));
-      li.append(lab);
-      return li;
-    }),
-  );
-  update();
-}
-
-function subsetTable(t: DataTable, keep: readonly boolean[]): DataTable {
-  const idx = t.rows.map((_, i) => i).filter((i) => keep[i]);
+/** The options a bundled dataset starts with: its review's method, SMD variant and subgroup column. */
+function datasetValues(name: string, keep: Partial<Values> = {}): Values {
+  const b = bundled(name);
+  const p = b?.provenance;
   return {
-    file: t.file,
-    header: t.header,
-    rows: idx.map((i) => t.rows[i] as string[]),
-    lines: idx.map((i) => t.lines[i] as number),
+    ...DEFAULTS,
+    ...keep,
+    d: name,
+    method: p?.model?.method ?? '',
+    smd: p?.model?.smd ?? '',
+    preset: p?.model?.preset ?? '',
+    by: p?.subgroupColumn !== undefined && b?.table?.header.includes(p.subgroupColumn) ? p.subgroupColumn : '',
   };
 }
 
-function update(): void {
-  if (!source) return;
-  ui.error.textContent = '';
+function flagship(): Source {
+  const b = bundled(FLAGSHIP) ?? BUNDLED.find((d) => d.table !== null);
+  if (!b) throw new Error('no bundled dataset with study rows');
+  return sourceOfDataset(b);
+}
+
+/** The first state: the link's, else the one kept in this browser, else the flagship dataset. */
+function initialState(): {
+  source: Source;
+  values: Values;
+  off: readonly number[];
+  edited: Cells | null;
+  shareData: boolean;
+} {
+  const link = fromFragment(location.hash);
+  const saved = storage.load();
+  let source: Source | null = null;
+  let values: Values;
+  let off: readonly number[] = [];
+  let shareData = false;
+  if (link) {
+    problems.push(...link.problems);
+    values = link.values;
+    off = link.off;
+    if (link.data) {
+      try {
+        source = sourceFromCsv('link', link.data.name, link.data.csv);
+        values = { ...values, d: '' };
+        shareData = true;
+      } catch (e) {
+        problems.push(`The dataset in the link cannot be read: ${messageOf(e)}`);
+      }
+    } else if (values.d !== '') {
+      const b = bundled(values.d);
+      if (b?.table) source = sourceOfDataset(b);
+      else problems.push(`The link names a dataset '${values.d}' that has no study rows here; showing ${FLAGSHIP}.`);
+    } else if (saved?.file) source = safeSource(saved.file.kind, saved.file.name, saved.file.csv);
+  } else if (saved) {
+    values = saved.values;
+    off = saved.off;
+    if (saved.file && values.d === '') source = safeSource(saved.file.kind, saved.file.name, saved.file.csv);
+    else if (values.d !== '' && bundled(values.d)?.table)
+      source = sourceOfDataset(bundled(values.d) as NonNullable<ReturnType<typeof bundled>>);
+  } else values = datasetValues(FLAGSHIP);
+  if (source === null) {
+    source = flagship();
+    if (values.d !== source.name) values = datasetValues(source.name, { tab: values.tab });
+  }
+  const edited = saved?.edits[sourceKey(source)] ?? null;
+  return { source, values, off, edited, shareData };
+}
+
+function safeSource(kind: 'file' | 'link', name: string, csv: string): Source | null {
   try {
-    const t = subsetTable(source.table, active);
-    const t0 = performance.now();
-    const by = ui.by.value;
-    const { options, result } = analyzeTable(t, {
-      measure: ui.measure.value,
-      method: ui.method.value,
-      test: ui.test.value as 'z' | 'knha' | 'adhoc',
-      smd: ui.smd.value as 'metafor' | 'revman',
-      ...(by ? { by } : {}),
-    });
-    const s = summarize(overallOf(result));
-    const ms = performance.now() - t0;
-    lastSummary = result.kind === 'subgroups' ? summarizeSubgroups(result.analysis) : s;
-    lastStudies = s.studies;
-    ui.timing.textContent = `computed in ${ms.toFixed(1)} ms`;
-    showSummary(s);
-    const input = forestFrom(result, { columns: studyDataColumns(t, options.measure) });
-    void draw(forestSpec(input, { width: Math.max(800, ui.plot.clientWidth || 900) }));
-    showClaims();
+    return sourceFromCsv(kind, name, csv);
   } catch (e) {
-    ui.error.textContent = e instanceof Error ? e.message : String(e);
+    problems.push(`Your saved file ${name} cannot be read: ${messageOf(e)}`);
+    return null;
   }
 }
 
-function showSummary(s: FitSummary): void {
-  const p = (label: string, value: string, testid?: string) => {
-    const d = el('div');
-    d.append(document.createTextNode(`${label}: `));
-    const b = el('b', value, testid ? { 'data-testid': testid } : {});
-    d.append(b);
-    return d;
-  };
-  const e = s.exponentiated;
-  ui.summary.replaceChildren(
-    el(
-      'div',
-      `${s.model === 'random' ? `Random effects (${s.method})` : s.model} · ${s.measure} · k = ${s.k} · test ${s.test}`,
-    ),
-    p('Pooled estimate', formatNumber(s.estimate), 'estimate'),
-    p(`${s.level}% CI`, `${formatNumber(s.ciLower)} to ${formatNumber(s.ciUpper)}`, 'ci'),
-    ...(e
-      ? [p('Exponentiated', `${formatNumber(e.estimate)} (${formatNumber(e.ciLower)} to ${formatNumber(e.ciUpper)})`)]
+const init = initialState();
+const model = new Model(init.source, init.values);
+if (init.edited) model.setSource(init.source, init.edited, init.off);
+else model.off = new Set(init.off);
+let shareData = init.shareData;
+let edits: Record<string, Cells> = { ...(storage.load()?.edits ?? {}) };
+
+// ---------- the sidebar: data source and options ----------
+function fillDatasets(): void {
+  const s = model.source;
+  const choices: [string, string][] = BUNDLED.filter((d) => d.table !== null).map((d) => [
+    d.name,
+    `${d.name} (k = ${d.table?.rows.length ?? 0})`,
+  ]);
+  fillSelect(datasetSelect, [
+    ...(s.kind !== 'dataset'
+      ? [['__file', `${s.kind === 'link' ? 'From the link' : 'Your file'}: ${s.name}`] as [string, string]]
       : []),
-    ...(s.piLower !== null
-      ? [p('Prediction interval', `${formatNumber(s.piLower)} to ${formatNumber(s.piUpper)}`)]
-      : []),
-    p(
-      'Heterogeneity',
-      `τ² = ${formatNumber(s.tau2)}, I² = ${formatPercent(s.I2)}, Q(${s.QDf}) = ${formatNumber(s.Q, 2)}, p ${formatPValue(s.QPValue).startsWith('<') ? '' : '= '}${formatPValue(s.QPValue)}`,
-    ),
-    ...(s.excluded.length > 0
-      ? [el('div', `Excluded: ${s.excluded.map((x) => `${x.label} (${x.reason})`).join('; ')}`)]
-      : []),
-  );
+    ...choices,
+  ]);
+  datasetSelect.value = s.kind === 'dataset' ? s.name : '__file';
 }
-
-async function draw(spec: TopLevelSpec): Promise<void> {
-  view?.finalize();
-  view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'svg', container: ui.plot, hover: false });
-  await view.runAsync();
-}
-
-function showClaims(): void {
-  const prov = source?.provenance;
-  if (!source || !prov) {
-    ui.claims.replaceChildren(el('p', 'An uploaded file has no published claims.', { class: 'muted' }));
-    return;
-  }
-  const r = reproduceDataset({ name: source.name, dir: '', provenance: prov, table: source.table, dataFile: null });
-  const rows = r.checks.slice(0, 200);
-  const table = el('table');
-  const head = el('tr');
-  for (const h of ['claim', 'published', 'recomputed', 'verdict']) head.append(el('th', h));
-  table.append(head);
-  const fmt = (v: unknown) =>
-    v === null
-      ? '—'
-      : Array.isArray(v)
-        ? `${formatNumber(v[0] as number)} to ${formatNumber(v[1] as number)}`
-        : formatNumber(v as number);
-  for (const c of rows) {
-    const tr = el('tr');
-    tr.append(el('td', c.claim), el('td', fmt(c.published)), el('td', fmt(c.recomputed)), el('td', c.verdict));
-    table.append(tr);
-  }
-  ui.claims.replaceChildren(
-    el(
-      'p',
-      `${prov.title}. All studies of the dataset (toggles do not apply): ${r.counts.reproduced} reproduced, ${r.counts.differs} differ, ${r.counts.consistent} consistent with another published claim, ${r.counts.inconsistent} inconsistent, ${r.counts['not checkable']} not checkable.`,
-    ),
-    table,
-  );
-}
-
-function download(name: string, data: BlobPart, type: string): void {
-  const a = el('a', '', { download: name, href: URL.createObjectURL(new Blob([data], { type })) }) as HTMLAnchorElement;
-  a.click();
-}
-$('dl-svg').addEventListener('click', () => {
-  if (view) void view.toSVG().then((svg) => download('forest.svg', svg, 'image/svg+xml'));
+datasetSelect.addEventListener('change', () => {
+  const b = bundled(datasetSelect.value);
+  if (!b?.table) return;
+  model.values = datasetValues(b.name, { tab: model.values.tab });
+  const e = edits[sourceKey({ kind: 'dataset', name: b.name })];
+  model.setSource(sourceOfDataset(b), e ?? null);
 });
-$('dl-png').addEventListener('click', () => {
-  if (view)
-    void view
-      .toImageURL('png', 2)
-      .then((href) => (el('a', '', { download: 'forest.png', href }) as HTMLAnchorElement).click());
-});
-$('dl-json').addEventListener('click', () =>
-  download('analysis.json', JSON.stringify(lastSummary, null, 2), 'application/json'),
-);
-$('dl-csv').addEventListener('click', () => {
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  download(
-    'studies.csv',
-    [
-      'study,yi,vi,ci_lb,ci_ub,weight',
-      ...lastStudies.map((s) => [q(s.label), s.yi, s.vi, s.ciLower, s.ciUpper, s.weight].join(',')),
-    ].join('\n'),
-    'text/csv',
-  );
-});
-
-for (const s of [ui.measure, ui.method, ui.test, ui.smd, ui.by]) s.addEventListener('change', update);
-ui.dataset.addEventListener('change', () => {
-  const d = datasets.find((x) => x.name === ui.dataset.value);
-  if (d) setSource(d);
-});
-ui.file.addEventListener('change', () => {
-  const f = ui.file.files?.[0];
+fileInput.addEventListener('change', () => {
+  const f = fileInput.files?.[0];
   if (!f) return;
   void f.text().then((text) => {
     try {
-      setSource({ name: f.name, table: parseCsv(text, f.name), provenance: null });
+      const src = sourceFromCsv('file', f.name, text);
+      model.values = { ...DEFAULTS, tab: model.values.tab };
+      shareData = false;
+      model.setSource(src, edits[sourceKey(src)] ?? null);
     } catch (e) {
-      ui.error.textContent = e instanceof Error ? e.message : String(e);
+      showError(messageOf(e), 'file');
     }
+    fileInput.value = '';
   });
 });
 
-const first = datasets.find((d) => d.name === 'knee-oa-exercise-pain') ?? datasets[0];
-if (first) {
-  ui.dataset.value = first.name;
-  setSource(first);
+const optionsDetails = byId<HTMLDetailsElement>('options');
+if (window.matchMedia('(min-width: 90rem)').matches) optionsDetails.open = true;
+const form = new OptionsForm(model, byId('options-body'));
+
+// ---------- tabs and panels ----------
+const analysis = new AnalysisPanel(model);
+const panels: Panel[] = [
+  analysis,
+  new DataPanel(model),
+  new RegressionPanel(model),
+  new SensitivityPanel(model),
+  new BiasPanel(model),
+  new MultilevelPanel(model),
+  new RobPanel(model),
+  new ReproducePanel(model),
+];
+const dirty = new Set(panels.map((p) => p.id));
+const tabs = new Tabs(
+  byId('tabs'),
+  byId('panels'),
+  panels.map((p) => ({ id: p.id, title: p.title, panel: p.root })),
+  model.values.tab,
+  (id) => {
+    if (model.values.tab !== id) model.set({ tab: id }, 'tab');
+  },
+);
+
+let fileError: string | null = null;
+function showError(message: string | null, kind: 'file' | 'analysis' = 'analysis'): void {
+  if (kind === 'file') fileError = message;
+  const lines = [...problems, ...(fileError ? [fileError] : []), ...(message && kind === 'analysis' ? [message] : [])];
+  errorBox.replaceChildren(...lines.map((l) => h('p', {}, l)));
+  errorBox.hidden = lines.length === 0;
 }
+
+function describeSource(): void {
+  const s = model.source;
+  const cur = model.current();
+  const k = cur.work?.rows.length ?? model.cells.rows.length;
+  const off = model.off.size;
+  const parts = [
+    s.kind === 'dataset'
+      ? (s.bundled?.provenance.title ?? s.name)
+      : `${s.kind === 'link' ? 'Data from the link' : 'Your file'} ${s.name}`,
+    `${k} ${k === 1 ? 'row' : 'rows'}`,
+    ...(off > 0 ? [`${off} switched off`] : []),
+    ...(model.edited ? ['edited (see the Data tab)'] : []),
+  ];
+  sourceStatus.textContent = parts.join(' · ');
+}
+
+/** Shows the current inputs in the visible panel; the others update when they are opened. */
+function refresh(reason: string): void {
+  const t0 = performance.now();
+  const cur = model.current();
+  showError(cur.error);
+  if (reason !== 'toggle' && reason !== 'tab') {
+    fillDatasets();
+    form.sync();
+  }
+  describeSource();
+  for (const p of panels) dirty.add(p.id);
+  const visible = panels.find((p) => p.id === tabs.active);
+  if (visible) {
+    dirty.delete(visible.id);
+    void visible.update(cur, model);
+  }
+  if (visible === analysis && cur.fit) {
+    void byId('panels').offsetHeight; // include style and layout in the time
+    const ms = performance.now() - t0;
+    status.textContent = `Refit and redraw: ${ms.toFixed(1)} ms (k = ${cur.table?.rows.length ?? 0}; fit ${cur.fitMs.toFixed(1)} ms)`;
+    status.dataset['steps'] = JSON.stringify({ ...analysis.steps, total: ms, fit: cur.fitMs });
+  } else if (reason !== 'tab') status.textContent = '';
+  persist();
+}
+
+let persistTimer = 0;
+function persist(): void {
+  window.clearTimeout(persistTimer);
+  persistTimer = window.setTimeout(() => {
+    const key = sourceKey(model.source);
+    if (model.edited) edits = { ...edits, [key]: model.cells };
+    else {
+      const { [key]: _gone, ...rest } = edits;
+      edits = rest;
+    }
+    const s = model.source;
+    const ok = storage.save({
+      values: model.values,
+      off: [...model.off],
+      file: s.kind === 'dataset' ? null : { kind: s.kind, name: s.name, csv: s.csv },
+      edits,
+    });
+    if (!ok && !problems.includes(STORAGE_FULL)) {
+      problems.push(STORAGE_FULL);
+      showError(model.current().error);
+    }
+    history.replaceState(null, '', `#${linkFragment(shareData)}`);
+  }, 150);
+}
+const STORAGE_FULL =
+  'This browser did not let the explorer keep your work (storage is full or disabled): it will be lost on reload. Export the edited CSV from the Data tab.';
+
+/** The link's fragment; the data go in only when the user asks and they are small enough. */
+function linkFragment(withData: boolean): string {
+  const s = model.source;
+  const data = withData ? { name: s.name, csv: model.workCsv() } : null;
+  const fits = data !== null && encodeData(data.csv).length <= MAX_LINK_DATA;
+  const dataInLink = withData && (model.edited || s.kind !== 'dataset') && fits;
+  return toFragment({
+    values: model.values,
+    off: [...model.off].sort((a, b) => a - b),
+    data: dataInLink ? data : null,
+  });
+}
+
+// ---------- share and reset ----------
+const shareBox = h('div', {
+  class: 'share',
+  id: 'share-box',
+  hidden: true,
+  role: 'region',
+  'aria-label': 'Share a link',
+});
+byId('share').after(shareBox);
+byId('share').setAttribute('aria-expanded', 'false');
+byId('share').setAttribute('aria-controls', 'share-box');
+byId('share').addEventListener('click', () => {
+  const open = shareBox.hidden;
+  shareBox.hidden = !open;
+  byId('share').setAttribute('aria-expanded', String(open));
+  if (open) buildShare();
+});
+function buildShare(): void {
+  const s = model.source;
+  const local = s.kind !== 'dataset' || model.edited;
+  const size = encodeData(model.workCsv()).length;
+  const url = () => `${location.href.split('#')[0]}#${linkFragment(shareData)}`;
+  const out = h('input', {
+    type: 'text',
+    readonly: true,
+    id: 'share-url',
+    value: url(),
+    'aria-label': 'Link to this view',
+  });
+  const copy = h('button', { type: 'button' }, 'Copy');
+  const note = h('p', { class: 'hint', role: 'status' });
+  copy.addEventListener('click', () => {
+    out.select();
+    void navigator.clipboard?.writeText(out.value).then(
+      () => (note.textContent = 'Link copied.'),
+      () => (note.textContent = 'Select the link and copy it (the browser did not allow copying).'),
+    );
+  });
+  const parts: HTMLElement[] = [
+    h('label', { for: 'share-url' }, 'Link to this view (options, switches and tab)'),
+    out,
+    copy,
+    note,
+  ];
+  if (local) {
+    const box = h('input', { type: 'checkbox', id: 'share-data', checked: shareData, disabled: size > MAX_LINK_DATA });
+    box.addEventListener('change', () => {
+      shareData = box.checked;
+      out.value = url();
+      persist();
+    });
+    parts.push(
+      h(
+        'div',
+        { class: 'field check' },
+        box,
+        h(
+          'label',
+          { for: 'share-data' },
+          size > MAX_LINK_DATA
+            ? `Your data are too large for a link (${size} characters compressed; the limit is ${MAX_LINK_DATA}): share the CSV file instead.`
+            : `Put your data in the link (${size} characters). Without this the link has the options only, and your data stay on this device.`,
+        ),
+      ),
+    );
+  }
+  shareBox.replaceChildren(...parts);
+}
+
+const resetBox = byId('reset-confirm');
+byId('reset').addEventListener('click', () => {
+  resetBox.hidden = false;
+  byId('reset').setAttribute('aria-expanded', 'true');
+  byId('reset-no').focus();
+});
+byId('reset-no').addEventListener('click', () => {
+  resetBox.hidden = true;
+  byId('reset').setAttribute('aria-expanded', 'false');
+  byId('reset').focus();
+});
+byId('reset-yes').addEventListener('click', () => {
+  window.clearTimeout(persistTimer);
+  storage.clear();
+  history.replaceState(null, '', location.pathname + location.search);
+  location.reload();
+});
+
+model.on(refresh);
+refresh('source');
