@@ -324,7 +324,6 @@ function scaledCopies(yi: ArrayLike<number>, vi: ArrayLike<number>, s: FitScale)
   return [y, v];
 }
 
-
 /**
  * How large Σwᵢeᵢ² can be from rounding alone: each residual eᵢ = yᵢ − ŷᵢ carries an error of a few
  * units in the last place of max(|yᵢ|, |ŷᵢ|), weighted by wᵢ. Far below 1 for any ordinary data; huge when

@@ -63,7 +63,7 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
   const dialogs: string[] = [];
   const errors: string[] = [];
   const noSideways = () =>
-    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
   beforeAll(async () => {
     const served = await serve(dist);
