@@ -133,13 +133,18 @@ function zeroCellArgs(o: AnalysisOptions, binary: boolean): string[] {
 /**
  * Where metafor's arguments cannot express RevMan 5's rules for these tables (evsynth's value then differs
  * from R's): RR of a study with events in everyone in both groups (RevMan: RR = 1), RD of a table with a zero
- * cell (RevMan: the estimate from the raw counts, the variance from the corrected ones).
+ * cell (RevMan: the estimate from the raw counts, the variance from the corrected ones), and an RR or OR table with a
+ * zero cell in a Mantel-Haenszel estimate (RevMan: from the corrected cells).
  */
 export function revmanCaveats(o: AnalysisOptions, columns: EffectColumns, labels: readonly string[]): string[] {
   if (o.convention !== 'revman5' || !(o.measure === 'RR' || o.measure === 'RD' || o.measure === 'OR')) return [];
   const n = labels.length;
   const get = (c: EffectColumnName, i: number) => columns[c]?.[i] ?? Number.NaN;
   const out: string[] = [];
+  // RevMan 5 computes its Mantel-Haenszel estimate (fixed effect, or the centre of its random-effects Q) from
+  // the cells with ½ added to tables with a zero cell; metafor's rma.mh always from the raw counts
+  const mhEstimate =
+    (o.measure === 'RR' || o.measure === 'OR') && (o.method === 'MH' || o.tau2From === 'mantel-haenszel');
   for (let i = 0; i < n; i++) {
     const a = get('ai', i),
       c = get('ci', i);
@@ -151,6 +156,10 @@ export function revmanCaveats(o: AnalysisOptions, columns: EffectColumns, labels
     if (o.measure === 'RD' && zero)
       out.push(
         `${labels[i]}: a zero cell (RevMan: RD from the raw counts, its variance from the corrected ones; metafor corrects both)`,
+      );
+    else if (mhEstimate && zero && !(a === 0 && c === 0))
+      out.push(
+        `${labels[i]}: a zero cell (RevMan's Mantel-Haenszel estimate uses the corrected cells, ½ added; metafor's rma.mh the raw counts)`,
       );
   }
   return out;
