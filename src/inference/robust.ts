@@ -214,11 +214,42 @@ export function robust(fit: RmaFit | RmaMvFit, cluster: readonly string[], optio
 
   // A coefficient estimated within one cluster (e.g. a factor level whose rows all lie in one cluster) has no
   // between-cluster variation: its sandwich variance is 0 up to rounding (metafor and clubSandwich print that
-  // rounding noise). It is set to 0, and the user is told that its robust test is not meaningful.
+  // rounding noise). It is told from a variance that is merely small (nearly homogeneous data) by the terms it is
+  // made of, tᵢ = (B·gᵢ)_r·eᵢ: terms whose influence |(B·gᵢ)_r| or residual |eᵢ| is at rounding level (below
+  // 1e-10 of the largest influence, or of the largest |yᵢ|) count as 0, and the variance is rounding when these
+  // terms sum to 0, or when it is below 1e-16 of Σ_j (Σ_{i∈j} |tᵢ|)² (cancellation within clusters). It is then
+  // set to 0, and the user is told that its robust test is not meaningful.
+  const noCancel = new Float64Array(p);
+  {
+    const bg = new Float64Array(k * p);
+    const maxBg = new Float64Array(p);
+    for (let i = 0; i < k; i++)
+      for (let r = 0; r < p; r++) {
+        let acc = 0;
+        for (let s = 0; s < p; s++) acc += (B[r * p + s] as number) * (G[i * p + s] as number);
+        bg[i * p + r] = acc;
+        maxBg[r] = Math.max(maxBg[r] as number, Math.abs(acc));
+      }
+    let maxY = 0;
+    for (let i = 0; i < k; i++) maxY = Math.max(maxY, Math.abs(y[i] as number));
+    const absSum = new Float64Array(n * p);
+    for (let i = 0; i < k; i++) {
+      const ei = e[i] as number;
+      if (!(Math.abs(ei) > 1e-10 * maxY)) continue;
+      const j = clusterOf[i] as number;
+      for (let r = 0; r < p; r++) {
+        const b = bg[i * p + r] as number;
+        if (Math.abs(b) > 1e-10 * (maxBg[r] as number))
+          absSum[j * p + r] = (absSum[j * p + r] as number) + Math.abs(b * ei);
+      }
+    }
+    for (let j = 0; j < n; j++)
+      for (let r = 0; r < p; r++) noCancel[r] = (noCancel[r] as number) + (absSum[j * p + r] as number) ** 2;
+  }
   const degenerate: string[] = [];
   fit.coefficients.forEach((c, r) => {
     const row = vb[r] as number[];
-    if ((row[r] as number) <= 1e-10 * c.se * c.se) {
+    if (noCancel[r] === 0 || (row[r] as number) <= 1e-16 * (noCancel[r] as number)) {
       degenerate.push(c.name);
       for (let s = 0; s < p; s++) {
         row[s] = 0;
