@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { metaAnalysis, pooledEstimate, type MetaAnalysis } from '../src/analysis/meta-analysis.ts';
@@ -156,7 +156,8 @@ describe('export r --package metafor: R prints evsynth’s numbers for every bun
 /**
  * Options a bundled dataset's own model does not use: every pooling family (MH, Peto, RevMan's MH-based τ²,
  * iterative τ² estimators at full convergence, Knapp-Hartung, another level, zero-cell rules) with subgroups,
- * on the BCG trials by allocation (tests/data/bcg-alloc.csv) and on a bundled dataset with model options.
+ * on the BCG trials by allocation (tests/data/bcg-alloc.csv) and on bundled datasets with model options; and
+ * --low-risk-only (only the low-risk studies go into the script).
  * R's verdict line compares R's numbers with the evsynth numbers the script carries.
  */
 describe('export r --package metafor: every option reaches R', () => {
@@ -172,6 +173,7 @@ describe('export r --package metafor: every option reaches R', () => {
     [bcg, '--measure', 'RR', '--method', 'SJIT', '--test', 'adhoc'],
     ['knee-oa-exercise-pain', '--measure', 'SMD', '--vtype', 'UB', '--method', 'EB'],
     ['lbp-antidepressants-pain-short-term', '--measure', 'ROM', '--method', 'HE'],
+    [fileURLToPath(new URL('./data/rob2-synthetic.csv', import.meta.url)), '--low-risk-only'],
   ];
   let outputs = new Map<string, string>();
   const fileOf = (i: number) => join(tmp, `variant-${i}.R`);
@@ -183,7 +185,7 @@ describe('export r --package metafor: every option reaches R', () => {
     if (HAS_METAFOR) outputs = runR(VARIANTS.map((_, i) => fileOf(i)));
   }, 120_000);
   for (const [i, v] of VARIANTS.entries())
-    it.skipIf(!HAS_METAFOR)(v.slice(1).join(' ') + (v[0] === bcg ? ' (bcg-alloc.csv)' : ` (${v[0]})`), () => {
+    it.skipIf(!HAS_METAFOR)(`${v.slice(1).join(' ')} (${basename(v[0] as string)})`, () => {
       const out = outputs.get(fileOf(i)) ?? '';
       expect(out).toMatch(/R vs evsynth: largest relative difference \S+ over \d+ numbers: R agrees with evsynth/);
       if (v.includes('--by')) expect(rSubgroups(out).levels.size).toBe(3);

@@ -34,7 +34,7 @@ export function commandInput(file: string, flags: FitFlags): CommandInput {
  * --low-risk-only: the sensitivity analysis restricted to studies at low overall risk of bias (RoB 2 'low',
  * ROBINS-I 'low'); the studies left out are listed on stderr with their judgement.
  */
-function lowRiskOnly(t: DataTable): DataTable {
+export function lowRiskOnly(t: DataTable): DataTable {
   const rob = readRiskOfBias(t);
   if (rob === null)
     throw new EvsynthError(

@@ -11,6 +11,7 @@ import { writeXlsx } from '../../io/import/xlsx.ts';
 import { resolveInput, type Dataset } from '../../io/datasets.ts';
 import { revmanCsv } from '../../export/revman-csv.ts';
 import { pooledNumbers, R_PACKAGES, revmanCaveats, rScript, type RPackage } from '../../export/r-script.ts';
+import { lowRiskOnly } from '../input.ts';
 import { requestFromFlags, type FitFlags } from '../options.ts';
 
 export interface ExportFlags extends FitFlags {
@@ -45,7 +46,9 @@ export function exportOptions(table: DataTable, dataset: Dataset | null, flags: 
 export function runExport(format: string, file: string, flags: ExportFlags): void {
   if (format !== 'r' && format !== 'revman-csv' && format !== 'xlsx')
     throw new EvsynthError('INVALID_ARGUMENT', `export format '${format}'; expected r, revman-csv or xlsx`);
-  const { table, dataset } = resolveInput(file);
+  const resolved = resolveInput(file);
+  const dataset = resolved.dataset;
+  const table = flags.lowRiskOnly ? lowRiskOnly(resolved.table) : resolved.table;
   if (format === 'xlsx') {
     if (flags.out === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'export xlsx needs --out <file.xlsx>');
     writeFileSync(flags.out, writeXlsx('data', table.header, table.rows, isNumberCell));
@@ -55,7 +58,8 @@ export function runExport(format: string, file: string, flags: ExportFlags): voi
   const options = exportOptions(table, dataset, flags);
   const labels = studyLabels(table);
   const columns = effectColumnsFromTable(table);
-  const title = dataset?.provenance.title ?? file;
+  const title =
+    (dataset?.provenance.title ?? file) + (flags.lowRiskOnly ? ' (studies at low overall risk of bias only)' : '');
   const by = flags.by ?? dataset?.provenance.subgroupColumn;
   const values = by !== undefined ? stringColumn(table, by) : undefined;
   const result = inTable(table, () =>
