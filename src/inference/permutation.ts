@@ -47,8 +47,9 @@ const TOL = Math.sqrt(Number.EPSILON);
  * (Phipson & Smyth 2010), which is never 0.
  *
  * References: Higgins JPT, Thompson SG (2004). Controlling the risk of spurious findings from
- * meta-regression. Stat Med 23(11):1663–1682. doi:10.1002/sim.1752; Viechtbauer W et al. (2015).
- * Res Synth Methods 6(4):311–326 (doi:10.1002/jrsm.1154); Phipson B, Smyth GK (2010). Stat Appl
+ * meta-regression. Stat Med 23(11):1663–1682. doi:10.1002/sim.1752; Viechtbauer W, López-López JA,
+ * Sánchez-Meca J, Marín-Martínez F (2015). A comparison of procedures to test for moderators in mixed-effects
+ * meta-regression models. Psychol Methods 20(3):360–374. doi:10.1037/met0000023; Phipson B, Smyth GK (2010). Stat Appl
  * Genet Mol Biol 9:39. Cross-check: `permutest(res, exact=)`.
  */
 export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): PermutationResult {
