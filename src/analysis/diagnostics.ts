@@ -130,7 +130,22 @@ export interface SensitivityResults {
 /**
  * The sensitivity analyses of a meta-analysis or meta-regression: those requested that apply are run,
  * the others are listed in `skipped` with the reason (leave-one-out, cumulative and Baujat need a model
- * without moderators, as metafor; influence diagnostics take moderators).
+ * without moderators, as metafor; influence diagnostics take moderators). Each is the model refitted on
+ * subsets of the studies, with the fit's own method, test and level:
+ *
+ * ```text
+ * leave-one-out   θ̂₍₋ᵢ₎, τ̂²₍₋ᵢ₎, I²₍₋ᵢ₎, Q₍₋ᵢ₎ for i = 1…k                         (metafor leave1out)
+ * cumulative      θ̂ of studies 1…j in the order of `key`, j = 1…k                  (metafor cumul)
+ * influence       rstudent, DFFITS, Cook's D, COVRATIO, hat, weight, τ̂²₍₋ᵢ₎, QE₍₋ᵢ₎  (metafor influence)
+ * Baujat          x = Q contribution wᵢ(yᵢ − θ̂)², y = (θ̂ − θ̂₍₋ᵢ₎)²/Var(θ̂₍₋ᵢ₎)      (metafor baujat)
+ * GOSH            θ̂, τ̂², I², H², Q of every (or a random sample of) non-empty subset (metafor gosh)
+ * ```
+ *
+ * References: Viechtbauer W, Cheung MW-L (2010). Outlier and influence diagnostics for meta-analysis. Res
+ * Synth Methods 1(2):112–125. doi:10.1002/jrsm.11; Baujat B, Mahé C, Pignon J-P, Hill C (2002). A graphical
+ * method for exploring heterogeneity in meta-analyses. Stat Med 21(18):2641–2652. doi:10.1002/sim.1221; Olkin
+ * I, Dahabreh IJ, Trikalinos TA (2012). GOSH. Res Synth Methods 3(3):214–223; Lau J et al. (1992). N Engl J
+ * Med 327(4):248–254.
  */
 export async function sensitivityAnalyses(m: DiagnosedModel, req: SensitivityRequest): Promise<SensitivityResults> {
   const { fit, labels } = modelOf(m);
@@ -193,6 +208,18 @@ export interface BiasResults {
  * The publication-bias tests of a meta-analysis or meta-regression: those requested that apply are run
  * (the regression test on a model with moderators is metafor's `regtest` on that model), the others are
  * listed in `skipped` with the reason ("needs k ≥ 3").
+ *
+ * ```text
+ * Egger       yᵢ = β₀ + β₁·sᵢ (+ moderators) + uᵢ + εᵢ, test of β₁ = 0 (predictor sei, vi, ni, 1/ni, …)  (metafor regtest)
+ * Begg        Kendall's τ between standardised yᵢ* = (yᵢ − θ̂_FE)/√(vᵢ − 1/Σwⱼ) and vᵢ               (metafor ranktest)
+ * trim-fill   k₀ by L0 or R0 (Duval & Tweedie), filled studies mirrored about the trimmed estimate (metafor trimfill)
+ * fail-safe N Rosenthal: N = (Σzᵢ/z_α)² − k; Orwin; Rosenberg                                   (metafor fsn)
+ * ```
+ *
+ * References: Egger M, Davey Smith G, Schneider M, Minder C (1997). BMJ 315:629–634; Begg CB, Mazumdar M (1994).
+ * Biometrics 50(4):1088–1101; Duval S, Tweedie R (2000). Biometrics 56(2):455–463; Rosenthal R (1979). Psychol
+ * Bull 86(3):638–641; Orwin RG (1983). J Educ Stat 8(2):157–159; Rosenberg MS (2005). Evolution 59(2):464–468;
+ * Sterne JAC, Egger M (2005), in Publication Bias in Meta-Analysis, ch. 6 (the predictors).
  */
 export function publicationBias(m: DiagnosedModel, req: BiasRequest): BiasResults {
   const { fit } = modelOf(m);

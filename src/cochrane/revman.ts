@@ -160,8 +160,8 @@ export function revmanEffects(rows: readonly ExportRow[], m: CandidateMeasure): 
   }
 }
 
-/** Printed precision: RevMan's export rounds to 6 decimals. */
-function printedTolerance(x: number): number {
+/** Tolerance of a value RevMan's export printed to 6 decimals: half a unit in the 6th decimal, plus 1e-9 relative for values far from 1. */
+function sixDecimalTolerance(x: number): number {
   return 5e-7 * (1 + 1e-6) + 1e-9 * Math.abs(x);
 }
 
@@ -193,10 +193,10 @@ export function checkEffect(
     effect,
     lo,
     hi,
-    effectOk: Math.abs(effect - printed.mean) <= printedTolerance(printed.mean),
+    effectOk: Math.abs(effect - printed.mean) <= sixDecimalTolerance(printed.mean),
     ciOk:
-      Math.abs(lo - printed.lo) <= printedTolerance(printed.lo) &&
-      Math.abs(hi - printed.hi) <= printedTolerance(printed.hi),
+      Math.abs(lo - printed.lo) <= sixDecimalTolerance(printed.lo) &&
+      Math.abs(hi - printed.hi) <= sixDecimalTolerance(printed.hi),
   };
 }
 

@@ -124,7 +124,16 @@ export function goshApplicability(fit: RmaFit): NotApplicable {
   );
 }
 
-/** GOSH in this thread (see {@link goshRange}); `goshParallel` spreads the same work over worker threads. */
+/**
+ * GOSH (graphical display of study heterogeneity, metafor `gosh`): the intercept-only model of the fit's
+ * method refitted to every non-empty subset S of the k studies (2^k − 1 of them up to 20 studies, else a
+ * seeded random sample), giving for each θ̂_S, τ̂²_S, I²_S, H²_S and Q_S; in this thread (see
+ * {@link goshRange}), `goshParallel` spreads the same work over worker threads. Throws NOT_APPLICABLE for
+ * models with moderators or k outside [2, 52].
+ *
+ * Reference: Olkin I, Dahabreh IJ, Trikalinos TA (2012). GOSH – a graphical display of study heterogeneity.
+ * Res Synth Methods 3(3):214–223. doi:10.1002/jrsm.1053. Cross-check: `gosh(res)`.
+ */
 export function gosh(fit: RmaFit, options: GoshOptions = {}): GoshResult {
   assertApplicable(goshApplicability(fit), 'GOSH');
   const { masks, exhaustive, seed } = goshMasks(fit.k, options);

@@ -18,7 +18,12 @@ import gammainc from '@stdlib/math-base-special-gammainc';
 import betainc from '@stdlib/math-base-special-betainc';
 import { incompleteGammaLargeShape, LARGE_SHAPE } from './incomplete-gamma.ts';
 
-/** Standard normal CDF Φ(x) (R: `pnorm(x)`). */
+/**
+ * Standard normal CDF Φ(x) = ½·erfc(−x/√2) (R: `pnorm(x)`); NaN for NaN.
+ *
+ * Reference: Abramowitz M, Stegun IA (1964). Handbook of Mathematical Functions, 26.2.2 and 7.1.2; computed by
+ * @stdlib/stats-base-dists-normal-cdf.
+ */
 export function pnorm(x: number): number {
   return normalCdf(x, 0, 1);
 }
@@ -28,7 +33,11 @@ export function dnorm(x: number): number {
   return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 }
 
-/** Standard normal quantile Φ⁻¹(p) (R: `qnorm(p)`). */
+/**
+ * Standard normal quantile Φ⁻¹(p) = −√2·erfc⁻¹(2p) for p in [0, 1] (R: `qnorm(p)`); NaN outside [0, 1].
+ *
+ * Reference: Abramowitz & Stegun (1964) 26.2.2; computed by @stdlib/stats-base-dists-normal-quantile.
+ */
 export function qnorm(p: number): number {
   return normalQuantile(p, 0, 1);
 }
@@ -38,12 +47,22 @@ export function pnormTwoSided(z: number): number {
   return 2 * normalCdf(-Math.abs(z), 0, 1);
 }
 
-/** Student t CDF (R: `pt(x, df)`). */
+/**
+ * Student t CDF F_t(x; ν) = 1 − ½·I_{ν/(ν + x²)}(ν/2, ½) for x ≥ 0 (symmetric below), with I the regularized
+ * incomplete beta function (R: `pt(x, df)`); NaN for df ≤ 0 or NaN input.
+ *
+ * Reference: Abramowitz & Stegun (1964) 26.7.1 and 26.5.27; computed by @stdlib/stats-base-dists-t-cdf.
+ */
 export function pt(x: number, df: number): number {
   return tCdf(x, df);
 }
 
-/** Student t quantile (R: `qt(p, df)`). */
+/**
+ * Student t quantile F_t⁻¹(p; ν), the inverse of {@link pt} (R: `qt(p, df)`); NaN for p outside [0, 1] or df ≤ 0.
+ *
+ * Reference: Abramowitz & Stegun (1964) 26.7; computed by @stdlib/stats-base-dists-t-quantile (inverse
+ * incomplete beta).
+ */
 export function qt(p: number, df: number): number {
   return tQuantile(p, df);
 }
@@ -66,7 +85,13 @@ export function pchisqUpper(x: number, df: number): number {
   return gammainc(x / 2, df / 2, true, true);
 }
 
-/** Lower tail of the chi-square distribution (R: `pchisq(x, df)`). */
+/**
+ * Lower tail of the chi-square distribution, P(X ≤ x) = P(df/2, x/2), the regularized lower incomplete gamma
+ * function (R: `pchisq(x, df)`); NaN for NaN input, 0 for x ≤ 0.
+ *
+ * Reference: Abramowitz & Stegun (1964) 26.4.19; large shapes (df/2 ≥ 100) by Loader's saddle-point form with
+ * series and continued fraction (./incomplete-gamma.ts), smaller ones by @stdlib/math-base-special-gammainc.
+ */
 export function pchisq(x: number, df: number): number {
   if (Number.isNaN(x) || Number.isNaN(df)) return Number.NaN;
   if (x <= 0) return 0;
@@ -75,7 +100,12 @@ export function pchisq(x: number, df: number): number {
   return gammainc(x / 2, df / 2, true, false);
 }
 
-/** Chi-square quantile (R: `qchisq(p, df)`). */
+/**
+ * Chi-square quantile, the inverse of {@link pchisq}: x with P(df/2, x/2) = p (R: `qchisq(p, df)`); NaN for p
+ * outside [0, 1] or df < 0.
+ *
+ * Reference: Abramowitz & Stegun (1964) 26.4; computed by @stdlib/stats-base-dists-chisquare-quantile.
+ */
 export function qchisq(p: number, df: number): number {
   return chisqQuantile(p, df);
 }
