@@ -1,8 +1,8 @@
 /** Notebook 3: the guideline chapter at a glance — every statement, its source review, and what evsynth can say about it. */
 import { reproduceChapter } from '../src/analysis/chapter.ts';
 import { datasetResolver, reproduceDataset, VERDICTS } from '../src/analysis/reproduce.ts';
-import { loadChapter } from '../src/io/chapter.ts';
-import { listDatasetNames, loadDataset } from '../src/io/datasets.ts';
+import { loadChapter } from '../src/evidence/chapter.ts';
+import { listDatasetNames, loadDataset } from '../src/evidence/datasets.ts';
 import { chapterMarkdown } from '../src/report/reproduce-text.ts';
 import { Notebook } from './lib.ts';
 

@@ -10,7 +10,7 @@ import { denseCovariance } from '../src/effects/sampling-covariance.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import type { EffectColumns } from '../src/effects/options.ts';
 import { stringColumn, studyLabels, type DataTable } from '../src/io/csv.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import type { SharedN, SharedSd } from '../src/effects/shared-arms.ts';
 import { f2, f3, Notebook, type RunOptions } from './lib.ts';
 

@@ -5,7 +5,7 @@ import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { escalc, toEffectSet } from '../src/effects/escalc.ts';
 import { predict } from '../src/inference/prediction.ts';
 import { studyLabels } from '../src/io/csv.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import { fitBatch } from '../src/models/batch.ts';
 import { fitRma } from '../src/models/rma.ts';
 import { mcMean, mcProportion, simulateMetaAnalyses } from '../src/simulation/meta-simulation.ts';

@@ -5,7 +5,7 @@ import { subgroupAnalysis, type SubgroupAnalysis } from '../src/analysis/subgrou
 import { Random } from '../src/core/random.ts';
 import { critical, pnormTwoSided } from '../src/distributions/index.ts';
 import { escalc } from '../src/effects/escalc.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import { fitBatch } from '../src/models/batch.ts';
 import { designFromColumns } from '../src/models/design.ts';
 import { fitRma } from '../src/models/rma.ts';

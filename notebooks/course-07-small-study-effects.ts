@@ -6,7 +6,7 @@ import { trimAndFill } from '../src/diagnostics/trim-and-fill.ts';
 import { funnelData } from '../src/diagnostics/funnel.ts';
 import { escalc, toEffectSet } from '../src/effects/escalc.ts';
 import type { Measure } from '../src/effects/registry.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import { fitRma, type RmaFit } from '../src/models/rma.ts';
 import { funnelSpec } from '../src/plots/diagnostic-plots.ts';
 import { plotSpec } from '../src/plots/registry.ts';

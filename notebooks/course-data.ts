@@ -10,7 +10,7 @@ import { escalc, toEffectSet } from '../src/effects/escalc.ts';
 import type { EffectColumns } from '../src/effects/options.ts';
 import type { EffectSet } from '../src/effects/types.ts';
 import { numericColumn, stringColumn, studyLabels, type DataTable } from '../src/io/csv.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 
 export interface CourseData {
   readonly name: string;

@@ -107,8 +107,8 @@ export { summarizeSubgroups, formatSubgroupText, type SubgroupSummary } from './
 export { formatFitText, formatEffectsText, type TextOptions } from './report/text.ts';
 export { summarizeRegression, formatRegressionText, type RegressionSummary } from './report/regression-text.ts';
 export { sensitivityJson, biasJson } from './report/diagnostics-text.ts';
-export { studyDataColumns } from './report/data-columns.ts';
-export { formatNumber, formatPValue, formatPercent } from './report/format.ts';
+export { studyDataColumns } from './plots/data-columns.ts';
+export { formatNumber, formatPValue, formatPercent } from './core/format.ts';
 export {
   parseCsv,
   numericColumn,
@@ -219,7 +219,7 @@ export {
   type SubgroupDifferenceClaim,
   type StatementClaim,
   type PrintedHeterogeneity,
-} from './io/claims.ts';
+} from './evidence/claims.ts';
 export {
   validateProvenance,
   type Provenance,
@@ -228,7 +228,7 @@ export {
   type ReviewModel,
   type RowSource,
   type RowStatus,
-} from './io/provenance.ts';
+} from './evidence/provenance.ts';
 export { forestSpec, forestLayout, type ForestLayout, type ForestLayoutRow } from './plots/forest.ts';
 export {
   forestFrom,
@@ -253,7 +253,7 @@ export {
   type RobDomain,
 } from './evidence/risk-of-bias.ts';
 export { studyKeys, STUDY_ID_COLUMN, DISTINGUISHING_COLUMNS, type StudyKeys } from './evidence/study-id.ts';
-export type { RiskOfBiasSource, HistoryEntry } from './io/provenance.ts';
+export type { RiskOfBiasSource, HistoryEntry } from './evidence/provenance.ts';
 export type { ForestRob } from './plots/forest-data.ts';
 export { robTrafficLightSpec, robSummarySpec } from './plots/risk-of-bias-plots.ts';
 export {
@@ -395,9 +395,9 @@ export {
   type ComponentSummary,
   type CoefficientSummary,
 } from './report/multilevel-text.ts';
-export type { SharedArms } from './io/provenance.ts';
-export type { Dataset } from './io/datasets.ts';
-export type { Chapter, ChapterStatement, ChapterClaim, ChapterReference } from './io/chapter.ts';
+export type { SharedArms } from './evidence/provenance.ts';
+export type { Dataset } from './evidence/datasets.ts';
+export type { Chapter, ChapterStatement, ChapterClaim, ChapterReference } from './evidence/chapter.ts';
 export {
   sensitivityAnalyses,
   publicationBias,
@@ -408,10 +408,10 @@ export {
   type BiasRequest,
   type BiasResults,
 } from './analysis/diagnostics.ts';
-export { parseRm5 } from './io/import/rm5.ts';
-export { parseRevmanCsv, REVMAN_CSV_COLUMNS } from './io/import/revman-csv.ts';
-export { parseCochranePackage, unzipEntries } from './io/import/cochrane-package.ts';
-export { analysisToDataset, type ImportSource, type ImportedDataset } from './io/import/to-dataset.ts';
+export { parseRm5 } from './evidence/import/rm5.ts';
+export { parseRevmanCsv, REVMAN_CSV_COLUMNS } from './evidence/import/revman-csv.ts';
+export { parseCochranePackage, unzipEntries } from './evidence/import/cochrane-package.ts';
+export { analysisToDataset, type ImportSource, type ImportedDataset } from './evidence/import/to-dataset.ts';
 export type {
   ImportedReview,
   ImportedAnalysis,
@@ -420,9 +420,9 @@ export type {
   PrintedPooled,
   PrintedNumber,
   RiskOfBiasItem,
-} from './io/import/review.ts';
-export { readXlsx, writeXlsx, type XlsxSheet, type XlsxCell } from './io/import/xlsx.ts';
-export { spreadsheetToDataset, parseColumnMap, type SpreadsheetOptions } from './io/import/spreadsheet.ts';
+} from './evidence/import/review.ts';
+export { readXlsx, writeXlsx, type XlsxSheet, type XlsxCell } from './evidence/import/xlsx.ts';
+export { spreadsheetToDataset, parseColumnMap, type SpreadsheetOptions } from './evidence/import/spreadsheet.ts';
 export {
   rScript,
   pooledNumbers,

@@ -5,12 +5,12 @@
  */
 export * from './index.ts';
 export { readCsv } from './io/csv-file.ts';
-export { loadDataset, listDatasetNames, resolveInput, DATASETS_ROOT } from './io/datasets.ts';
-export { loadChapter, listChapterNames } from './io/chapter.ts';
+export { loadDataset, listDatasetNames, resolveInput, DATASETS_ROOT } from './evidence/datasets.ts';
+export { loadChapter, listChapterNames } from './evidence/chapter.ts';
 export { renderSvg, svgToPng, renderToBuffer } from './plots/render.ts';
 export { goshParallel } from './diagnostics/gosh-parallel.ts';
 export { fitBatchParallel } from './models/batch-parallel.ts';
 export { readGradeSpec, parseGradeSpec } from './grade/spec.ts';
 export { summaryOfFindings } from './grade/summary-of-findings.ts';
-export { loadDatasetAt } from './io/datasets.ts';
-export { readReview, reviewDatasets, writeDatasets, importReview, importSpreadsheet } from './io/import/files.ts';
+export { loadDatasetAt } from './evidence/datasets.ts';
+export { readReview, reviewDatasets, writeDatasets, importReview, importSpreadsheet } from './evidence/import/files.ts';

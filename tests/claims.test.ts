@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetResolver, reproduceDataset } from '../src/analysis/reproduce.ts';
 import { reproduceChapter } from '../src/analysis/chapter.ts';
-import { loadDataset } from '../src/io/datasets.ts';
-import { CHAPTERS_ROOT, listChapterNames, loadChapter } from '../src/io/chapter.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
+import { CHAPTERS_ROOT, listChapterNames, loadChapter } from '../src/evidence/chapter.ts';
 
 interface Fixture {
   rows: { study: string; ai: number; bi: number; ci: number; di: number; alloc: string }[];

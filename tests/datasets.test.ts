@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reproduceDataset } from '../src/analysis/reproduce.ts';
-import { DATASETS_ROOT, listDatasetNames, loadDataset } from '../src/io/datasets.ts';
+import { DATASETS_ROOT, listDatasetNames, loadDataset } from '../src/evidence/datasets.ts';
 
 const names = listDatasetNames();
 

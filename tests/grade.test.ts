@@ -23,7 +23,7 @@ import {
   suggestRiskOfBias,
 } from '../src/grade/suggestions.ts';
 import { summaryOfFindings } from '../src/grade/summary-of-findings.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import { numericColumn } from '../src/io/csv.ts';
 import { runCli } from './cli-run.ts';
 

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { zipSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { reproduceDataset, type ClaimCheck } from '../src/analysis/reproduce.ts';
-import { loadDataset } from '../src/io/datasets.ts';
-import { readReview, reviewDatasets, writeDatasets } from '../src/io/import/files.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
+import { readReview, reviewDatasets, writeDatasets } from '../src/evidence/import/files.ts';
 import { FLEISS_IMPORTS } from '../scripts/datasets/import-fleiss.ts';
 import { runCli } from './cli-run.ts';
 

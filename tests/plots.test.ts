@@ -14,15 +14,15 @@ import { funnelData } from '../src/diagnostics/funnel.ts';
 import { armEventRates } from '../src/effects/binary.ts';
 import { stringColumn, studyLabels } from '../src/io/csv.ts';
 import { readCsv } from '../src/io/csv-file.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import type { RmaFit } from '../src/models/rma.ts';
 import { baujatSpec, bubbleSpec, funnelSpec, labbeSpec } from '../src/plots/diagnostic-plots.ts';
-import { studyDataColumns } from '../src/report/data-columns.ts';
+import { studyDataColumns } from '../src/plots/data-columns.ts';
 import { forestFromAnalysis, forestFromSubgroups } from '../src/plots/forest-data.ts';
 import { forestSpec } from '../src/plots/forest.ts';
 import { compile } from 'vega-lite';
 import { renderSvg, svgToPng } from '../src/plots/render.ts';
-import { formatNumber } from '../src/report/format.ts';
+import { formatNumber } from '../src/core/format.ts';
 
 const require = createRequire(import.meta.url);
 // the schema file is not in vega-lite's "exports": locate it from the package entry

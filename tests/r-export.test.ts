@@ -15,8 +15,8 @@ import { reproduceDataset } from '../src/analysis/reproduce.ts';
 import { exportOptions } from '../src/cli/commands/export.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
 import { stringColumn, studyLabels } from '../src/io/csv.ts';
-import { listDatasetNames, loadDataset } from '../src/io/datasets.ts';
-import { readReview, reviewDatasets, writeDatasets } from '../src/io/import/files.ts';
+import { listDatasetNames, loadDataset } from '../src/evidence/datasets.ts';
+import { readReview, reviewDatasets, writeDatasets } from '../src/evidence/import/files.ts';
 import { runCli } from './cli-run.ts';
 
 function rHas(pkg: string): boolean {

@@ -12,7 +12,7 @@ import { isLowRisk, lowRiskRows, readRiskOfBias, robSummary } from '../src/evide
 import { studyKeys } from '../src/evidence/study-id.ts';
 import { parseCsv, studyLabels } from '../src/io/csv.ts';
 import { readCsv } from '../src/io/csv-file.ts';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import { plotSpec } from '../src/plots/registry.ts';
 import { renderSvg } from '../src/plots/render.ts';
 import { runCli } from './cli-run.ts';

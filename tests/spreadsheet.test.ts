@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../src/io/datasets.ts';
+import { loadDataset } from '../src/evidence/datasets.ts';
 import { runCli } from './cli-run.ts';
 
 const fixture = (f: string) => fileURLToPath(new URL(`./fixtures/xlsx/${f}`, import.meta.url));

@@ -13,7 +13,7 @@ import { mergeRows } from '../src/evidence/update.ts';
 import { formatCsv } from '../src/io/csv.ts';
 import { writeDatasetUpdate } from '../src/cli/commands/update.ts';
 import { parseCsv } from '../src/io/csv.ts';
-import { DATASETS_ROOT, loadDataset } from '../src/io/datasets.ts';
+import { DATASETS_ROOT, loadDataset } from '../src/evidence/datasets.ts';
 import { runCli } from './cli-run.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-update-'));

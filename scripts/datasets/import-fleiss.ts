@@ -5,7 +5,7 @@
  *
  *   npx tsx scripts/datasets/import-fleiss.ts
  */
-import type { ImportSource } from '../../src/io/import/to-dataset.ts';
+import type { ImportSource } from '../../src/evidence/import/to-dataset.ts';
 
 const SOURCE: ImportSource = {
   citation:
@@ -35,7 +35,7 @@ export const FLEISS_IMPORTS: readonly { name: string; file: string; analysis: st
 ];
 
 if (process.argv[1]?.endsWith('import-fleiss.ts')) {
-  const { importReview } = await import('../../src/io/import/files.ts');
+  const { importReview } = await import('../../src/evidence/import/files.ts');
   for (const d of FLEISS_IMPORTS) {
     const { written } = importReview(d.file, {
       out: `datasets/${d.name}`,

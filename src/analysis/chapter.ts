@@ -3,8 +3,8 @@
  * each of its claims (checked against the source review's rows where the project holds them, else
  * against the review's published numbers, else "not checkable").
  */
-import type { Chapter, ChapterStatement } from '../io/chapter.ts';
-import type { Dataset } from '../io/datasets.ts';
+import type { Chapter, ChapterStatement } from '../evidence/chapter.ts';
+import type { Dataset } from '../evidence/datasets.ts';
 import { checkClaim, countVerdicts, datasetResolver, VERDICTS, type ClaimCheck, type Verdict } from './reproduce.ts';
 
 /** A statement's overall verdict: the worst of its checked claims; 'partly checkable' when some claims cannot be checked. */

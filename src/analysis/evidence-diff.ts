@@ -18,7 +18,7 @@ import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { i2Bands, i2BandText } from '../evidence/heterogeneity-bands.ts';
 import { studyKeys, STUDY_ID_COLUMN } from '../evidence/study-id.ts';
 import { hasColumn, studyLabels, type DataTable } from '../io/csv.ts';
-import type { Dataset } from '../io/datasets.ts';
+import type { Dataset } from '../evidence/datasets.ts';
 import { analyzeTable, overallOf } from './analyze.ts';
 import { pooledSummary, type PooledSummary } from './pooled-summary.ts';
 import { countVerdicts, reproduceDataset, type ClaimResolver, type Verdict } from './reproduce.ts';

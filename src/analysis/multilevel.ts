@@ -46,7 +46,7 @@ import { fitRma, type RmaFit } from '../models/rma.ts';
 import { parseTau2Method, type Tau2Control, type Tau2Method } from '../models/tau2/index.ts';
 import { effectColumnsFromTable } from '../effects/from-table.ts';
 import { inTable, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
-import type { SharedArms } from '../io/provenance.ts';
+import type { SharedArms } from '../evidence/provenance.ts';
 import { parseStruct } from '../models/mv/structures.ts';
 import { PRESETS, parsePreset } from './presets.ts';
 import { resolveAnalysisOptions, type AnalysisRequest, type RequestContext } from './request.ts';

@@ -5,8 +5,8 @@
 import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { effectColumnsFromTable } from '../effects/from-table.ts';
-import type { Dataset } from '../io/datasets.ts';
-import type { Provenance } from '../io/provenance.ts';
+import type { Dataset } from '../evidence/datasets.ts';
+import type { Provenance } from '../evidence/provenance.ts';
 import type {
   Claim,
   ClaimKind,
@@ -16,7 +16,7 @@ import type {
   NotPrintedClaim,
   PooledClaim,
   SubgroupDifferenceClaim,
-} from '../io/claims.ts';
+} from '../evidence/claims.ts';
 import { checkPublishedConsistency, parsePrintedP } from './consistency.ts';
 import { subgroupAnalysis } from './subgroup-analysis.ts';
 import { participantsOf } from './pooled-summary.ts';

@@ -3,7 +3,7 @@ import type { AnalysisRequest, RequestContext } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { lowRiskRows, readRiskOfBias, tableRows } from '../evidence/risk-of-bias.ts';
 import { studyLabels, type DataTable } from '../io/csv.ts';
-import { resolveInput, type Dataset } from '../io/datasets.ts';
+import { resolveInput, type Dataset } from '../evidence/datasets.ts';
 import { requestFromFlags, type FitFlags } from './options.ts';
 
 export interface CommandInput {

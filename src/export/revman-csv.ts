@@ -10,7 +10,7 @@ import { EvsynthError } from '../core/errors.ts';
 import type { EffectColumns } from '../effects/options.ts';
 import { RATIO_MEASURES } from '../effects/registry.ts';
 import { formatCsv } from '../io/csv.ts';
-import { REVMAN_CSV_COLUMNS } from '../io/import/revman-csv.ts';
+import { REVMAN_CSV_COLUMNS } from '../evidence/import/revman-csv.ts';
 import { pooledEstimate, studyWeights, type MetaAnalysis } from '../analysis/meta-analysis.ts';
 import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
 import { isCommonEffect } from '../models/rma.ts';

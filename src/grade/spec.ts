@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AnalysisRequest } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
-import { Checker, opt } from '../io/claims.ts';
+import { Checker, opt } from '../evidence/claims.ts';
 import {
   DOMAIN_RATINGS,
   GRADE_DOMAINS,

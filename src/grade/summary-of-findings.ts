@@ -18,11 +18,11 @@ import type { AnalysisRequest } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { measureLabel, RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { lowRiskRows, readRiskOfBias, robSummary, tableRows, type RiskOfBias } from '../evidence/risk-of-bias.ts';
-import type { PooledClaim } from '../io/claims.ts';
+import type { PooledClaim } from '../evidence/claims.ts';
 import { studyLabels, type DataTable } from '../io/csv.ts';
 import { readCsv } from '../io/csv-file.ts';
-import { loadDataset, type Dataset } from '../io/datasets.ts';
-import { formatNumber } from '../report/format.ts';
+import { loadDataset, type Dataset } from '../evidence/datasets.ts';
+import { formatNumber } from '../core/format.ts';
 import { absoluteEffect, differenceWords, type RelativeMeasure } from './absolute-effects.ts';
 import {
   certaintySymbols,

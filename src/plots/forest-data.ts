@@ -1,6 +1,6 @@
 /**
  * The rows of a forest plot, read from analysis results. Nothing here computes a statistic: the
- * numbers come from the fits, and every number shown is formatted by report/format.ts, the same
+ * numbers come from the fits, and every number shown is formatted by core/format.ts, the same
  * formatter as the text and JSON output.
  */
 import { pooledEstimate, studyWeights, type MetaAnalysis } from '../analysis/meta-analysis.ts';
@@ -8,7 +8,7 @@ import type { AnalysisResult } from '../analysis/analyze.ts';
 import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
 import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { isCommonEffect, type RmaFit } from '../models/rma.ts';
-import { formatNumber, formatPValue } from '../report/format.ts';
+import { formatNumber, formatPValue } from '../core/format.ts';
 import { NOT_ASSESSED_COLOUR, ROB_TOOLS, type RobTool } from '../evidence/risk-of-bias.ts';
 
 export interface ForestStudy {

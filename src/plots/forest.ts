@@ -7,7 +7,7 @@
  * Pure: ForestInput → spec; no statistics are computed here.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatNumber } from '../report/format.ts';
+import { formatNumber } from '../core/format.ts';
 import { measureLabel } from '../effects/registry.ts';
 import type { ForestInput, ForestSummary } from './forest-data.ts';
 import { baseConfig, THEME } from './theme.ts';

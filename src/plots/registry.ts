@@ -19,7 +19,7 @@ import { effectColumnsFromTable } from '../effects/from-table.ts';
 import { measureLabel, measureSpec, RATIO_MEASURES } from '../effects/registry.ts';
 import { inTable, numericColumn, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
 import { baujatSpec, bubbleSpec, funnelSpec, goshSpec, labbeSpec } from './diagnostic-plots.ts';
-import { studyDataColumns } from '../report/data-columns.ts';
+import { studyDataColumns } from './data-columns.ts';
 import { forestFrom, forestOfRefits, type ForestInput, type ForestSort } from './forest-data.ts';
 import { forestSpec } from './forest.ts';
 import { readRiskOfBias, robSummary, ROB_TOOLS, type RiskOfBias } from '../evidence/risk-of-bias.ts';

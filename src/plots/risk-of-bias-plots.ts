@@ -13,7 +13,7 @@ import {
   type RobSummaryBar,
   type RobTool,
 } from '../evidence/risk-of-bias.ts';
-import { formatNumber } from '../report/format.ts';
+import { formatNumber } from '../core/format.ts';
 import { baseConfig, THEME } from './theme.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

@@ -1,6 +1,6 @@
 import type { BiasResults, SensitivityResults } from '../analysis/diagnostics.ts';
 import type { TextOptions } from './text.ts';
-import { alignTable, numberFormatter, formatPercent, formatPValue } from './format.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue } from '../core/format.ts';
 
 /** Plain objects for --json (typed arrays become arrays in the JSON writer). */
 export function sensitivityJson(s: SensitivityResults): Record<string, unknown> {

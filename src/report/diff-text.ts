@@ -1,7 +1,7 @@
 /** Text and Markdown printouts of an evidence diff (`evsynth update`, `evsynth diff`); no statistics. */
 import type { EvidenceDiff, ScopeDiff } from '../analysis/evidence-diff.ts';
 import type { PooledSummary } from '../analysis/pooled-summary.ts';
-import { alignTable, formatNumber, formatPValue } from './format.ts';
+import { alignTable, formatNumber, formatPValue } from '../core/format.ts';
 
 type Table = { header: string[]; rows: string[][] };
 

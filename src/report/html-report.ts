@@ -16,10 +16,10 @@ import { i2BandText } from '../evidence/heterogeneity-bands.ts';
 import { ROB_TOOLS } from '../evidence/risk-of-bias.ts';
 import type { GradeSpec } from '../grade/spec.ts';
 import { summaryOfFindings, type OutcomeAnalysis, type SofOutcome } from '../grade/summary-of-findings.ts';
-import { loadDataset, type Dataset } from '../io/datasets.ts';
+import { loadDataset, type Dataset } from '../evidence/datasets.ts';
 import { plotSpec, type PlotKind } from '../plots/registry.ts';
 import { renderSvg } from '../plots/render.ts';
-import { formatNumber, formatPValue } from './format.ts';
+import { formatNumber, formatPValue } from '../core/format.ts';
 import { escapeHtml as esc, judgementsHtml, sofHtmlFragment, SOF_CSS } from './sof-text.ts';
 
 const VERSION = (

@@ -5,7 +5,14 @@
 import type { MultilevelAnalysis } from '../analysis/multilevel.ts';
 import { RATIO_MEASURES } from '../effects/registry.ts';
 import type { ComponentKind } from '../models/mv/rma-mv.ts';
-import { alignTable, numberFormatter, formatPercent, formatPValue, stars, exclusionsAndWarnings } from './format.ts';
+import {
+  alignTable,
+  numberFormatter,
+  formatPercent,
+  formatPValue,
+  stars,
+  exclusionsAndWarnings,
+} from '../core/format.ts';
 import type { TextOptions } from './text.ts';
 import { studyIntervals } from '../inference/study-intervals.ts';
 import { finiteOrNull } from './summary.ts';

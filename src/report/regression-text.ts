@@ -1,6 +1,13 @@
 import type { MetaRegression } from '../analysis/regression.ts';
 import type { TextOptions } from './text.ts';
-import { alignTable, numberFormatter, formatPercent, formatPValue, stars, exclusionsAndWarnings } from './format.ts';
+import {
+  alignTable,
+  numberFormatter,
+  formatPercent,
+  formatPValue,
+  stars,
+  exclusionsAndWarnings,
+} from '../core/format.ts';
 import { finiteOrNull } from './summary.ts';
 
 export interface RegressionSummary {

@@ -1,6 +1,6 @@
 import { VERDICTS, type ClaimCheck, type DatasetReproduction, type Verdict } from '../analysis/reproduce.ts';
 import type { ChapterReport } from '../analysis/chapter.ts';
-import { alignTable, formatNumber } from './format.ts';
+import { alignTable, formatNumber } from '../core/format.ts';
 
 /** Published numbers with their printed decimals; recomputed ones with two more. */
 const fmtVal = (v: ClaimCheck['published'], d: number): string =>

@@ -1,6 +1,6 @@
 import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
 import type { TextOptions } from './text.ts';
-import { alignTable, numberFormatter, formatPercent, formatPValue } from './format.ts';
+import { alignTable, numberFormatter, formatPercent, formatPValue } from '../core/format.ts';
 import { finiteOrNull, summarize, type FitSummary } from './summary.ts';
 
 export interface SubgroupSummary {

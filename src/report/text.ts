@@ -1,6 +1,13 @@
 import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
 import { measureLabel, RATIO_MEASURES, type Measure } from '../effects/registry.ts';
-import { alignTable, formatPercent, formatPValue, numberFormatter, stars, exclusionsAndWarnings } from './format.ts';
+import {
+  alignTable,
+  formatPercent,
+  formatPValue,
+  numberFormatter,
+  stars,
+  exclusionsAndWarnings,
+} from '../core/format.ts';
 import type { FitSummary } from './summary.ts';
 import { parsePoolingMethod, poolingMethodLabel } from '../models/pooling-methods.ts';
 

@@ -25,7 +25,7 @@ import {
   type DataTable,
   type RequestContext,
 } from '../../src/index.ts';
-import { loadDataset } from '../../src/io/datasets.ts';
+import { loadDataset } from '../../src/evidence/datasets.ts';
 import { readCsv } from '../../src/io/csv-file.ts';
 import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
 import { serve } from './static-server.ts';

@@ -15,9 +15,9 @@ import { resolveAnalysisOptions } from '../../src/analysis/request.ts';
 import { effectColumnsFromTable } from '../../src/effects/from-table.ts';
 import { readGradeSpec } from '../../src/grade/spec.ts';
 import { studyLabels } from '../../src/io/csv.ts';
-import { loadDataset } from '../../src/io/datasets.ts';
+import { loadDataset } from '../../src/evidence/datasets.ts';
 import { htmlReport } from '../../src/report/html-report.ts';
-import { formatNumber } from '../../src/report/format.ts';
+import { formatNumber } from '../../src/core/format.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

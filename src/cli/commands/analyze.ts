@@ -6,7 +6,7 @@ import { EvsynthError } from '../../core/errors.ts';
 import { escalc } from '../../effects/escalc.ts';
 import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { inTable, stringColumn, studyLabels, formatCsv } from '../../io/csv.ts';
-import { studyDataColumns } from '../../report/data-columns.ts';
+import { studyDataColumns } from '../../plots/data-columns.ts';
 import { formatRegressionText, summarizeRegression } from '../../report/regression-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
 import { summarize, type FitSummary } from '../../report/summary.ts';

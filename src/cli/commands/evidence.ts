@@ -1,17 +1,17 @@
 /** `evsynth datasets`, `reproduce` and `start` (the main job). */
 import { EvsynthError } from '../../core/errors.ts';
-import { alignTable } from '../../report/format.ts';
-import { listDatasetNames, loadDataset, loadDatasetAt } from '../../io/datasets.ts';
+import { alignTable } from '../../core/format.ts';
+import { listDatasetNames, loadDataset, loadDatasetAt } from '../../evidence/datasets.ts';
 import { datasetResolver, reproduceDataset, reviewOptions } from '../../analysis/reproduce.ts';
 import { reproduceChapter } from '../../analysis/chapter.ts';
-import { listChapterNames, loadChapter } from '../../io/chapter.ts';
+import { listChapterNames, loadChapter } from '../../evidence/chapter.ts';
 import { effectColumnsFromTable } from '../../effects/from-table.ts';
 import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
 import { stringColumn, studyLabels } from '../../io/csv.ts';
 import { formatChapterReport, formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { studyDataColumns } from '../../report/data-columns.ts';
+import { studyDataColumns } from '../../plots/data-columns.ts';
 import { forestFromSubgroups } from '../../plots/forest-data.ts';
 import { forestSpec } from '../../plots/forest.ts';
 

@@ -1,8 +1,14 @@
 /** `evsynth import`: a Cochrane data package, a RevMan 5 file or CSV export, or a spreadsheet → datasets. */
 import { dirname, resolve } from 'node:path';
-import { importReview, importSpreadsheet, isSpreadsheet, readReview, reviewDatasets } from '../../io/import/files.ts';
-import { parseColumnMap } from '../../io/import/spreadsheet.ts';
-import type { ImportSource } from '../../io/import/to-dataset.ts';
+import {
+  importReview,
+  importSpreadsheet,
+  isSpreadsheet,
+  readReview,
+  reviewDatasets,
+} from '../../evidence/import/files.ts';
+import { parseColumnMap } from '../../evidence/import/spreadsheet.ts';
+import type { ImportSource } from '../../evidence/import/to-dataset.ts';
 import { toJson } from '../json.ts';
 
 export interface ImportFlags {

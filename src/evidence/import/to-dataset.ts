@@ -11,7 +11,7 @@
  */
 import { EvsynthError } from '../../core/errors.ts';
 import type { Measure } from '../../effects/registry.ts';
-import { formatCsv } from '../csv.ts';
+import { formatCsv } from '../../io/csv.ts';
 import {
   isRatioMeasure,
   slug,

@@ -9,7 +9,7 @@
 import { EvsynthError } from '../../core/errors.ts';
 import { EFFECT_COLUMNS } from '../../effects/options.ts';
 import { isMeasure, measuresForColumns, type Measure } from '../../effects/registry.ts';
-import { formatCsv, isMissingCell, isNumberCell } from '../csv.ts';
+import { formatCsv, isMissingCell, isNumberCell } from '../../io/csv.ts';
 import { columnLetters, parseRef, type XlsxCell, type XlsxSheet } from './xlsx.ts';
 import type { ImportedDataset, ImportSource } from './to-dataset.ts';
 

@@ -8,11 +8,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvsynthError } from '../core/errors.ts';
 import { inputColumnsFound, measureSpec } from '../effects/registry.ts';
-import { numericColumn, parseCsv, type DataTable } from './csv.ts';
-import { readCsv } from './csv-file.ts';
+import { numericColumn, parseCsv, type DataTable } from '../io/csv.ts';
+import { readCsv } from '../io/csv-file.ts';
 import { validateProvenance, type Provenance } from './provenance.ts';
-import { readRiskOfBias } from '../evidence/risk-of-bias.ts';
-import { studyKeys } from '../evidence/study-id.ts';
+import { readRiskOfBias } from './risk-of-bias.ts';
+import { studyKeys } from './study-id.ts';
 
 /** The repository's datasets folder. */
 export const DATASETS_ROOT = fileURLToPath(new URL('../../datasets/', import.meta.url));

@@ -1,7 +1,7 @@
 /**
  * A guideline chapter as a list of statements (`datasets/chapters/<name>.json`): each statement is one
  * sentence of the chapter, quoted exactly and located by section and paragraph, with the claims it
- * makes (schema: io/claims.ts). A claim may name the `dataset` of the review it rests on: its rows, or
+ * makes (schema: claims.ts). A claim may name the `dataset` of the review it rests on: its rows, or
  * the review's published claims (through `against`), then check it. See docs/claims.md.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
