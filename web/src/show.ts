@@ -1,5 +1,5 @@
 /**
- * How numbers are shown: the engine's formatter (report/format.ts) for every number, ratio measures
+ * How numbers are shown: the engine's formatter (core/format.ts) for every number, ratio measures
  * back-transformed (exp) with the log value kept beside, other transformed measures with the registry's
  * back-transformation (Fisher's z as a correlation, logit as a proportion).
  */
