@@ -17,8 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   analyzeTable,
   formatNumber,
+  effectColumnsFromTable,
   leaveOneOut,
+  metaRegression,
   overallOf,
+  resolveAnalysisOptions,
+  stringColumn,
+  studyLabels,
   regressionTest,
   summarize,
   type AnalysisRequest,
@@ -62,6 +67,7 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
   let browser: BrowserContext, page: Page, close: () => void, url: string;
   const dialogs: string[] = [];
   const errors: string[] = [];
+  // strings: the browser's globals are not in this file's (Node) types
   const noSideways = () =>
     page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
@@ -103,7 +109,8 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(formatNumber(without.estimate));
     expect(without.estimate).not.toBe(full.estimate);
     const ms = Number((await page.getByTestId('timing').textContent())?.match(/([\d.]+) ms/)?.[1]);
-    expect(ms).toBeLessThan(500); // generous bound for a loaded CI machine; docs/performance.md has the measured values
+    // the page times itself; the bound only catches a runaway (a loaded CI machine is slow; docs/performance.md has the values)
+    expect(ms).toBeLessThan(3000);
     await page.getByTestId('toggle-0').check();
     await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(formatNumber(full.estimate));
   }, 60_000);
@@ -220,6 +227,31 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     const s = summaryOf(added, {}, { measure: 'OR' });
     await page.click('[data-tab=analysis]');
     await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(formatNumber(Math.exp(s.estimate!)));
+  }, 60_000);
+
+  it("fits a meta-regression in the worker with the engine's coefficients and draws the bubble plot", async () => {
+    const file = fileURLToPath(new URL('../data/bcg-mods.csv', import.meta.url));
+    const t = readCsv(file);
+    const reg = metaRegression(
+      effectColumnsFromTable(t),
+      studyLabels(t),
+      Object.fromEntries(t.header.map((c) => [c, stringColumn(t, c)])),
+      'ablat',
+      resolveAnalysisOptions({}, { measure: 'GEN', table: t }),
+    );
+    await page.setInputFiles('#file', file);
+    await page.getByTestId('estimate').waitFor();
+    await page.click('[data-tab=regression]');
+    await page.getByTestId('mods').fill('ablat');
+    await page.getByTestId('mods').press('Enter');
+    await page.getByTestId('mods').blur();
+    const slope = page.locator('[data-testid=coef-table] tbody tr').nth(1);
+    await slope.waitFor();
+    expect(await slope.locator('td').first().textContent()).toBe(formatNumber(reg.fit.coefficients[1]!.estimate));
+    const bubble = page.locator('[data-testid=plot-bubble] [role=img]');
+    await bubble.waitFor();
+    expect(await bubble.getAttribute('aria-label')).toMatch(/^Bubble plot/);
+    await page.click('[data-tab=analysis]');
   }, 60_000);
 
   it('keeps markup in labels as text, and reports a malformed CSV with file, line and column', async () => {

@@ -196,11 +196,19 @@ export class Model {
     this.changed('edit');
   }
 
-  /** Whether the working copy differs from the loaded version. */
+  private editedOf: { cells: Cells; source: Source; edited: boolean } | null = null;
+
+  /** Whether the working copy differs from the loaded version (computed once per change of either). */
   get edited(): boolean {
     const a = this.cells,
       b = this.source.table;
-    return formatCsv(a.header, a.rows) !== formatCsv(b.header, b.rows);
+    if (this.editedOf?.cells !== a || this.editedOf.source !== this.source)
+      this.editedOf = {
+        cells: a,
+        source: this.source,
+        edited: formatCsv(a.header, a.rows) !== formatCsv(b.header, b.rows),
+      };
+    return this.editedOf.edited;
   }
 
   /** The working copy as CSV text. */

@@ -86,7 +86,11 @@ export class PlotView {
     this.view?.finalize();
     this.view = view;
     this.spec = spec;
-    // the SVG inside is presentational: the holder carries the image role and its name
+    // vega labels its container ("Vega visualization"): the holder is an image with this plot's name, and the
+    // SVG inside is presentational
+    holder.setAttribute('role', 'img');
+    holder.setAttribute('aria-label', label);
+    holder.removeAttribute('aria-roledescription');
     holder.querySelector('svg')?.setAttribute('aria-hidden', 'true');
     this.container.replaceChildren(holder);
   }
