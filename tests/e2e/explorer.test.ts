@@ -82,6 +82,10 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
       void d.dismiss();
     });
     page.on('pageerror', (e) => errors.push(e.message));
+    // a content-security-policy violation (eval, inline style or script) is reported as a console error
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(url);
     await page.getByTestId('estimate').waitFor();
   }, 60_000);
@@ -146,6 +150,9 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     expect(await first.locator('td').first().textContent()).toBe(
       `${formatNumber(loo.estimate[0])} (${formatNumber(loo.ciLower[0])} to ${formatNumber(loo.ciUpper[0])})`,
     );
+    // GOSH in the worker: 20,000 random subsets with a progress line, the page usable meanwhile
+    await page.getByTestId('gosh-run').click();
+    await expect.poll(() => page.getByTestId('gosh-status').textContent(), { timeout: 30_000 }).toMatch(/^Done/);
     await page.click('[data-tab=bias]');
     const eggerRow = page.locator('[data-testid=bias-table] tbody tr').first();
     await eggerRow.waitFor();
@@ -168,6 +175,12 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     expect(lines[0]).toMatch(/^study,row,included,reason,subgroup,yi,vi/);
     expect(lines[2]).toMatch(/,no,switched off,/);
     expect(text).not.toMatch(/\d\.\d{9,}/);
+    // the forest plot as SVG, rendered by vega from the registry's spec under the page's CSP (no eval)
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Forest plot SVG' }).click(),
+    ]);
+    expect(readFileSync((await svg.path())!, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*Allen 2018[\s\S]*<\/svg>$/);
     await page.getByTestId('toggle-1').check();
   }, 60_000);
 
