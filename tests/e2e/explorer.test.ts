@@ -137,6 +137,28 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     expect(await page.getByTestId('error').textContent()).toBe('');
   }, 60_000);
 
+  it('works from the keyboard: arrow keys move between tabs, Space switches a study', async () => {
+    const { t, request, context } = flagship();
+    await page.focus('#tab-analysis');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getAttribute('#tab-data', 'aria-selected')).toBe('true');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('tab-data');
+    await page.keyboard.press('Home');
+    expect(await page.getAttribute('#tab-analysis', 'aria-selected')).toBe('true');
+    await page.getByTestId('toggle-0').focus();
+    await page.keyboard.press('Space');
+    const without = summaryOf(
+      rowsOf(t, (i) => i !== 0),
+      request,
+      context,
+    );
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(formatNumber(without.estimate));
+    await page.keyboard.press('Space');
+    await expect
+      .poll(() => page.getByTestId('estimate').textContent())
+      .toBe(formatNumber(summaryOf(t, request, context).estimate));
+  }, 60_000);
+
   it("leave-one-out and Egger's test equal the engine's", async () => {
     const { t, request, context } = flagship();
     const { by: _by, ...plain } = request;
