@@ -25,6 +25,7 @@ import {
   stringColumn,
   studyLabels,
   regressionTest,
+  reproduceDataset,
   summarize,
   type AnalysisRequest,
   type DataTable,
@@ -159,7 +160,7 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
       .toBe(formatNumber(summaryOf(t, request, context).estimate));
   }, 60_000);
 
-  it("leave-one-out and Egger's test equal the engine's", async () => {
+  it("leave-one-out, Egger's test and the reproduce verdicts equal the engine's", async () => {
     const { t, request, context } = flagship();
     const { by: _by, ...plain } = request;
     const a = overallOf(analyzeTable(t, plain, context).result);
@@ -180,6 +181,12 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     await eggerRow.waitFor();
     expect(await eggerRow.locator('td').first().textContent()).toBe(`z = ${formatNumber(egger.statistic)}`);
     expect(await noSideways()).toBe(0);
+    // the reproduce view: the verdicts of the dataset's published numbers, as the engine gives them
+    const rep = reproduceDataset(loadDataset(FLAGSHIP));
+    await page.click('[data-tab=reproduce]');
+    await expect
+      .poll(() => page.getByTestId('reproduce-summary').textContent())
+      .toMatch(new RegExp(`Verdicts: ${rep.counts.reproduced} reproduced\\.`));
     await page.click('[data-tab=analysis]');
   }, 60_000);
 
