@@ -1,4 +1,5 @@
 /** Command-line options shared by the evsynth commands, and the one place their flags become an analysis request. */
+import type { FitSummary } from '../report/summary.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PRESET_NAMES } from '../analysis/presets.ts';
 import type { AnalysisRequest } from '../analysis/request.ts';
@@ -159,6 +160,29 @@ export function addFormatOption(cmd: Command): Command {
 /** Columns of `--format csv`'s per-study table (fit with and without --random), and the back-transformed ones of ratio measures. */
 export const STUDY_CSV_HEADER = ['study', 'row', 'yi', 'vi', 'sei', 'ci_lb', 'ci_ub', 'weight'];
 export const RATIO_CSV_HEADER = ['exp_yi', 'exp_ci_lb', 'exp_ci_ub'];
+
+/** Rows of that table: every study used, its row, effect, CI, weight; back-transformed columns for ratio measures. */
+export function studyCsvRows(
+  studies: readonly Pick<
+    FitSummary['studies'][number],
+    'label' | 'row' | 'yi' | 'vi' | 'sei' | 'ciLower' | 'ciUpper' | 'weight'
+  >[],
+  ratio: boolean,
+  subgroup?: string,
+): (string | number)[][] {
+  return studies.map((st) => [
+    ...(subgroup !== undefined ? [subgroup] : []),
+    st.label,
+    st.row,
+    st.yi,
+    st.vi,
+    st.sei,
+    st.ciLower,
+    st.ciUpper,
+    st.weight,
+    ...(ratio ? [Math.exp(st.yi), Math.exp(st.ciLower), Math.exp(st.ciUpper)] : []),
+  ]);
+}
 
 /** The output format of a command's flags: --format, else json with --json, else text. */
 export function outputFormat(flags: EffectFlags & FormatFlags): OutputFormat {

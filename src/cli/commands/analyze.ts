@@ -17,6 +17,7 @@ import {
   outputFormat,
   RATIO_CSV_HEADER,
   STUDY_CSV_HEADER,
+  studyCsvRows,
   type EffectFlags,
   type FitFlags,
   type FormatFlags,
@@ -70,21 +71,9 @@ function textOptions(flags: FitFlags) {
   };
 }
 
-/** The per-study table of a fit summary as CSV (every study used, its row, effect, CI, weight; back-transformed columns for ratio measures). */
+/** The per-study table of a fit summary as CSV. */
 function studiesCsv(s: FitSummary, subgroup?: string): (string | number)[][] {
-  const ratio = s.exponentiated !== null;
-  return s.studies.map((st) => [
-    ...(subgroup !== undefined ? [subgroup] : []),
-    st.label,
-    st.row,
-    st.yi,
-    st.vi,
-    st.sei,
-    st.ciLower,
-    st.ciUpper,
-    st.weight,
-    ...(ratio ? [Math.exp(st.yi), Math.exp(st.ciLower), Math.exp(st.ciUpper)] : []),
-  ]);
+  return studyCsvRows(s.studies, s.exponentiated !== null, subgroup);
 }
 
 export function runFit(file: string, flags: FitFlags & FormatFlags & MultilevelFlags): void {

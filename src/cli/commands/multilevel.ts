@@ -9,7 +9,14 @@ import { STRUCTS } from '../../models/mv/structures.ts';
 import { formatMultilevelText, summarizeMultilevel } from '../../report/multilevel-text.ts';
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
-import { outputFormat, RATIO_CSV_HEADER, STUDY_CSV_HEADER, type FormatFlags, type RegressFlags } from '../options.ts';
+import {
+  outputFormat,
+  RATIO_CSV_HEADER,
+  STUDY_CSV_HEADER,
+  studyCsvRows,
+  type FormatFlags,
+  type RegressFlags,
+} from '../options.ts';
 
 export interface MultilevelFlags {
   random?: string[];
@@ -121,20 +128,7 @@ export function runMultilevel(
   if (format === 'csv') {
     const ratio = s.exponentiated;
     process.stdout.write(
-      formatCsv(
-        [...STUDY_CSV_HEADER, ...(ratio ? RATIO_CSV_HEADER : [])],
-        s.studies.map((st) => [
-          st.label,
-          st.row,
-          st.yi,
-          st.vi,
-          st.sei,
-          st.ciLower,
-          st.ciUpper,
-          st.weight,
-          ...(ratio ? [Math.exp(st.yi), Math.exp(st.ciLower), Math.exp(st.ciUpper)] : []),
-        ]),
-      ),
+      formatCsv([...STUDY_CSV_HEADER, ...(ratio ? RATIO_CSV_HEADER : [])], studyCsvRows(s.studies, ratio)),
     );
     return;
   }
