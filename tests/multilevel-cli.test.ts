@@ -234,6 +234,17 @@ describe('cluster-robust inference for a coefficient estimated within one cluste
   });
 });
 
+describe('plot forest --random/--V/--robust', () => {
+  it('writes the forest plot of the model; other plots refuse the options', async () => {
+    const out = join(tmp, 'mv-forest.svg');
+    const r = await run('plot', 'forest', 'lbp-antidepressants-pain-short-term', '--V', 'shared', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const bad = await run('plot', 'funnel', 'lbp-antidepressants-pain-short-term', '--V', 'shared', '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/for the forest plot, not funnel/);
+  });
+});
+
 describe('bad structures: a clear error and exit 2', () => {
   const file = csv(
     'three.csv',

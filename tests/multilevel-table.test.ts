@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  forestFromMultilevel,
+  forestSpec,
+  plotSpec,
   multilevelTable,
   parseCsv,
   parseFixedValues,
@@ -61,5 +64,43 @@ describe('multilevelTable (pure entry)', () => {
   it('parses fixed components as metafor writes them', () => {
     expect(parseFixedValues('NA, 0,0.5', 'sigma2')).toEqual([null, 0, 0.5]);
     expect(() => parseFixedValues('NA,x', 'sigma2')).toThrow(/'x' is neither a number nor NA/);
+  });
+  it('draws the forest plot of the model: rows of a trial together, weights in the model, the pooled effect', async () => {
+    const s = summarizeMultilevel(
+      multilevelTable(table, { V: 'shared', random: ['~ 1 | study/.row'], profile: false }, context),
+    );
+    const study = table.rows.map((r) => r[table.header.indexOf('study')] as string);
+    const input = forestFromMultilevel(s, { groupBy: study });
+    // trials with several rows get a titled group; single rows stay together untitled
+    expect(input.groups.filter((g) => g.title !== null).map((g) => g.title)).toEqual([
+      'Atkinson 1999',
+      'Atkinson 2007',
+      'Skljarevski 2009a',
+      'Gould 2020',
+    ]);
+    expect(input.groups.flatMap((g) => g.studies).map((x) => x.weight)).toEqual(
+      expect.arrayContaining(s.studies.map((x) => x.weight)),
+    );
+    expect(input.overall?.est).toBe(s.coefficients[0]?.estimate);
+    expect(input.overall?.piLo).toBe(s.predictions[0]?.piLower);
+    expect(input.overall?.notes.join(' ')).toMatch(/sigma\^2\.2 \(study\/\.row\) = 2\.76; Q = 17\.68, df = 15/);
+    const spec = JSON.stringify(forestSpec(input));
+    expect(spec).toContain('Skljarevski 2009a');
+    // the same through the plot registry, as `evsynth plot forest --V shared --random …` asks for it
+    const viaRegistry = await plotSpec('forest', {
+      table,
+      analysis: {},
+      context,
+      multilevel: { V: 'shared', random: ['~ 1 | study/.row'], profile: false },
+    });
+    expect(JSON.stringify(viaRegistry)).toContain('Gould 2020');
+  });
+  it('has no pooled diamond for a meta-regression', () => {
+    const s = summarizeMultilevel(
+      multilevelTable(table, { random: ['~ 1 | study/.row'], mods: 'factor(subgroup)', profile: false }, context),
+    );
+    const input = forestFromMultilevel(s);
+    expect(input.overall).toBeNull();
+    expect(input.footer.join(' ')).toMatch(/no pooled effect is drawn for a meta-regression/);
   });
 });

@@ -121,11 +121,9 @@ function buildProgram(exit: { code: number }): Command {
       addSubgroupOptions(
         addModeratorOptions(
           addModelOptions(
-            program
-              .command('plot <kind> <file>')
-              .description(
-                `a plot written as SVG or PNG; <kind>: ${PLOT_KINDS.map((k) => `${k} (${PLOTS[k].description})`).join('; ')}`,
-              ),
+            addMultilevelOptions(program.command('plot <kind> <file>')).description(
+              `a plot written as SVG or PNG; <kind>: ${PLOT_KINDS.map((k) => `${k} (${PLOTS[k].description})`).join('; ')}`,
+            ),
           ),
           'bubble plot: the moderators',
         ),

@@ -1,6 +1,8 @@
 /** `evsynth fit|regress` with --random, --V or --robust: dependent effect sizes (metafor rma.mv, robust()). */
 import { Option, type Command } from 'commander';
-import { multilevelTable } from '../../analysis/multilevel.ts';
+import { multilevelTable, type MultilevelContext, type MultilevelRequest } from '../../analysis/multilevel.ts';
+import type { RequestContext } from '../../analysis/request.ts';
+import type { Dataset } from '../../io/datasets.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { ROBUST_TYPES, type RobustType } from '../../inference/robust.ts';
 import { formatCsv } from '../../io/csv.ts';
@@ -80,6 +82,41 @@ export function wantsMultilevel(flags: Partial<MultilevelFlags>): boolean {
   return (flags.random?.length ?? 0) > 0 || flags.V !== undefined || flags.robust !== undefined;
 }
 
+/** The dependent-effects part of a request from the flags (fit, regress, plot forest). */
+export function multilevelRequest(
+  flags: MultilevelFlags & { test?: unknown },
+  formula: string | undefined,
+  predictAt: readonly (readonly number[])[] | undefined,
+): MultilevelRequest {
+  return {
+    test: (flags.test as string | undefined) ?? 'z',
+    ...(flags.dfs !== undefined ? { dfs: flags.dfs } : {}),
+    ...(flags.random ? { random: flags.random } : {}),
+    ...(flags.struct ? { struct: flags.struct } : {}),
+    ...(formula !== undefined ? { mods: formula } : {}),
+    ...(flags.V !== undefined ? { V: flags.V } : {}),
+    fixed: {
+      ...(flags.sigma2 !== undefined ? { sigma2: flags.sigma2 } : {}),
+      ...(flags.tau2 !== undefined ? { tau2: flags.tau2 } : {}),
+      ...(flags.rho !== undefined ? { rho: flags.rho } : {}),
+      ...(flags.gamma2 !== undefined ? { gamma2: flags.gamma2 } : {}),
+      ...(flags.phi !== undefined ? { phi: flags.phi } : {}),
+    },
+    ...(flags.robust !== undefined ? { robust: { cluster: flags.robust, type: flags.vcov } } : {}),
+    ...(predictAt ? { predictAt } : {}),
+    profile: flags.profile,
+  };
+}
+
+/** A bundled dataset's defaults for dependent-effects models: its measure, name and declared shared arms. */
+export function multilevelContext(context: RequestContext, dataset: Dataset | null): MultilevelContext {
+  return {
+    ...context,
+    ...(dataset?.provenance.sharedArms ? { sharedArms: dataset.provenance.sharedArms } : {}),
+    ...(dataset ? { name: dataset.name } : {}),
+  };
+}
+
 export function runMultilevel(
   file: string,
   flags: MultilevelFlags & RegressFlags & FormatFlags,
@@ -98,30 +135,8 @@ export function runMultilevel(
   const { table, request, context, dataset } = commandInput(file, flags);
   const a = multilevelTable(
     table,
-    {
-      ...request,
-      test: (flags.test as string | undefined) ?? 'z',
-      ...(flags.dfs !== undefined ? { dfs: flags.dfs } : {}),
-      ...(flags.random ? { random: flags.random } : {}),
-      ...(flags.struct ? { struct: flags.struct } : {}),
-      ...(formula !== undefined ? { mods: formula } : {}),
-      ...(flags.V !== undefined ? { V: flags.V } : {}),
-      fixed: {
-        ...(flags.sigma2 !== undefined ? { sigma2: flags.sigma2 } : {}),
-        ...(flags.tau2 !== undefined ? { tau2: flags.tau2 } : {}),
-        ...(flags.rho !== undefined ? { rho: flags.rho } : {}),
-        ...(flags.gamma2 !== undefined ? { gamma2: flags.gamma2 } : {}),
-        ...(flags.phi !== undefined ? { phi: flags.phi } : {}),
-      },
-      ...(flags.robust !== undefined ? { robust: { cluster: flags.robust, type: flags.vcov } } : {}),
-      ...(predictAt ? { predictAt } : {}),
-      profile: flags.profile,
-    },
-    {
-      ...context,
-      ...(dataset?.provenance.sharedArms ? { sharedArms: dataset.provenance.sharedArms } : {}),
-      ...(dataset ? { name: dataset.name } : {}),
-    },
+    { ...request, ...multilevelRequest(flags, formula, predictAt) },
+    multilevelContext(context, dataset),
   );
   const s = summarizeMultilevel(a);
   const format = outputFormat(flags);

@@ -9,10 +9,16 @@ import { commandInput } from '../input.ts';
 import type { PlotFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { moderatorFormula } from './analyze.ts';
+import { multilevelContext, multilevelRequest, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
-export async function runPlot(kindName: string, file: string, flags: PlotFlags): Promise<void> {
+export async function runPlot(kindName: string, file: string, flags: PlotFlags & MultilevelFlags): Promise<void> {
   const kind = parsePlotKind(kindName);
-  const { table, request, context, title } = commandInput(file, flags);
+  const multilevel = wantsMultilevel(flags);
+  if (multilevel && kind !== 'forest')
+    throw new EvsynthError('INVALID_ARGUMENT', `--random, --V and --robust are for the forest plot, not ${kind}`);
+  if (multilevel && flags.by !== undefined)
+    throw new EvsynthError('INVALID_ARGUMENT', '--by cannot be combined with --random, --V or --robust');
+  const { table, request, context, title, dataset } = commandInput(file, flags);
   const out = flags.out ?? `${basename(file, extname(file))}-${kind}.png`;
   const ext = extname(out).toLowerCase();
   const format = ext === '.svg' ? 'svg' : ext === '.png' ? 'png' : undefined;
@@ -24,7 +30,10 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags):
   const spec = await plotSpec(kind, {
     table,
     analysis: request,
-    context,
+    context: multilevel ? multilevelContext(context, dataset) : context,
+    ...(multilevel
+      ? { multilevel: { ...multilevelRequest(flags, moderatorFormula(flags), undefined), profile: false } }
+      : {}),
     ...((flags.title ?? title) !== undefined ? { title: (flags.title ?? title) as string } : {}),
     ...(favours && favours.length === 2 ? { favours: [favours[0] as string, favours[1] as string] as const } : {}),
     ...(flags.width !== undefined ? { width: flags.width } : {}),
