@@ -102,7 +102,7 @@ export {
   type PlotKind,
   type PlotRequest,
 } from './plots/registry.ts';
-export { forestFromMultilevel, type MultilevelForestOptions } from './plots/forest-multilevel.ts';
+export { forestFromMultilevel, type MultilevelForestOptions } from './report/multilevel-forest.ts';
 export { summarize, type FitSummary } from './report/summary.ts';
 export { summarizeSubgroups, formatSubgroupText, type SubgroupSummary } from './report/subgroup-text.ts';
 export { formatFitText, formatEffectsText, type TextOptions } from './report/text.ts';

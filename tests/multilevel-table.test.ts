@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import {
   forestFromMultilevel,
   forestSpec,
-  plotSpec,
   multilevelTable,
   parseCsv,
   parseFixedValues,
@@ -86,14 +85,6 @@ describe('multilevelTable (pure entry)', () => {
     expect(input.overall?.notes.join(' ')).toMatch(/sigma\^2\.2 \(study\/\.row\) = 2\.76; Q = 17\.68, df = 15/);
     const spec = JSON.stringify(forestSpec(input));
     expect(spec).toContain('Skljarevski 2009a');
-    // the same through the plot registry, as `evsynth plot forest --V shared --random …` asks for it
-    const viaRegistry = await plotSpec('forest', {
-      table,
-      analysis: {},
-      context,
-      multilevel: { V: 'shared', random: ['~ 1 | study/.row'], profile: false },
-    });
-    expect(JSON.stringify(viaRegistry)).toContain('Gould 2020');
   });
   it('has no pooled diamond for a meta-regression', () => {
     const s = summarizeMultilevel(

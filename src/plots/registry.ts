@@ -22,10 +22,6 @@ import { baujatSpec, bubbleSpec, funnelSpec, goshSpec, labbeSpec } from './diagn
 import { studyDataColumns } from './data-columns.ts';
 import { forestFrom, forestOfRefits, type ForestInput, type ForestSort } from './forest-data.ts';
 import { forestSpec } from './forest.ts';
-import { forestFromMultilevel } from './forest-multilevel.ts';
-import { multilevelTable, type MultilevelContext, type MultilevelRequest } from '../analysis/multilevel.ts';
-import { summarizeMultilevel } from '../report/multilevel-text.ts';
-import { parseRandom, termColumns } from '../models/mv/random-terms.ts';
 import { readRiskOfBias, robSummary, ROB_TOOLS, type RiskOfBias } from '../evidence/risk-of-bias.ts';
 import { studyWeights } from '../analysis/meta-analysis.ts';
 import { robSummarySpec, robTrafficLightSpec } from './risk-of-bias-plots.ts';
@@ -34,9 +30,7 @@ import { robSummarySpec, robTrafficLightSpec } from './risk-of-bias-plots.ts';
 export interface PlotRequest {
   readonly table: DataTable;
   readonly analysis: AnalysisRequest;
-  readonly context?: RequestContext & MultilevelContext;
-  /** Forest plot of a dependent-effects model (random terms, V, cluster-robust inference), as fit --random. */
-  readonly multilevel?: MultilevelRequest;
+  readonly context?: RequestContext;
   readonly title?: string;
   /** Labels under the forest axis: [left, right]. */
   readonly favours?: readonly [string, string];
@@ -164,31 +158,11 @@ export function forestPlotInput(
   });
 }
 
-/**
- * The forest plot of a dependent-effects analysis: the rows grouped by the outermost factor of the first random
- * term (or the robust clusters), with each row's weight in the model.
- */
-function multilevelForest(r: PlotRequest, request: MultilevelRequest): TopLevelSpec {
-  const { by: _by, missingGroups: _m, test: _t, piType: _p, tau2From: _f, ...base } = r.analysis;
-  const a = multilevelTable(r.table, { ...base, ...request }, r.context ?? {});
-  const first = request.random && request.random.length > 0 ? parseRandom(request.random)[0] : undefined;
-  const outer = first ? termColumns(first)[first.kind === 'intercept' ? 0 : 1] : request.robust?.cluster;
-  const groupBy = outer !== undefined && r.table.header.includes(outer) ? stringColumn(r.table, outer) : undefined;
-  const input = forestFromMultilevel(summarizeMultilevel(a), {
-    columns: studyDataColumns(r.table, a.measure),
-    ...(groupBy ? { groupBy } : {}),
-    ...titleOf(r),
-    ...favoursOf(r),
-  });
-  return forestSpec(input, widthOf(r));
-}
-
 /** Every plot kind, by the name the CLI and the explorer use. */
 export const PLOTS = {
   forest: {
-    description:
-      'forest plot in the Cochrane/RevMan layout (subgroups with --by; dependent effects with --random/--V/--robust)',
-    build: async (r) => (r.multilevel ? multilevelForest(r, r.multilevel) : forestSpec(forestPlotInput(r), widthOf(r))),
+    description: 'forest plot in the Cochrane/RevMan layout (subgroups with --by)',
+    build: async (r) => forestSpec(forestPlotInput(r), widthOf(r)),
   },
   funnel: {
     description: 'funnel plot (contour-enhanced with --contour; trim-and-fill studies with --trimfill)',

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { multilevelTable, type MultilevelContext, type MultilevelRequest } from '../../analysis/multilevel.ts';
 import type { RequestContext } from '../../analysis/request.ts';
-import type { Dataset } from '../../io/datasets.ts';
+import type { Dataset } from '../../evidence/datasets.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { ROBUST_TYPES, type RobustType } from '../../inference/robust.ts';
 import { formatCsv } from '../../io/csv.ts';

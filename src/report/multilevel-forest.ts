@@ -5,9 +5,9 @@
  * its prediction interval for intercept-only models. Nothing here computes a statistic.
  */
 import type { Measure } from '../effects/registry.ts';
-import { formatNumber, formatPValue } from '../report/format.ts';
-import type { MultilevelSummary } from '../report/multilevel-text.ts';
-import type { ForestGroup, ForestInput, ForestStudy, ForestSummary } from './forest-data.ts';
+import { formatNumber, formatPValue } from '../core/format.ts';
+import type { MultilevelSummary } from './multilevel-text.ts';
+import type { ForestGroup, ForestInput, ForestStudy, ForestSummary } from '../plots/forest-data.ts';
 
 export interface MultilevelForestOptions {
   /** Group the rows by these values (indexed by input row, 0-based), e.g. the trial of each row. */
