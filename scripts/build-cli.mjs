@@ -12,6 +12,9 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const BUNDLED = /^(commander|csv-parse|@stdlib\/)/;
 const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.test(d));
 
+// a fresh folder: chunks are named by content hash, so an earlier build's chunks would otherwise stay (and be packed)
+rmSync('dist/bin', { recursive: true, force: true });
+
 await build({
   entryPoints: { evsynth: 'src/cli/run.ts' },
   outdir: 'dist/bin',

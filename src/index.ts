@@ -119,6 +119,9 @@ export {
   isMissingCell,
   formatCsv,
   inTable,
+  selectRows,
+  tableFromRows,
+  type CsvOptions,
   type DataTable,
 } from './io/csv.ts';
 export { effectColumnsFromTable } from './effects/from-table.ts';
@@ -247,7 +250,6 @@ export {
   ROB_TOOL_NAMES,
   readRiskOfBias,
   lowRiskRows,
-  tableRows,
   robSummary,
   type RiskOfBias,
   type RobTool,

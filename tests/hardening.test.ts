@@ -16,6 +16,7 @@ import { designFromColumns } from '../src/models/design.ts';
 import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
 import { fitRma, type RmaFit } from '../src/models/rma.ts';
 import { TAU2_METHODS, type Tau2Method } from '../src/models/tau2/index.ts';
+import { formatNumber } from '../src/core/format.ts';
 import { loadCases, num, type OracleCase } from './oracle.ts';
 import { expectAllClose, expectClose } from './support.ts';
 
@@ -23,18 +24,10 @@ const cases = loadCases('golden-hardening.json');
 const of = (f: string) => cases.filter((c) => c.family === f).map((c) => [c.id, c] as const);
 const code = (c: string) => expect.objectContaining({ name: 'EvsynthError', code: c });
 
-/** Runs f and returns its time in ms. */
-function timed(f: () => unknown): number {
-  const t = performance.now();
-  f();
-  return performance.now() - t;
-}
-
 describe('hangs: every iteration is bounded', () => {
   it('fitRma([.1,.2,.3], [1e300, 2e300, 1e300]) answers at once (it ran for over 10 minutes)', () => {
-    let fit: RmaFit | undefined;
-    const ms = timed(() => (fit = fitRma([0.1, 0.2, 0.3], [1e300, 2e300, 1e300])));
-    expect(ms).toBeLessThan(2000);
+    // (a hang fails this test by its timeout)
+    const fit: RmaFit | undefined = fitRma([0.1, 0.2, 0.3], [1e300, 2e300, 1e300]);
     // τ² = 0: the common-effect answer, b = Σyᵢ/vᵢ / Σ1/vᵢ, se = (Σ1/vᵢ)^-½
     const w = [1, 0.5, 1];
     expectClose(fit!.coefficients[0]!.estimate, (0.1 + 0.1 + 0.3) / 2.5, 1e-14);
@@ -120,6 +113,116 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
     expect(c.statistic).toBe(Number.POSITIVE_INFINITY);
     expect(c.pValue).toBe(0);
     expect([c.ciLower, c.ciUpper]).toEqual([0.1, 0.1]);
+  });
+});
+
+describe('τ² far above the variances (τ²/vᵢ ≈ 1e298): converged, exact, with a finite SE', () => {
+  // vᵢ = 1e-300·rᵢ: in the limit vᵢ/τ² → 0 (reached in double precision) the estimators have closed forms
+  const y = [0.1, 0.2, 0.3, 0.15],
+    r = [1, 2, 1.5, 1],
+    k = y.length;
+  const mean = y.reduce((a, b) => a + b) / k;
+  const ss = y.reduce((a, b) => a + (b - mean) ** 2, 0);
+  // common-effect weights wᵢ ∝ 1/rᵢ for the moment estimators: τ²_DL = Q/tr P₀, SE = τ²·√(2 tr(P₀P₀))/tr P₀
+  const w = r.map((x) => 1 / x),
+    sw = w.reduce((a, b) => a + b),
+    sw2 = w.reduce((a, b) => a + b * b, 0),
+    sw3 = w.reduce((a, b) => a + b ** 3, 0);
+  const yw = w.reduce((a, wi, i) => a + wi * (y[i] as number), 0) / sw;
+  const trP = sw - sw2 / sw,
+    trPP = sw2 - (2 * sw3) / sw + (sw2 / sw) ** 2;
+  const dl = w.reduce((a, wi, i) => a + wi * ((y[i] as number) - yw) ** 2, 0) / trP;
+  const expected: [Tau2Method, number, number][] = [
+    ['REML', ss / (k - 1), Math.sqrt(2 / (k - 1)) * (ss / (k - 1))],
+    ['ML', ss / k, Math.sqrt(2 / k) * (ss / k)],
+    ['EB', ss / (k - 1), Math.sqrt(2 / (k - 1)) * (ss / (k - 1))],
+    ['PM', ss / (k - 1), Math.sqrt(2 / (k - 1)) * (ss / (k - 1))],
+    ['SJIT', ss / (k - 1), Math.sqrt(2 / (k - 1)) * (ss / (k - 1))],
+    ['DL', dl, (dl * Math.sqrt(2 * trPP)) / trP],
+  ];
+  it.each(expected)('%s (it flagged non-convergence, gave ML = REML, SE = ∞, or no τ² at all)', (method, tau2, se) => {
+    const fit = fitRma(
+      y,
+      r.map((x) => x * 1e-300),
+      { method },
+    );
+    expect(fit.converged).toBe(true);
+    expectClose(fit.tau2, tau2, 1e-12);
+    expectClose(fit.tau2SE, se, 1e-12);
+  });
+  // Not fixed on main's Newton estimators (docs/robustness.md, 'Open'): HE's SE of τ² is NaN here; it.fails
+  // records the finding and turns red once it is fixed.
+  it.fails('HE: a finite SE of τ² (open: NaN on main)', () => {
+    const fit = fitRma(
+      y,
+      r.map((x) => x * 1e-300),
+      { method: 'HE' },
+    );
+    expect(Number.isFinite(fit.tau2SE)).toBe(true);
+  });
+  it('every other random-effects method: a finite τ², SE of τ² and H²', () => {
+    for (const method of TAU2_METHODS.filter((m) => m !== 'EE' && m !== 'FE' && m !== 'HE')) {
+      const fit = fitRma(
+        y,
+        r.map((x) => x * 1e-300),
+        { method },
+      );
+      expect([fit.tau2, fit.tau2SE, fit.H2].every(Number.isFinite), method).toBe(true);
+    }
+  });
+  it.each([1e-10, 1e-30, 1e-300])(
+    'two precise studies among imprecise ones (vᵢ = %s and its inverse): EB and PM = Q_gen root, REML, ML exact',
+    (v) => {
+      // the precise studies (y = .1, .3) carry all the weight: Σ(yᵢ − b)²/τ² = k − 1 gives τ² = 0.02/3 (PM, EB);
+      // REML = (0.3 − 0.1)²/2, ML = REML/2. The arithmetic mean of the variances once set EB's stopping rule,
+      // so it stopped after one step at 0.0133.
+      const vi = [v, 1 / v, v, 1 / v];
+      const at = (method: Tau2Method) => fitRma([0.1, 0.2, 0.3, 0.05], vi, { method });
+      for (const [method, tau2] of [
+        ['PM', 0.02 / 3],
+        ['SJIT', 0.02 / 3],
+        ['REML', 0.02],
+        ...(v > 1e-300 ? ([['ML', 0.01]] as const) : []),
+      ] as const) {
+        const fit = at(method);
+        expect(fit.converged, method).toBe(true);
+        expectClose(fit.tau2, tau2, 1e-12, 10 * v, method); // the precise studies' vᵢ moves τ² by about vᵢ
+      }
+    },
+  );
+  // Open on main's Newton estimators (docs/robustness.md): EB stops at τ² ≈ vᵢ or 0 instead of 0.02/3, and ML
+  // at vᵢ = 1e-300 returns 0 instead of 0.01. it.fails records the findings and turns red once they are fixed.
+  it.fails.each([
+    ['EB', 1e-10, 0.02 / 3],
+    ['EB', 1e-30, 0.02 / 3],
+    ['EB', 1e-300, 0.02 / 3],
+    ['ML', 1e-300, 0.01],
+  ] as const)('open: %s with two precise studies (vᵢ = %s and its inverse) finds τ² = %s', (method, v, tau2) => {
+    const fit = fitRma([0.1, 0.2, 0.3, 0.05], [v, 1 / v, v, 1 / v], { method });
+    expectClose(fit.tau2, tau2, 1e-12, 10 * v, method);
+  });
+});
+
+describe('one study carrying nearly all the weight: traces without cancellation', () => {
+  // vᵢ = (v₀, 1, 2, 1.5): as v₀ → 0, tr(PP) at τ² = 0 tends to (Σⱼ≥₂ wⱼ)² + 3 Σⱼ≥₂ wⱼ² (P's first row and
+  // column carry the other studies' weights), so the REML SE of τ² tends to √(2/that). tr(PP) was computed as a
+  // difference that cancelled: REML was flagged not converged with SE = ∞ (v₀ = 1e-9) or NaN (v₀ = 1e-12).
+  const w = [1, 0.5, 1 / 1.5];
+  const sw = w.reduce((a, b) => a + b),
+    sw2 = w.reduce((a, b) => a + b * b, 0);
+  it.each([1e-9, 1e-12])('v₀ = %s: REML converged, τ² = 0, SE of τ² at its limit', (v0) => {
+    const fit = fitRma([0.1, 0.3, -0.2, 0.5], [v0, 1, 2, 1.5]);
+    expect(fit.converged).toBe(true);
+    expect(fit.tau2).toBe(0);
+    expectClose(fit.tau2SE, Math.sqrt(2 / (sw * sw + 3 * sw2)), 1e-7);
+  });
+});
+
+describe('extreme numbers in text output', () => {
+  it('print in scientific notation with the digits asked for, as R (they printed with 17 digits)', () => {
+    expect(formatNumber(1.9599639845400538e150)).toBe('1.9600e+150');
+    expect(formatNumber(-1.2126781251816651e300, 2)).toBe('-1.21e+300');
+    expect(formatNumber(123456.789)).toBe('123456.7890');
   });
 });
 

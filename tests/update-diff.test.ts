@@ -12,7 +12,7 @@ import { compareVersions, diffRows } from '../src/analysis/evidence-diff.ts';
 import { mergeRows } from '../src/evidence/update.ts';
 import { formatCsv } from '../src/io/csv.ts';
 import { writeDatasetUpdate } from '../src/cli/commands/update.ts';
-import { parseCsv } from '../src/io/csv.ts';
+import { parseCsv, tableFromRows } from '../src/io/csv.ts';
 import { DATASETS_ROOT, loadDataset } from '../src/evidence/datasets.ts';
 import { runCli } from './cli-run.ts';
 
@@ -43,13 +43,18 @@ describe('rows matched by study key', () => {
     const t = loadDataset('lbp-antidepressants-pain-immediate').table!;
     const j = t.header.indexOf('study_id');
     const strip = (rows: readonly (readonly string[])[]) => rows.map((r) => r.filter((_, i) => i !== j));
-    const before = { ...t, header: t.header.filter((_, i) => i !== j), rows: strip(t.rows) };
+    const before = tableFromRows(
+      t.file,
+      t.header.filter((_, i) => i !== j),
+      strip(t.rows),
+    );
     const m1 = before.header.indexOf('m1i');
     // the 60 mg arm's mean changes; the 20 mg and 120 mg rows (same label) must stay unchanged
-    const after = {
-      ...before,
-      rows: before.rows.map((r, i) => (i === 4 ? r.map((c, k) => (k === m1 ? '-26' : c)) : r)),
-    };
+    const after = tableFromRows(
+      t.file,
+      before.header,
+      before.rows.map((r, i) => (i === 4 ? r.map((c, k) => (k === m1 ? '-26' : c)) : r)),
+    );
     const d = diffRows(before, after);
     expect(d.basis).toBe('label + subgroup + footnote + occurrence (no study_id column)');
     expect(d.changed.map((c) => c.key)).toEqual(['Skljarevski 2009a | subgroup=SNRI | footnote=Duloxetine 60 mg']);

@@ -17,7 +17,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { RATIO_MEASURES, type Measure } from '../effects/registry.ts';
 import { i2Bands, i2BandText } from '../evidence/heterogeneity-bands.ts';
 import { studyKeys, STUDY_ID_COLUMN } from '../evidence/study-id.ts';
-import { hasColumn, studyLabels, type DataTable } from '../io/csv.ts';
+import { hasColumn, studyLabels, tableFromRows, type DataTable } from '../io/csv.ts';
 import type { Dataset } from '../evidence/datasets.ts';
 import { analyzeTable, overallOf } from './analyze.ts';
 import { pooledSummary, type PooledSummary } from './pooled-summary.ts';
@@ -129,7 +129,8 @@ function keysOf(before: DataTable, after: DataTable): { b: readonly string[]; a:
   const strip = (t: DataTable): DataTable => {
     if (!hasColumn(t, STUDY_ID_COLUMN)) return t;
     const j = t.header.indexOf(STUDY_ID_COLUMN);
-    return { ...t, header: t.header.filter((_, i) => i !== j), rows: t.rows.map((r) => r.filter((_, i) => i !== j)) };
+    const keep = (r: readonly string[]) => r.filter((_, i) => i !== j);
+    return tableFromRows(t.file, keep(t.header), t.rows.map(keep), Array.from(t.lines), t);
   };
   const kb = studyKeys(both ? before : strip(before)),
     ka = studyKeys(both ? after : strip(after));

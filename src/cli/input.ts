@@ -1,8 +1,8 @@
 /** A command's input: a CSV file or a bundled dataset, with the request of the command's flags. */
 import type { AnalysisRequest, RequestContext } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
-import { lowRiskRows, readRiskOfBias, tableRows } from '../evidence/risk-of-bias.ts';
-import { studyLabels, type DataTable } from '../io/csv.ts';
+import { lowRiskRows, readRiskOfBias } from '../evidence/risk-of-bias.ts';
+import { selectRows, studyLabels, type DataTable } from '../io/csv.ts';
 import { resolveInput, type Dataset } from '../evidence/datasets.ts';
 import { requestFromFlags, type FitFlags } from './options.ts';
 
@@ -18,7 +18,13 @@ export interface CommandInput {
 
 /** Reads the file or dataset `file` and turns the flags into an analysis request. */
 export function commandInput(file: string, flags: FitFlags): CommandInput {
-  const resolved = resolveInput(file);
+  const resolved = resolveInput(file, {
+    ...(flags.delimiter !== undefined
+      ? { delimiter: flags.delimiter === '\\t' || flags.delimiter === 'tab' ? '\t' : flags.delimiter }
+      : {}),
+    ...(flags.decimal !== undefined ? { decimal: flags.decimal } : {}),
+  });
+  for (const note of resolved.table.notes) process.stderr.write(`evsynth: note: ${resolved.table.file}: ${note}\n`);
   const dataset = resolved.dataset;
   const table = flags.lowRiskOnly ? lowRiskOnly(resolved.table) : resolved.table;
   return {
@@ -48,9 +54,9 @@ export function lowRiskOnly(t: DataTable): DataTable {
       file: t.file,
     });
   process.stderr.write(
-    `--low-risk-only: ${kept.length} of ${t.rows.length} studies at low overall risk of bias (${rob.tool}); left out: ${left
+    `--low-risk-only: ${kept.length} of ${t.rowCount} studies at low overall risk of bias (${rob.tool}); left out: ${left
       .map((l) => `${l.label} (line ${t.lines[l.row]}): ${l.reason}`)
       .join('; ')}\n`,
   );
-  return tableRows(t, kept);
+  return selectRows(t, kept);
 }

@@ -8,6 +8,7 @@ import { REGTEST_PREDICTORS } from '../diagnostics/egger.ts';
 import { FSN_TYPES } from '../diagnostics/fail-safe.ts';
 import {
   number,
+  integer,
   addEffectOptions,
   addFormatOption,
   addModelOptions,
@@ -131,6 +132,11 @@ function buildProgram(exit: { code: number }): Command {
       )
         .option('--out <file>', 'output file, .svg or .png (default: <input>-<kind>.png)')
         .option('--width <px>', 'forest plot width in pixels', number('--width'))
+        .option(
+          '--max-studies <n>',
+          'forest plot: study rows drawn at most (default 200; the rest are counted on the plot and in a warning)',
+          integer('--max-studies', 1, 1000),
+        )
         .addOption(
           new Option('--sort <order>', 'forest plot study order')
             .choices(['input', 'effect', 'weight', 'year'])

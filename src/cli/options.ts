@@ -23,6 +23,9 @@ import { DEFAULT_TAU2_METHOD } from '../models/tau2/registry.ts';
 import type { ForestSort } from '../plots/forest-data.ts';
 
 export interface EffectFlags {
+  /** CSV field delimiter (detected when absent) and decimal separator. */
+  delimiter?: string;
+  decimal?: '.' | ',';
   preset?: string;
   measure?: string;
   add?: number;
@@ -66,6 +69,7 @@ export interface PlotFlags extends RegressFlags {
   subsets?: number;
   out?: string;
   width?: number;
+  maxStudies?: number;
   sort?: ForestSort;
   favours?: string;
   title?: string;
@@ -103,7 +107,7 @@ export const number =
   };
 
 /** A whole number within [min, max]. */
-const integer =
+export const integer =
   (name: string, min: number, max: number) =>
   (v: string): number => {
     const x = Number(v);
@@ -141,6 +145,16 @@ export function addEffectOptions(cmd: Command): Command {
       new Option('--convention <c>', "effect-size rules: metafor's escalc or RevMan 5's (zero cells, SMD)").choices(
         EFFECT_CONVENTIONS,
       ),
+    )
+    .option(
+      '--delimiter <c>',
+      "CSV field delimiter: , ; tab or | (default: detected from the header line; '-' as the file reads standard input)",
+    )
+    .addOption(
+      new Option(
+        '--decimal <c>',
+        "decimal separator of the CSV's numbers (default: '.', or ',' detected in ;-delimited files)",
+      ).choices(['.', ',']),
     )
     .option('--json', 'print JSON instead of text (the same as --format json)')
     .option('--digits <n>', 'decimals in text output (default 4)', integer('--digits', 0, 15));

@@ -3,11 +3,15 @@
  * printed anywhere reads the same. R-like: fixed decimals, p-values as "<.0001".
  */
 
-/** x with `digits` decimals; "NA" for NaN/null, "Inf"/"-Inf" for infinities. */
+/**
+ * x with `digits` decimals; "NA" for NaN/null, "Inf"/"-Inf" for infinities; from 1e21 on (where fixed
+ * notation ends) in scientific notation with `digits` decimals, as R prints 1.9600e+150.
+ */
 export function formatNumber(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined || Number.isNaN(x)) return 'NA';
   if (x === Number.POSITIVE_INFINITY) return 'Inf';
   if (x === Number.NEGATIVE_INFINITY) return '-Inf';
+  if (Math.abs(x) >= 1e21) return x.toExponential(digits);
   const s = x.toFixed(digits);
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
 }

@@ -1,3 +1,4 @@
+import { sanitizeText } from '../core/text.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { rowCount } from './columns.ts';
 import { EFFECT_CONVENTIONS, ZERO_CELL_RULES, type EffectColumns, type EffectOptions } from './options.ts';
@@ -51,6 +52,8 @@ export function escalc(
 ): EffectSizes {
   if (!isMeasure(measure)) throw new EvsynthError('UNKNOWN_MEASURE', `unknown measure '${String(measure)}'`);
   const k = rowCount(columns);
+  if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string'))
+    throw new EvsynthError('INVALID_ARGUMENT', 'escalc: labels must be an array of strings');
   if (labels.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `${labels.length} labels for ${k} rows`);
   const spec = measureSpec(measure);
   const o = resolveEffectOptions(options, measure, spec.defaults?.add);
@@ -60,7 +63,8 @@ export function escalc(
     .map(([row, reason]) => ({ row, label: labels[row] ?? `row ${row + 1}`, reason }));
   return Object.freeze({
     measure,
-    labels: [...labels],
+    // where labels enter from the library: bidirectional controls removed (as the CSV reader does)
+    labels: labels.map(sanitizeText),
     yi: r.yi,
     vi: r.vi,
     excluded,
@@ -120,9 +124,10 @@ function resolveEffectOptions(
  * silently.
  */
 export function toEffectSet(es: EffectSizes): EffectSet {
+  const k = es.yi.length;
   const rows: number[] = [];
   const excluded: Exclusion[] = [...es.excluded];
-  for (let i = 0; i < es.yi.length; i++) {
+  for (let i = 0; i < k; i++) {
     const y = es.yi[i] as number,
       v = es.vi[i] as number;
     if (!Number.isFinite(y) || !Number.isFinite(v)) continue;
@@ -135,12 +140,16 @@ export function toEffectSet(es: EffectSizes): EffectSet {
       });
   }
   excluded.sort((a, b) => a.row - b.row);
-  return Object.freeze({
-    measure: es.measure,
-    labels: rows.map((i) => es.labels[i] as string),
-    yi: Float64Array.from(rows, (i) => es.yi[i] as number),
-    vi: Float64Array.from(rows, (i) => es.vi[i] as number),
-    rows,
-    excluded,
-  });
+  const n = rows.length;
+  const all = n === k;
+  const labels = all ? es.labels.slice() : new Array<string>(n);
+  const yi = new Float64Array(n),
+    vi = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = rows[j] as number;
+    if (!all) labels[j] = es.labels[i] as string;
+    yi[j] = es.yi[i] as number;
+    vi[j] = es.vi[i] as number;
+  }
+  return Object.freeze({ measure: es.measure, labels, yi, vi, rows, excluded });
 }

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvsynthError } from '../core/errors.ts';
 import { inputColumnsFound, measureSpec } from '../effects/registry.ts';
-import { numericColumn, parseCsv, type DataTable } from '../io/csv.ts';
+import { numericColumn, parseCsv, type CsvOptions, type DataTable } from '../io/csv.ts';
 import { readCsv } from '../io/csv-file.ts';
 import { validateProvenance, type Provenance } from './provenance.ts';
 import { readRiskOfBias } from './risk-of-bias.ts';
@@ -195,7 +195,7 @@ function checkAgainstProvenance(t: DataTable, p: Provenance, provFile: string): 
   studyKeys(t);
   checkSharedArms(t, p, provFile);
   for (const n of p.rowNotes ?? []) {
-    const label = t.rows[n.row - 1]?.[t.header.indexOf('study')];
+    const label = n.row >= 1 && n.row <= t.rowCount ? t.cell(n.row - 1, t.header.indexOf('study')) : undefined;
     if (label !== n.study)
       throw new EvsynthError('INVALID_VALUE', `rowNotes: row ${n.row} is '${label ?? 'missing'}', not '${n.study}'`, {
         file: provFile,
@@ -255,14 +255,15 @@ export function loadDatasetAt(nameOrPath: string): Dataset {
 }
 
 /** A dataset name, a dataset folder or a CSV path: bundled datasets win only when no such file exists. */
-export function resolveInput(nameOrPath: string): { table: DataTable; dataset: Dataset | null } {
+export function resolveInput(nameOrPath: string, csv: CsvOptions = {}): { table: DataTable; dataset: Dataset | null } {
+  if (nameOrPath === '-') return { table: readCsv('-', csv), dataset: null };
   if (isDatasetFolder(nameOrPath)) {
     const dataset = loadDatasetAt(nameOrPath);
     if (dataset.table === null)
       throw new EvsynthError('INVALID_ARGUMENT', `dataset '${nameOrPath}' has no study rows`, { file: nameOrPath });
     return { table: dataset.table, dataset };
   }
-  if (existsSync(nameOrPath)) return { table: readCsv(nameOrPath), dataset: null };
+  if (existsSync(nameOrPath)) return { table: readCsv(nameOrPath, csv), dataset: null };
   if (listDatasetNames().includes(nameOrPath)) {
     const dataset = loadDataset(nameOrPath);
     if (dataset.table === null) {

@@ -213,16 +213,6 @@ export function lowRiskRows(
   return { kept, left };
 }
 
-/** A table with only the given data rows (lines kept, so errors still name the file line). */
-export function tableRows(t: DataTable, rows: readonly number[]): DataTable {
-  return {
-    file: t.file,
-    header: t.header,
-    rows: rows.map((i) => t.rows[i] as readonly string[]),
-    lines: rows.map((i) => t.lines[i] as number),
-  };
-}
-
 /** One bar of the summary plot: the share of studies (or of weight) at each level of one domain. */
 export interface RobSummaryBar {
   readonly domain: RobDomain;

@@ -4,7 +4,7 @@
  * appended. The merged table is written back as CSV with RFC 4180 quoting.
  */
 import { EvsynthError } from '../core/errors.ts';
-import type { DataTable } from '../io/csv.ts';
+import { tableFromRows, type DataTable } from '../io/csv.ts';
 import { studyKeys, STUDY_ID_COLUMN } from './study-id.ts';
 
 export interface MergedRows {
@@ -69,7 +69,7 @@ export function mergeRows(base: DataTable, add: DataTable, file = base.file): Me
     }
   });
   return {
-    table: { file, header: base.header, rows, lines: rows.map((_, i) => i + 2) },
+    table: tableFromRows(file, base.header, rows),
     added,
     replaced,
   };

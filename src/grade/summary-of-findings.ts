@@ -17,9 +17,9 @@ import type { AnalysisOptions } from '../analysis/meta-analysis.ts';
 import type { AnalysisRequest } from '../analysis/request.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { measureLabel, RATIO_MEASURES, type Measure } from '../effects/registry.ts';
-import { lowRiskRows, readRiskOfBias, robSummary, tableRows, type RiskOfBias } from '../evidence/risk-of-bias.ts';
+import { lowRiskRows, readRiskOfBias, robSummary, type RiskOfBias } from '../evidence/risk-of-bias.ts';
 import type { PooledClaim } from '../evidence/claims.ts';
-import { studyLabels, type DataTable } from '../io/csv.ts';
+import { selectRows, studyLabels, type DataTable } from '../io/csv.ts';
 import { readCsv } from '../io/csv-file.ts';
 import { loadDataset, type Dataset } from '../evidence/datasets.ts';
 import { formatNumber } from '../core/format.ts';
@@ -181,7 +181,7 @@ function analyseRows(o: OutcomeSpec & { source: { kind: 'rows' } }, file: string
   if (rob !== null) {
     const { kept, left } = lowRiskRows(rob, studyLabels(table));
     if (kept.length > 0 && left.length > 0) {
-      const sub = tableRows(table, kept);
+      const sub = selectRows(table, kept);
       lowRisk = { summary: pooledSummary(overallOf(analyzeTable(sub, single, context).result), sub), left };
     }
   }

@@ -21,10 +21,11 @@ export function typicalVariance(df: number, trP0: number): number {
 /** I² in percent (see the module comment). */
 export function iSquared(QE: number, df: number, tau2: number, vt: number, common: boolean): number {
   if (df === 0) return 0;
-  if (common) return QE > 0 ? Math.max(0, (100 * (QE - df)) / QE) : 0;
+  if (common) return QE > 0 ? Math.min(100, Math.max(0, (100 * (QE - df)) / QE)) : 0;
   // τ² = 0 also when ṽ is infinite (studies whose scaled variance overflows carry no weight)
   if (tau2 === 0) return 0;
-  return (100 * tau2) / (tau2 + vt);
+  // kept in [0, 100] where rounding in degenerate weights (variances hundreds of orders apart) leaves ṽ ≤ 0
+  return vt > 0 ? Math.min(100, (100 * tau2) / (tau2 + vt)) : 100;
 }
 
 /** H² (see the module comment). */

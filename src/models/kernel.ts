@@ -58,6 +58,9 @@ export class Kernel {
   private readonly B3: Float64Array;
   private readonly c: Float64Array;
   private readonly tmp: Float64Array;
+  /** Suffix sums for {@link interceptTracesBySums} (allocated on first use). */
+  private suffix1: Float64Array | undefined;
+  private suffix2: Float64Array | undefined;
   private readonly num = new LogProduct();
   private readonly den = new LogProduct();
 
@@ -180,6 +183,55 @@ export class Kernel {
     return this;
   }
 
+  /**
+   * tr P and tr(PP) of a one-column model without cancellation. With a = Σwⱼxⱼ², a₋ᵢ = a − wᵢxᵢ² and
+   * uᵢ = (wᵢxᵢ)², P = W − Wxxᵀ W/a has Pᵢᵢ = wᵢa₋ᵢ/a and Pᵢⱼ = −wᵢxᵢwⱼxⱼ/a, so
+   *
+   * ```text
+   * tr P = Σ wᵢ a₋ᵢ / a,   tr(PP) = (Σ wᵢ² a₋ᵢ² + Σ uᵢ (Σⱼ≠ᵢ uⱼ)) / a²
+   * ```
+   *
+   * with the sums over the other studies (a₋ᵢ, Σⱼ≠ᵢ uⱼ) taken from prefix and suffix sums of non-negative
+   * terms, which do not cancel. Leaves the traces as they are where these sums are 0.
+   */
+  private interceptTracesBySums(a: number): void {
+    const { k, w } = this;
+    const x = this.design.x;
+    // a kernel may be reloaded with more studies (load): the buffers grow with it
+    if (this.suffix1 === undefined || this.suffix1.length < k + 1) {
+      this.suffix1 = new Float64Array(k + 1);
+      this.suffix2 = new Float64Array(k + 1);
+    }
+    const s1 = this.suffix1,
+      s2 = this.suffix2 as Float64Array;
+    s1[k] = 0;
+    s2[k] = 0;
+    for (let i = k - 1; i >= 0; i--) {
+      const wx = (w[i] as number) * (x[i] as number);
+      s1[i] = (s1[i + 1] as number) + wx * (x[i] as number);
+      s2[i] = (s2[i + 1] as number) + wx * wx;
+    }
+    let pre1 = 0,
+      pre2 = 0,
+      trP = 0,
+      t = 0;
+    for (let i = 0; i < k; i++) {
+      const wi = w[i] as number,
+        wx = wi * (x[i] as number);
+      const aOther = pre1 + (s1[i + 1] as number),
+        uOther = pre2 + (s2[i + 1] as number);
+      trP += wi * aOther;
+      t += (wi * aOther) ** 2 + wx * wx * uOther;
+      pre1 += wx * (x[i] as number);
+      pre2 += wx * wx;
+    }
+    // where the other studies' weights underflow to 0 there is nothing to recover: keep the differences (as metafor)
+    if (trP > 0 && t > 0) {
+      this.trP = trP / a;
+      this.trPP = t / a / a;
+    }
+  }
+
   /** Evaluates with weights of the caller's, already in `this.w`. */
   evaluateWeights(): this {
     this.compute(Number.NaN);
@@ -299,6 +351,9 @@ export class Kernel {
       this.trPP = tiny
         ? sw2 - 2 * b3a + (b2 < UNDERFLOW_RISK ? b2a * b2a : (ainv * b2) ** 2)
         : sw2 - 2 * ainv * b3 + (ainv * b2) ** 2;
+      // One study carrying nearly all the weight (variances many orders of magnitude apart): the differences
+      // above cancel to rounding noise, so take the traces from sums over the other studies instead.
+      if (!(this.trP > 1e-6 * sw && this.trPP > 1e-6 * sw2)) this.interceptTracesBySums(a);
       return;
     }
     A.fill(0);

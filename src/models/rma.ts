@@ -2,7 +2,7 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pfUpper } from '../distributions/index.ts';
 import { assertDesign, interceptDesign, type Design } from './design.ts';
-import { fitScale, ldexp, scaleEffects, type FitScale } from './scale.ts';
+import { fitScale, ldexp, scaleEffects, scaleExponent, type FitScale } from './scale.ts';
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel, sharedInterceptKernel } from './kernel.ts';
@@ -250,7 +250,10 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QM = ddf === null ? QMraw : QMraw / m;
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
-  const tau2SE = common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(kernel, method, tau2), 2 * j);
+  let tau2SE = common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(kernel, method, tau2), 2 * j);
+  const tau2Data = ldexp(tau2, 2 * j);
+  if ((method === 'REML' || method === 'ML') && tau2Data > 0 && Number.isFinite(tau2Data) && !Number.isFinite(tau2SE))
+    tau2SE = likelihoodSEAtTau2Scale(yi, vi, given ?? interceptDesign(k), method, tau2Data);
   const sumW = kernel.sumW;
   const weights = new Float64Array(k);
   for (let i = 0; i < k; i++) weights[i] = (100 * (kernel.w[i] as number)) / sumW;
@@ -319,6 +322,24 @@ function isInterceptDesign(d: Design): boolean {
 }
 
 /** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */
+/**
+ * The ML or REML standard error of τ̂² (√(2/Σwᵢ²), √(2/tr(PP)) at τ̂²) on the scale of τ̂² itself, for τ² far
+ * above the variances (vᵢ ≈ 1e-300 with ordinary yᵢ): on the variances' scale the weights 1/(vᵢ + τ̂²) are so
+ * small that their squares underflow and the SE came out ∞. The fit's τ̂² is left as it is.
+ */
+function likelihoodSEAtTau2Scale(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  design: Design,
+  method: 'ML' | 'REML',
+  tau2: number,
+): number {
+  const jt = scaleExponent(tau2);
+  const at: FitScale = { j: jt, logC2: 2 * jt * Math.LN2 };
+  const kernel = new Kernel(...scaledCopies(yi, vi, at), design);
+  return ldexp(tau2StandardError(kernel, method, ldexp(tau2, -2 * jt)), 2 * jt);
+}
+
 function scaledCopies(yi: ArrayLike<number>, vi: ArrayLike<number>, s: FitScale): [Float64Array, Float64Array] {
   const { y, v } = scaleEffects(yi, vi, s);
   return [y, v];

@@ -53,6 +53,7 @@ export function scaleEffects(
   vi: ArrayLike<number>,
   s: FitScale,
 ): { readonly y: Float64Array; readonly v: Float64Array } {
+  if (s.j === 0) return { y: Float64Array.from(yi), v: Float64Array.from(vi) };
   const k = yi.length;
   const y = new Float64Array(k),
     v = new Float64Array(k);

@@ -7,6 +7,7 @@
  * Pure: ForestInput → spec; no statistics are computed here.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { EvsynthError } from '../core/errors.ts';
 import { formatNumber } from '../core/format.ts';
 import { measureLabel } from '../effects/registry.ts';
 import type { ForestInput, ForestSummary } from './forest-data.ts';
@@ -33,9 +34,28 @@ export interface ForestSpecOptions {
   readonly width?: number;
   /** x-axis limits on the plotted (natural) scale; default from the CIs. */
   readonly xLimits?: readonly [number, number];
+  /**
+   * Study rows drawn at most (default {@link FOREST_MAX_STUDIES}); the others are counted in a note on the
+   * plot and in the spec's `usermeta.warnings`. The pooled results always include every study.
+   */
+  readonly maxStudies?: number;
 }
 
 const CHAR = 6.6; // approximate width of a DejaVu Sans character at 11 px
+/**
+ * Study rows a forest plot draws by default; beyond, a note on the plot and a warning count the others
+ * (a 2,000-row PNG took 26 s and 1.3 GB). Cochrane reviews' forest plots rarely have more than 100 rows.
+ */
+const FOREST_MAX_STUDIES = 200;
+/** Label and column text longer than this is shortened with an ellipsis (the full text stays in the data). */
+const MAX_LABEL_CHARS = 60,
+  MAX_COLUMN_CHARS = 30;
+
+/** `s` cut to `n` characters (whole code points) with an ellipsis. */
+function shorten(s: string, n: number): string {
+  const chars = Array.from(s);
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
 
 /** One row of a forest plot's layout: its text, its numbers on the analysis and the plotted scale, and its RoB fields. */
 export type ForestLayoutRow = Row & {
@@ -83,6 +103,8 @@ export interface ForestLayout {
   readonly maxWeight: number;
   /** Square area range in px² for weights 0 … maxWeight. */
   readonly squareArea: readonly [number, number];
+  /** What the plot leaves out (studies beyond `maxStudies`), for the user: the spec's `usermeta.warnings`. */
+  readonly warnings: readonly string[];
 }
 
 /** The forest plot's layout (see {@link ForestLayout}); pure, computes no statistic. */
@@ -136,9 +158,19 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
     }
     for (const n of s.notes) add({ ...blank, kind: 'note', label: n });
   };
+  // very many studies: the first maxStudies (in the plot's order) are drawn, the rest counted in a note per group
+  const maxStudies = options.maxStudies ?? FOREST_MAX_STUDIES;
+  if (!(Number.isInteger(maxStudies) && maxStudies >= 1))
+    throw new EvsynthError('INVALID_ARGUMENT', `forestSpec: maxStudies is ${maxStudies}; expected a whole number ≥ 1`);
+  let budget = maxStudies;
+  const totalStudies = input.groups.reduce((n, g) => n + g.studies.length, 0);
+  const notDrawn = Math.max(0, totalStudies - maxStudies);
   for (const g of input.groups) {
     if (g.title !== null) add({ ...blank, kind: 'group', label: g.title, bold: true });
-    for (const s of g.studies) {
+    const shown = g.studies.slice(0, Math.max(0, budget));
+    budget -= shown.length;
+    const hidden = g.studies.length - shown.length;
+    for (const s of shown) {
       add({
         ...blank,
         kind: 'study',
@@ -153,6 +185,12 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
         rob: s.rob ?? [],
       });
     }
+    if (hidden > 0)
+      add({
+        ...blank,
+        kind: 'note',
+        label: `… ${hidden.toLocaleString('en')} more stud${hidden === 1 ? 'y' : 'ies'} not drawn (the plot draws ${maxStudies.toLocaleString('en')} of ${totalStudies.toLocaleString('en')} studies; the pooled results are of all ${totalStudies.toLocaleString('en')})`,
+      });
     if (g.summary) summaryRows(g.summary);
     if (g.title !== null) add({ ...blank, kind: 'note', label: '' });
   }
@@ -174,12 +212,14 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
     const lo = r.lo === null ? null : t(r.lo),
       hi = r.hi === null ? null : t(r.hi),
       est = r.est === null ? null : t(r.est);
+    const cols = r.cols.map((c) => shorten(c, MAX_COLUMN_CHARS));
     const out = {
       // explicit properties, not a spread of r: a spread copy made the layout of k = 1,000 rows about 5× slower
       row: r.row,
       kind: r.kind,
-      label: r.label,
-      cols: r.cols,
+      label: r.kind === 'note' ? r.label : shorten(r.label, MAX_LABEL_CHARS),
+      fullLabel: r.label,
+      cols,
       effectText: r.effectText,
       weightText: r.weightText,
       est: r.est,
@@ -194,16 +234,16 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
       arrowLeft: lo !== null && lo < xmin,
       arrowRight: hi !== null && hi > xmax,
       inRange: est !== null && est >= xmin && est <= xmax,
-      c0: r.cols[0] ?? '',
-      c1: r.cols[1] ?? '',
-      c2: r.cols[2] ?? '',
-      c3: r.cols[3] ?? '',
+      c0: cols[0] ?? '',
+      c1: cols[1] ?? '',
+      c2: cols[2] ?? '',
+      c3: cols[3] ?? '',
     };
     return input.rob ? { ...out, ...robFields(r, input.rob) } : out;
   });
-  const labelChars = Math.max(...rows.filter((r) => r.kind !== 'note').map((r) => r.label.length), 18);
+  const labelChars = Math.max(...plotted.filter((r) => r.kind !== 'note').map((r) => r.label.length), 18);
   const colWidths = input.columnHeaders.map(
-    (h, j) => Math.max(h.length, ...rows.map((r) => (r.cols[j] ?? '').length)) * CHAR + 14,
+    (h, j) => Math.max(h.length, ...plotted.map((r) => (r.cols[j] ?? '').length)) * CHAR + 14,
   );
   const leftWidth = Math.round(labelChars * CHAR + 16 + colWidths.reduce((s, w) => s + w, 0));
   const weightWidth = Math.round(Math.max(62, input.weightHeader.length * 7.4 + 18)); // bold header text is wider than CHAR
@@ -254,6 +294,12 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
     lastForestRow,
     maxWeight: maxW,
     squareArea: [6, 160],
+    warnings:
+      notDrawn > 0
+        ? [
+            `the forest plot draws ${maxStudies.toLocaleString('en')} of ${totalStudies.toLocaleString('en')} studies (${notDrawn.toLocaleString('en')} not drawn, counted in a note on the plot; the pooled results are of all ${totalStudies.toLocaleString('en')}); --max-studies draws more, --sort weight draws the heaviest`,
+          ]
+        : [],
   };
 }
 
@@ -307,6 +353,7 @@ export function forestSpec(input: ForestInput, options: ForestSpecOptions = {}):
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(input.title ? { title: { text: input.title } } : {}),
+    ...(L.warnings.length > 0 ? { usermeta: { warnings: L.warnings } } : {}),
     config: baseConfig(),
     // lay panels out by their declared sizes: note lines may run on under the forest
     bounds: 'flush',

@@ -36,6 +36,8 @@ export interface PlotRequest {
   readonly favours?: readonly [string, string];
   /** Forest plot width in pixels. */
   readonly width?: number;
+  /** Forest plots: study rows drawn at most (default FOREST_MAX_STUDIES; the rest are counted in a note). */
+  readonly maxStudies?: number;
   readonly sort?: ForestSort;
   /** Funnel: contour-enhanced; with the studies trim and fill adds. */
   readonly contour?: boolean;
@@ -65,7 +67,10 @@ const titleOf = (r: PlotRequest, fallback?: string) => {
   const title = r.title ?? fallback;
   return title !== undefined ? { title } : {};
 };
-const widthOf = (r: PlotRequest) => (r.width !== undefined ? { width: r.width } : {});
+const widthOf = (r: PlotRequest) => ({
+  ...(r.width !== undefined ? { width: r.width } : {}),
+  ...(r.maxStudies !== undefined ? { maxStudies: r.maxStudies } : {}),
+});
 
 /** The analysis behind a diagnostic plot: a plain meta-analysis with an inverse-variance model, and its fit. */
 function inverseVarianceAnalysis(r: PlotRequest, kind: string): { a: MetaAnalysis; fit: RmaFit } {

@@ -139,7 +139,10 @@ export function summarize(a: MetaAnalysis): FitSummary {
       iterations: null,
       converged: null,
       tests: Object.keys(tests).length > 0 ? tests : null,
-      studies: studyRows(f.weights, (i) => a.studies.rows[i] as number),
+      // built on first read (JSON output), not for text: 10⁶ per-study objects cost seconds
+      get studies() {
+        return studyRows(f.weights, (i) => a.studies.rows[i] as number);
+      },
       excluded,
       warnings: a.warnings,
     };
@@ -188,7 +191,9 @@ export function summarize(a: MetaAnalysis): FitSummary {
     iterations: fit.iterations,
     converged: fit.converged,
     tests: null,
-    studies: studyRows(fit.weights, (i) => i),
+    get studies() {
+      return studyRows(fit.weights, (i) => i);
+    },
     excluded,
     warnings: a.warnings,
   };

@@ -26,7 +26,9 @@ import {
   studyLabels,
   regressionTest,
   reproduceDataset,
+  selectRows,
   summarize,
+  tableFromRows,
   type AnalysisRequest,
   type DataTable,
   type RequestContext,
@@ -59,7 +61,7 @@ function flagship(): { t: DataTable; request: AnalysisRequest; context: RequestC
 
 const rowsOf = (t: DataTable, keep: (i: number) => boolean): DataTable => {
   const idx = t.rows.map((_, i) => i).filter(keep);
-  return { ...t, rows: idx.map((i) => t.rows[i]!), lines: idx.map((i) => t.lines[i]!) };
+  return selectRows(t, idx);
 };
 const summaryOf = (t: DataTable, request: AnalysisRequest, context: RequestContext) =>
   summarize(overallOf(analyzeTable(t, request, context).result));
@@ -261,11 +263,12 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('diff').textContent()).toMatch(/New trial 2025/);
     const file = fileURLToPath(new URL('../data/bcg.csv', import.meta.url));
     const t = readCsv(file);
-    const added: DataTable = {
-      ...t,
-      rows: [...t.rows, ['New trial 2025', '10', '90', '20', '80']],
-      lines: [...t.lines, 15],
-    };
+    const added = tableFromRows(
+      t.file,
+      t.header,
+      [...t.rows, ['New trial 2025', '10', '90', '20', '80']],
+      [...Array.from(t.lines), 15],
+    );
     const s = summaryOf(added, {}, { measure: 'OR' });
     await page.click('[data-tab=analysis]');
     await expect.poll(() => page.getByTestId('estimate').textContent()).toBe(formatNumber(Math.exp(s.estimate!)));

@@ -10,6 +10,7 @@ import {
   hasColumn,
   measuresForColumns,
   parseCsv,
+  selectRows,
   type AnalysisOptions,
   type AnalysisRequest,
   type AnalysisResult,
@@ -233,12 +234,7 @@ export class Model {
       return this.cache;
     }
     const rows = work.rows.map((_, i) => i).filter((i) => !this.off.has(i));
-    const table: DataTable = {
-      file: work.file,
-      header: work.header,
-      rows: rows.map((i) => work.rows[i] as readonly string[]),
-      lines: rows.map((i) => work.lines[i] as number),
-    };
+    const table = selectRows(work, rows);
     if (rows.length === 0) {
       this.cache = {
         ...base,
@@ -272,6 +268,6 @@ export class Model {
 function locate(e: unknown, t: DataTable): Current['errorAt'] {
   const loc = (e as { location?: { line?: number; column?: string } }).location;
   if (!loc) return null;
-  const row = loc.line !== undefined ? t.lines.indexOf(loc.line) : -1;
+  const row = loc.line !== undefined ? Array.prototype.indexOf.call(t.lines, loc.line) : -1;
   return { row: row >= 0 ? row : null, column: loc.column ?? null };
 }

@@ -1,6 +1,4 @@
 /** `evsynth sof` (the GRADE Summary of Findings table of a spec). */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { EvsynthError } from '../../core/errors.ts';
 import { readGradeSpec } from '../../grade/spec.ts';
 import { summaryOfFindings } from '../../grade/summary-of-findings.ts';
@@ -8,15 +6,16 @@ import { htmlReport } from '../../report/html-report.ts';
 import { sofDocx } from '../../report/sof-docx.ts';
 import { formatSofCsv, formatSofHtml, formatSofMarkdown } from '../../report/sof-text.ts';
 import { toJson } from '../json.ts';
+import { checkOutputPath, writeOutput } from '../output.ts';
 import type { SofFormat } from '../options.ts';
 
-function write(out: string, content: string | Buffer): void {
-  mkdirSync(dirname(out) || '.', { recursive: true });
-  writeFileSync(out, content);
+function write(out: string, content: string | Uint8Array): void {
+  writeOutput(out, content);
   process.stderr.write(`wrote ${out}\n`);
 }
 
 export async function runSof(specFile: string, flags: { format: SofFormat; out?: string }): Promise<void> {
+  if (flags.out !== undefined) checkOutputPath(flags.out); // before any work
   const { sof } = summaryOfFindings(readGradeSpec(specFile));
   if (flags.format === 'docx') {
     if (flags.out === undefined)
@@ -38,5 +37,6 @@ export async function runSof(specFile: string, flags: { format: SofFormat; out?:
 
 /** `evsynth report`: the self-contained HTML report of a spec. */
 export async function runReport(specFile: string, flags: { out: string }): Promise<void> {
+  checkOutputPath(flags.out);
   write(flags.out, await htmlReport(readGradeSpec(specFile)));
 }

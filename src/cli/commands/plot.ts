@@ -1,7 +1,7 @@
 /** `evsynth plot <kind>`: every plot of the plot registry, written as SVG or PNG. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { EvsynthError } from '../../core/errors.ts';
+import { sanitizeText } from '../../core/text.ts';
 import { goshParallel } from '../../diagnostics/gosh-parallel.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { multilevelTable } from '../../analysis/multilevel.ts';
@@ -10,10 +10,12 @@ import { parseRandom, termColumns } from '../../models/mv/random-terms.ts';
 import { studyDataColumns } from '../../plots/data-columns.ts';
 import { forestSpec } from '../../plots/forest.ts';
 import { parsePlotKind, plotSpec } from '../../plots/registry.ts';
+import { specWarnings } from '../../plots/spec-warnings.ts';
 import { forestFromMultilevel } from '../../report/multilevel-forest.ts';
 import { summarizeMultilevel } from '../../report/multilevel-text.ts';
 import { toJson } from '../json.ts';
 import { commandInput } from '../input.ts';
+import { checkOutputPath, writeOutput } from '../output.ts';
 import type { PlotFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { moderatorFormula } from './analyze.ts';
@@ -26,16 +28,17 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags &
     throw new EvsynthError('INVALID_ARGUMENT', `--random, --V and --robust are for the forest plot, not ${kind}`);
   if (multilevel && flags.by !== undefined)
     throw new EvsynthError('INVALID_ARGUMENT', '--by cannot be combined with --random, --V or --robust');
-  const { table, request, context, title, dataset } = commandInput(file, flags);
-  const out = flags.out ?? `${basename(file, extname(file))}-${kind}.png`;
+  const out = flags.out ?? `${file === '-' ? 'stdin' : basename(file, extname(file))}-${kind}.png`;
   const ext = extname(out).toLowerCase();
   const format = ext === '.svg' ? 'svg' : ext === '.png' ? 'png' : undefined;
   if (format === undefined)
     throw new EvsynthError('INVALID_ARGUMENT', `--out '${out}': expected a .svg or .png file name`);
-  const favours = flags.favours?.split('|').map((x) => x.trim());
+  if (!flags.json) checkOutputPath(out); // before any work
+  const { table, request, context, title, dataset } = commandInput(file, flags);
+  const favours = flags.favours?.split('|').map((x) => sanitizeText(x.trim()));
   const mods = moderatorFormula(flags);
   const onProgress = kind === 'gosh' ? progressBar('GOSH subsets') : undefined;
-  const titled = (flags.title ?? title) !== undefined ? { title: (flags.title ?? title) as string } : {};
+  const titled = (flags.title ?? title) !== undefined ? { title: sanitizeText((flags.title ?? title) as string) } : {};
   const favoursOption =
     favours && favours.length === 2 ? { favours: [favours[0] as string, favours[1] as string] as const } : {};
   if (multilevel) {
@@ -52,7 +55,11 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags &
       ...titled,
       ...favoursOption,
     });
-    return write(forestSpec(input, flags.width !== undefined ? { width: flags.width } : {}), out, format, flags.json);
+    const forestOptions = {
+      ...(flags.width !== undefined ? { width: flags.width } : {}),
+      ...(flags.maxStudies !== undefined ? { maxStudies: flags.maxStudies } : {}),
+    };
+    return write(forestSpec(input, forestOptions), out, format, flags.json);
   }
   const spec = await plotSpec(kind, {
     table,
@@ -61,6 +68,7 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags &
     ...titled,
     ...favoursOption,
     ...(flags.width !== undefined ? { width: flags.width } : {}),
+    ...(flags.maxStudies !== undefined ? { maxStudies: flags.maxStudies } : {}),
     ...(flags.sort !== undefined ? { sort: flags.sort } : {}),
     ...(flags.contour ? { contour: true } : {}),
     ...(flags.trimfill ? { trimfill: true } : {}),
@@ -78,12 +86,13 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags &
 async function write(spec: TopLevelSpec, out: string, format: 'svg' | 'png', json: boolean | undefined): Promise<void> {
   if (json) {
     // --json: the vega-lite spec itself (render it with vega-lite anywhere, e.g. the Vega editor)
+    for (const w of specWarnings(spec)) process.stderr.write(`evsynth: warning: ${w}\n`);
     process.stdout.write(toJson(spec) + '\n');
     return;
   }
-  const { renderToBuffer } = await import('../../plots/render.ts');
-  const buf = await renderToBuffer(spec, format);
-  mkdirSync(dirname(out) || '.', { recursive: true });
-  writeFileSync(out, buf);
+  const { renderPlot } = await import('../../plots/render.ts');
+  const rendered = await renderPlot(spec, format);
+  for (const w of rendered.warnings) process.stderr.write(`evsynth: warning: ${w}\n`);
+  writeOutput(out, rendered.data);
   process.stdout.write(`wrote ${out}\n`);
 }

@@ -13,6 +13,7 @@ import type { HistoryEntry } from '../../evidence/provenance.ts';
 import { formatDiffMarkdown, formatDiffText } from '../../report/diff-text.ts';
 import { toJson } from '../json.ts';
 import { requestFromFlags, type FitFlags } from '../options.ts';
+import { checkOutputPath, writeOutput } from '../output.ts';
 
 export interface DiffFlags extends FitFlags {
   mid?: number;
@@ -95,6 +96,7 @@ export function runDiff(before: string, after: string, flags: DiffFlags): void {
 const today = () => new Date().toISOString().slice(0, 10);
 
 export function runUpdate(base: string, newRows: string, flags: UpdateFlags): void {
+  if (flags.out !== undefined) checkOutputPath(flags.out); // before any work
   const before = resolveVersion(base);
   const add = readCsv(newRows);
   const merged = mergeRows(before.table, add, flags.out ?? before.table.file);
@@ -102,7 +104,7 @@ export function runUpdate(base: string, newRows: string, flags: UpdateFlags): vo
   const d = compareVersions(before, after, diffOptions(flags));
   print(d, formatOf(flags));
   if (flags.out !== undefined) {
-    writeFileSync(flags.out, formatCsv(merged.table.header, merged.table.rows));
+    writeOutput(flags.out, formatCsv(merged.table.header, merged.table.rows));
     process.stderr.write(`wrote ${flags.out}\n`);
   }
   if (flags.write) {

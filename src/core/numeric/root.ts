@@ -75,15 +75,16 @@ export function brent(f: (x: number) => number, lo: number, hi: number, tol = 0,
 }
 
 /**
- * Root of a decreasing function f on [0, ∞) with f(0) > 0: the upper end of the bracket
- * starts at `hi` and doubles until f(hi) ≤ 0 (at most 200 times).
+ * Root of a decreasing function f on [0, ∞) with f(0) > 0: the upper end of the bracket starts at
+ * `hi` and doubles until f(hi) ≤ 0 (at most until it overflows, about 2,100 doublings from the smallest
+ * number), and the root is sought between the last two ends, where f changes sign.
  */
 export function rootDecreasing(f: (x: number) => number, hi: number, tol = 0): RootResult {
-  let upper = Math.max(hi, Number.MIN_VALUE);
-  let n = 0;
-  while (f(upper) > 0 && n < 200) {
+  let lower = 0,
+    upper = Math.max(hi, Number.MIN_VALUE);
+  while (Number.isFinite(upper) && f(upper) > 0) {
+    lower = upper;
     upper *= 2;
-    n++;
   }
-  return brent(f, 0, upper, tol);
+  return brent(f, lower, Number.isFinite(upper) ? upper : Number.MAX_VALUE, tol);
 }

@@ -16,9 +16,13 @@ export function momentStandardError(kernel: Kernel, tau2: number, divisor: (kern
   const { k, p } = kernel;
   kernel.evaluate(0);
   const varQ = 2 * (k - p) + 4 * tau2 * kernel.trP + 2 * tau2 * tau2 * kernel.trPP;
+  // where τ⁴ overflows (τ² far above the variances), the same as τ²·√(2(k−p)/τ⁴ + 4 tr P₀/τ² + 2 tr(P₀P₀))
+  const sdQ = Number.isFinite(varQ)
+    ? Math.sqrt(varQ)
+    : tau2 * Math.sqrt((2 * (k - p)) / tau2 / tau2 + (4 * kernel.trP) / tau2 + 2 * kernel.trPP);
   const c = divisor(kernel);
   kernel.evaluate(tau2);
-  return Math.sqrt(varQ) / c;
+  return sdQ / c;
 }
 
 /** EB, PM, PMM and SJIT: SE = √(2k²/(k − p))/Σwᵢ at τ̂². */

@@ -11,8 +11,8 @@ import {
   pooledSummary,
   readRiskOfBias,
   ROB_TOOLS,
+  selectRows,
   studyLabels,
-  tableRows,
   type RiskOfBias,
 } from 'evsynth';
 import { dataTable, h, messageOf, scroller } from '../dom.ts';
@@ -118,7 +118,7 @@ export class RobPanel implements Panel {
       const lines = [h('p', {}, `All ${all.k} studies: ${ci(sc, all.estimate, all.ciLower, all.ciUpper)}`)];
       if (kept.length === 0) lines.push(h('p', {}, 'No study is at low overall risk of bias.'));
       else if (left.length > 0) {
-        const sub = tableRows(t, kept);
+        const sub = selectRows(t, kept);
         const low = pooledSummary(overallOf(analyzeTable(sub, request, cur.context).result), sub);
         lines.push(
           h(
