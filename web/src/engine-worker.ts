@@ -14,6 +14,7 @@ import {
   studyLabels,
   summarizeMultilevel,
   summarizeRegression,
+  tableFromRows,
   type DataTable,
   type GoshResult,
   type MultilevelOptions,
@@ -63,6 +64,8 @@ function throttled(id: number): (done: number, total: number) => void {
   };
 }
 
+/** The table the client sent as plain cells (see worker-client.ts) as a DataTable again. */
+const revive = (t: DataTable): DataTable => tableFromRows(t.file, t.header, t.rows, Array.from(t.lines));
 const columnsOf = (t: DataTable) => Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
 
 function run(id: number, job: Job): void {
@@ -87,7 +90,7 @@ function run(id: number, job: Job): void {
       return;
     }
     case 'regression': {
-      const t = job.table;
+      const t = revive(job.table);
       const p = job.options.permutation;
       const progress = throttled(id);
       const reg = inTable(t, () =>
@@ -100,7 +103,7 @@ function run(id: number, job: Job): void {
       return;
     }
     case 'multilevel': {
-      const t = job.table;
+      const t = revive(job.table);
       const a = inTable(t, () =>
         multilevelAnalysis(effectColumnsFromTable(t), studyLabels(t), columnsOf(t), job.options),
       );

@@ -3,7 +3,7 @@
  * (its worker is stopped), and cancel() stops the current job. The GOSH runner hands the engine's
  * sensitivity analysis a runner that computes in the worker.
  */
-import type { GoshResult, GoshRunner, Tau2Method } from 'evsynth';
+import type { DataTable, GoshResult, GoshRunner, Tau2Method } from 'evsynth';
 import type { Job, Reply } from './engine-worker.ts';
 
 export class Cancelled extends Error {
@@ -46,7 +46,13 @@ export class WorkerClient {
         this.pending = null;
         reject(new Error(e.message || 'the analysis worker failed'));
       };
-      worker.postMessage({ id, job });
+      // a DataTable is a class (cell(), rowCount, rows on demand) that a structured clone would strip: send its
+      // cells, rebuilt by tableFromRows in the worker
+      const t = (job as { table?: DataTable }).table;
+      const sent = t
+        ? { ...job, table: { file: t.file, header: t.header, rows: t.rows, lines: Array.from(t.lines) } }
+        : job;
+      worker.postMessage({ id, job: sent });
     });
   }
 
