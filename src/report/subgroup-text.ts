@@ -1,6 +1,6 @@
 import type { SubgroupAnalysis } from '../analysis/subgroup-analysis.ts';
 import type { TextOptions } from './text.ts';
-import { alignTable, numberFormatter, formatPercent, formatPValue } from '../core/format.ts';
+import { alignTable, exclusionsAndWarnings, numberFormatter, formatPercent, formatPValue } from '../core/format.ts';
 import { finiteOrNull, summarize, type FitSummary } from './summary.ts';
 
 export interface SubgroupSummary {
@@ -179,12 +179,7 @@ export function formatSubgroupText(s: SubgroupSummary, title: string, options: T
   }
   if (!t && !m) out.push('  not available (a single subgroup)');
   if (ratio) out.push('', `${name} and its CI back-transformed from the log scale; the test is on the log scale.`);
-  if (s.overall.excluded.length > 0)
-    out.push(
-      '',
-      `Excluded studies (${s.overall.excluded.length}):`,
-      ...s.overall.excluded.map((e) => `  ${e.label} (row ${e.row}): ${e.reason}`),
-    );
+  out.push(...exclusionsAndWarnings(s.overall.excluded, []));
   if (s.missingGroup.length > 0)
     out.push(
       '',
