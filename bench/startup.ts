@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 // types only: the measured code is the built package in dist/
 import type * as WorkerModule from '../src/core/worker.ts';
 import type * as NodeEntry from '../src/node.ts';
@@ -79,8 +80,19 @@ const add = (r: Row) => {
 }
 // 2. evsynth --help
 {
-  const [e] = paired(() => execFileSync(process.execPath, [bin, '--help'], { stdio: 'ignore' }), null, 15);
+  // paired with an empty node: the floor no command can go below on this machine
+  const [e, floor] = paired(
+    () => execFileSync(process.execPath, [bin, '--help'], { stdio: 'ignore' }),
+    () => execFileSync(process.execPath, ['-e', ''], { stdio: 'ignore' }),
+    15,
+  );
   add({ workload: '`evsynth --help`', evsynth: e, other: null, target: '< 150 ms' });
+  add({
+    workload: 'an empty `node -e ""` (Node’s own start: the floor)',
+    evsynth: floor ?? 0,
+    other: null,
+    target: '—',
+  });
 }
 // 3. npm start (the main job: reproduce every claim, the chapter at a glance, the flagship analysis and plot)
 {
@@ -109,9 +121,33 @@ const add = (r: Row) => {
       });
       w.on('error', reject);
     });
+  // an empty worker (a module that posts at once): Node's own cost of a worker thread, the floor
+  const empty = join(tmp, 'empty-worker.mjs');
+  writeFileSync(empty, "import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ result: 1 });\n");
+  const onceEmpty = () =>
+    new Promise<number>((resolve, reject) => {
+      const t = performance.now();
+      const w = new Worker(empty);
+      w.on('message', () => {
+        resolve((performance.now() - t) / 1000);
+        void w.terminate();
+      });
+      w.on('error', reject);
+    });
   await once();
-  const ts: number[] = [];
-  for (let i = 0; i < 9; i++) ts.push(await once());
+  await onceEmpty();
+  const ts: number[] = [],
+    te: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    ts.push(await once());
+    te.push(await onceEmpty());
+  }
+  add({
+    workload: 'an empty worker thread, to its first message (Node’s own cost: the floor)',
+    evsynth: median(te),
+    other: null,
+    target: '—',
+  });
   add({
     workload: 'worker thread start-up (compiled GOSH worker, to its first result)',
     evsynth: median(ts),

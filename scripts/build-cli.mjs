@@ -1,4 +1,4 @@
-// Bundles the command line (src/cli/run.ts) into dist/bin/ with esbuild, so that `evsynth` starts from a few
+// Bundles the command line (src/cli/launch.ts, which loads src/cli/run.ts) into dist/bin/ with esbuild, so that `evsynth` starts from a few
 // files instead of hundreds of small modules. Code splitting keeps each command's code in its own chunk,
 // loaded when the command runs. Only the small dependencies every command needs at start (commander,
 // csv-parse, the @stdlib distribution functions) are bundled; the others (vega, vega-lite, resvg, fonts,
@@ -16,7 +16,7 @@ const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.test(d));
 rmSync('dist/bin', { recursive: true, force: true });
 
 await build({
-  entryPoints: { evsynth: 'src/cli/run.ts' },
+  entryPoints: { evsynth: 'src/cli/launch.ts' },
   outdir: 'dist/bin',
   bundle: true,
   splitting: true,
@@ -63,6 +63,11 @@ for (const [file, target] of [
   writeFileSync(file, `// worker thread entry: the bundled worker (scripts/build-cli.mjs)\nimport '${target}';\n`);
   rmSync(`${file}.map`, { force: true }); // tsc's map described the unbundled module
 }
+
+// The command manifest (src/cli/help-manifest.ts): what `evsynth --help` shows, taken from the program itself
+// (tsc's dist/cli/main.js), so that the bundled entry answers help and version requests without loading the CLI.
+const { programManifest } = await import(new URL('../dist/cli/main.js', import.meta.url).href);
+writeFileSync('dist/bin/commands.json', `${JSON.stringify(programManifest())}\n`);
 
 mkdirSync('dist/bin', { recursive: true });
 for (const [name, target] of [

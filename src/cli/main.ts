@@ -1,5 +1,4 @@
 /** The evsynth command line: the commands and their options (the work is in ./commands/). */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { EvsynthError } from '../core/errors.ts';
 import { describePoolingMethods } from '../models/pooling-methods.ts';
@@ -18,6 +17,8 @@ import {
 } from './options.ts';
 import { addMultilevelOptions } from './commands/multilevel.ts';
 import { SOF_FORMATS } from './options.ts';
+import { commandManifest, type CommandEntry } from './help-manifest.ts';
+import { version } from './version.ts';
 
 // Command modules load when their command runs, so that `evsynth --help` and `evsynth fit` start without
 // loading what other commands need (GRADE reports, Word output, imports, rendering).
@@ -49,12 +50,6 @@ const runImport = lazy(importCmd, 'runImport');
 const runExport = lazy(exportCmd, 'runExport');
 const runSof = lazy(gradeCmd, 'runSof');
 const runReport = lazy(gradeCmd, 'runReport');
-
-/** The package version, read from package.json (beside src/ and dist/ alike). */
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function buildProgram(exit: { code: number }): Command {
   // usage errors throw (exit 2, see main) instead of exiting; subcommands inherit this from the program
@@ -315,6 +310,11 @@ function buildProgram(exit: { code: number }): Command {
     .option('--out <dir>', 'where to write the flagship forest plot', 'out')
     .action(run(runStart));
   return program;
+}
+
+/** What the program's help shows, as JSON: written to dist/bin/commands.json by the build (./launch.ts reads it). */
+export function programManifest(): CommandEntry {
+  return commandManifest(buildProgram({ code: 0 }));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
