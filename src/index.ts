@@ -382,6 +382,7 @@ export { assertPositiveDefinite } from './effects/sampling-covariance.ts';
 export {
   multilevelAnalysis,
   multilevelTable,
+  multilevelContext,
   parseVSpec,
   parseFixedValues,
   ROW_COLUMN,

@@ -422,6 +422,21 @@ export interface MultilevelContext extends RequestContext {
   readonly name?: string;
 }
 
+/**
+ * A dataset's defaults for dependent-effects models ({@link multilevelTable}): the request context with the
+ * dataset's name and its declared shared arms (provenance `sharedArms`), for the CLI and the web explorer alike.
+ */
+export function multilevelContext(
+  context: RequestContext,
+  dataset: { readonly name: string; readonly provenance: { readonly sharedArms?: SharedArms } } | null,
+): MultilevelContext {
+  return {
+    ...context,
+    ...(dataset?.provenance.sharedArms ? { sharedArms: dataset.provenance.sharedArms } : {}),
+    ...(dataset ? { name: dataset.name } : {}),
+  };
+}
+
 /** Fixed values of one component from text: "NA,0" → [null, 0]. */
 export function parseFixedValues(text: string, name: string): (number | null)[] {
   return text.split(',').map((v) => {

@@ -20,6 +20,8 @@ import {
   effectColumnsFromTable,
   leaveOneOut,
   metaRegression,
+  multilevelContext,
+  multilevelTable,
   overallOf,
   resolveAnalysisOptions,
   stringColumn,
@@ -28,6 +30,7 @@ import {
   reproduceDataset,
   selectRows,
   summarize,
+  summarizeMultilevel,
   tableFromRows,
   type AnalysisRequest,
   type DataTable,
@@ -336,6 +339,27 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     await page.click('[data-tab=analysis]');
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 120_000);
+
+  it("Multilevel tab: V = shared uses the dataset's declared shared arms, as `evsynth fit --V shared`", async () => {
+    // the same request through the library entry the CLI uses (multilevelTable): the tab must show its numbers
+    const name = 'lbp-antidepressants-pain-immediate';
+    const ds = loadDataset(name);
+    const a = multilevelTable(
+      ds.table!,
+      { V: 'shared', random: ['~ 1 | study_id'] },
+      multilevelContext({ measure: ds.provenance.measure }, ds),
+    );
+    const s = summarizeMultilevel(a);
+    const other = await browser.newPage();
+    await other.goto(`${url}#d=${name}&tab=multilevel&V=shared&random=${encodeURIComponent('~ 1 | study_id')}`);
+    const out = other.getByTestId('multilevel-results');
+    await expect.poll(() => out.innerText(), { timeout: 30_000 }).toMatch(/rows sharing an arm/);
+    const text = await out.innerText();
+    expect(text).toContain(`k = ${s.k}`);
+    expect(text).toContain(formatNumber(s.coefficients[0]!.estimate));
+    expect(text).toContain(formatNumber(s.sigma2[0]!.estimate));
+    await other.close();
+  }, 60_000);
 
   it('has no WCAG 2.1 AA violations (axe-core)', async () => {
     // a small dataset keeps the check quick (axe's time grows with the number of elements)

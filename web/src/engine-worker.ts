@@ -9,7 +9,7 @@ import {
   goshRange,
   inTable,
   metaRegression,
-  multilevelAnalysis,
+  multilevelTable,
   stringColumn,
   studyLabels,
   summarizeMultilevel,
@@ -17,7 +17,8 @@ import {
   tableFromRows,
   type DataTable,
   type GoshResult,
-  type MultilevelOptions,
+  type MultilevelContext,
+  type MultilevelRequest,
   type RegressionOptions,
   type Tau2Method,
 } from 'evsynth';
@@ -43,7 +44,12 @@ export type Job =
         };
       };
     }
-  | { readonly kind: 'multilevel'; readonly table: DataTable; readonly options: MultilevelOptions };
+  | {
+      readonly kind: 'multilevel';
+      readonly table: DataTable;
+      readonly request: MultilevelRequest;
+      readonly context: MultilevelContext;
+    };
 
 export type Reply =
   | { readonly id: number; readonly progress: readonly [number, number] }
@@ -103,11 +109,8 @@ function run(id: number, job: Job): void {
       return;
     }
     case 'multilevel': {
-      const t = revive(job.table);
-      const a = inTable(t, () =>
-        multilevelAnalysis(effectColumnsFromTable(t), studyLabels(t), columnsOf(t), job.options),
-      );
-      post({ id, result: summarizeMultilevel(a) });
+      // as the CLI's fit --random/--V/--robust: the request resolved with the dataset's measure and shared arms
+      post({ id, result: summarizeMultilevel(multilevelTable(revive(job.table), job.request, job.context)) });
       return;
     }
   }

@@ -1,8 +1,6 @@
 /** `evsynth fit|regress` with --random, --V or --robust: dependent effect sizes (metafor rma.mv, robust()). */
 import { Option, type Command } from 'commander';
-import { multilevelTable, type MultilevelContext, type MultilevelRequest } from '../../analysis/multilevel.ts';
-import type { RequestContext } from '../../analysis/request.ts';
-import type { Dataset } from '../../evidence/datasets.ts';
+import { multilevelContext, multilevelTable, type MultilevelRequest } from '../../analysis/multilevel.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { ROBUST_TYPES, type RobustType } from '../../inference/robust.ts';
 import { formatCsv } from '../../io/csv.ts';
@@ -105,15 +103,6 @@ export function multilevelRequest(
     ...(flags.robust !== undefined ? { robust: { cluster: flags.robust, type: flags.vcov } } : {}),
     ...(predictAt ? { predictAt } : {}),
     profile: flags.profile,
-  };
-}
-
-/** A bundled dataset's defaults for dependent-effects models: its measure, name and declared shared arms. */
-export function multilevelContext(context: RequestContext, dataset: Dataset | null): MultilevelContext {
-  return {
-    ...context,
-    ...(dataset?.provenance.sharedArms ? { sharedArms: dataset.provenance.sharedArms } : {}),
-    ...(dataset ? { name: dataset.name } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { EvsynthError } from '../../core/errors.ts';
 import { sanitizeText } from '../../core/text.ts';
 import { goshParallel } from '../../diagnostics/gosh-parallel.ts';
 import type { TopLevelSpec } from 'vega-lite';
-import { multilevelTable } from '../../analysis/multilevel.ts';
+import { multilevelContext, multilevelTable } from '../../analysis/multilevel.ts';
 import { stringColumn } from '../../io/csv.ts';
 import { parseRandom, termColumns } from '../../models/mv/random-terms.ts';
 import { studyDataColumns } from '../../plots/data-columns.ts';
@@ -19,7 +19,7 @@ import { checkOutputPath, writeOutput } from '../output.ts';
 import type { PlotFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { moderatorFormula } from './analyze.ts';
-import { multilevelContext, multilevelRequest, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
+import { multilevelRequest, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
 export async function runPlot(kindName: string, file: string, flags: PlotFlags & MultilevelFlags): Promise<void> {
   const kind = parsePlotKind(kindName);

@@ -5,16 +5,14 @@
  */
 import {
   MV_DFS,
-  PRESETS,
   ROBUST_TYPES,
   STRUCTS,
-  parsePreset,
-  parseStruct,
-  parseVSpec,
-  resolveAnalysisOptions,
-  type MultilevelOptions,
+  multilevelContext,
+  type MultilevelContext,
+  type MultilevelRequest,
   type MultilevelSummary,
-  type VSpec,
+  type MvDfs,
+  type RobustType,
 } from 'evsynth';
 import { dataTable, fillSelect, h, messageOf, scroller } from '../dom.ts';
 import type { Current, Model } from '../model.ts';
@@ -134,17 +132,9 @@ export class MultilevelPanel implements Panel {
       this.out.replaceChildren();
       return;
     }
-    let options: MultilevelOptions;
-    try {
-      options = this.options(cur);
-    } catch (e) {
-      this.status.textContent = messageOf(e);
-      this.out.replaceChildren();
-      return;
-    }
     this.status.textContent = 'Fitting…';
     try {
-      const s = await this.worker.run<MultilevelSummary>({ kind: 'multilevel', table: t, options });
+      const s = await this.worker.run<MultilevelSummary>({ kind: 'multilevel', table: t, ...this.job(cur) });
       if (token !== this.token) return;
       this.status.textContent = '';
       this.show(s);
@@ -155,44 +145,31 @@ export class MultilevelPanel implements Panel {
     }
   }
 
-  /** The engine options of the tab's settings, as the CLI builds them from its flags. */
-  private options(cur: Current): MultilevelOptions {
+  /**
+   * The tab's settings as a request, as the CLI builds one from its flags, and the dataset's context (measure,
+   * name, declared shared arms): the worker fits it with multilevelTable, as `evsynth fit --random/--V/--robust`.
+   */
+  private job(cur: Current): { request: MultilevelRequest; context: MultilevelContext } {
     const v = this.model.values;
-    const t = cur.table;
-    if (t === null) throw new Error('no data');
-    const request = single(cur.request);
-    const options = resolveAnalysisOptions({ ...request, test: 'z' }, { ...cur.context, table: t });
-    const preset = request.preset !== undefined ? PRESETS[parsePreset(request.preset)] : undefined;
-    const method = request.method ?? preset?.method ?? 'REML';
-    const { method: _m, test: _t, piType: _p, tau2From: _f, ...effectOptions } = options;
-    const declared = cur.source.bundled?.provenance.sharedArms;
-    let V: VSpec | undefined;
-    if (v.V === 'shared' || v.V === 'split') {
-      if (declared?.column === undefined)
-        throw new Error(`V ${v.V} needs a column (${v.V}:<column>): this data declares no shared arms`);
-      V = { kind: 'shared', column: declared.column, approach: v.V === 'shared' ? 'covariance' : 'split' };
-    } else if (v.V !== '') V = parseVSpec(v.V);
+    const { table: _table, ...context } = multilevelContext(cur.context, cur.source.bundled);
+    const list = (text: string, sep: string) =>
+      text
+        .split(sep)
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
     return {
-      ...effectOptions,
-      method,
-      test: v.mvtest,
-      ...(v.dfs !== '' ? { dfs: v.dfs as MultilevelOptions['dfs'] & string } : {}),
-      ...(v.random !== ''
-        ? {
-            random: v.random
-              .split(';')
-              .map((x) => x.trim())
-              .filter((x) => x !== ''),
-          }
-        : {}),
-      ...(v.struct !== '' ? { struct: v.struct.split(',').map((x) => parseStruct(x.trim())) } : {}),
-      ...(v.mvmods !== '' ? { mods: v.mvmods } : {}),
-      ...(V ? { V } : {}),
-      sharedN: Object.fromEntries(
-        (declared?.groups ?? []).map((g) => [g.id, { n: g.n, ...(g.sd !== undefined ? { sd: g.sd } : {}) }]),
-      ),
-      ...(v.robust !== '' ? { robust: { cluster: v.robust, type: v.vcov as 'CR0' | 'CR1' | 'CR2' } } : {}),
-      profile: v.profile === '1',
+      request: {
+        ...single(cur.request),
+        test: v.mvtest,
+        ...(v.dfs !== '' ? { dfs: v.dfs as MvDfs } : {}),
+        ...(v.random !== '' ? { random: list(v.random, ';') } : {}),
+        ...(v.struct !== '' ? { struct: list(v.struct, ',') } : {}),
+        ...(v.mvmods !== '' ? { mods: v.mvmods } : {}),
+        ...(v.V !== '' ? { V: v.V } : {}),
+        ...(v.robust !== '' ? { robust: { cluster: v.robust, type: v.vcov as RobustType } } : {}),
+        profile: v.profile === '1',
+      },
+      context,
     };
   }
 
