@@ -66,6 +66,8 @@ describe('the packed package, installed into a fresh project', () => {
     }[];
     const p = listing[0]!;
     expect(p.size).toBeLessThanOrEqual(1_000_000);
+    // the command line ships as its bundle (dist/bin); tsc's modules of it (dist/cli) are reachable from no entry
+    expect(p.files.filter((f) => f.path.startsWith('dist/cli/'))).toEqual([]);
     for (const f of p.files) expect(f.path).toMatch(/^(dist\/|bin\/|datasets\/|README\.md$|LICENSE$|package\.json$)/);
     // no TypeScript sources, tests or fixtures, and tsx is not a runtime dependency
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'evsynth', 'package.json'), 'utf8')) as {
