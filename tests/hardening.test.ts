@@ -70,6 +70,18 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
     expectClose(fit.I2, e.I2!, 1e-9, 1e-9, 'I2');
     expectClose(fit.H2, e.H2!, 1e-8, 0, 'H2');
   });
+  it.each(['REML', 'ML', 'EB'] as const)(
+    'vᵢ of 1e-300 and 1e300 mixed: %s keeps τ² = 0 (its score at 0 is positive by rounding alone)',
+    (method) => {
+      // in exact arithmetic the two imprecise studies make each likelihood fall from τ² = 0 and Q_gen(0) = 5e-302 is
+      // below k − 1 (metafor: REML and ML 0); scaled, their variances are ∞ and the one precise study's residual is
+      // rounding, 1e-16 of an estimate 1e149 of its standard errors from 0
+      const fit = fitRma([0.1, 0.2, 0.3], [1e-300, 1e300, 1e300], { method });
+      expect(fit.converged).toBe(true);
+      expect(fit.tau2).toBe(0);
+      expectClose(fit.coefficients[0]!.se, 1e-150, 1e-12);
+    },
+  );
   it.each(TAU2_METHODS)('scaling yᵢ by 2ʲ and vᵢ by 4ʲ scales the fit: exactly at extreme scales (%s)', (method) => {
     const yi = [-0.89, -1.59, -1.35, -1.44, -0.22, -0.79, -1.62, 0.01, -0.47, -1.37, -0.34, 0.45, -0.02];
     const vi = [0.33, 0.19, 0.42, 0.07, 0.0045, 0.007, 0.22, 0.004, 0.056, 0.073, 0.012, 0.53, 0.071];
@@ -150,18 +162,18 @@ describe('τ² far above the variances (τ²/vᵢ ≈ 1e298): converged, exact, 
     expectClose(fit.tau2, tau2, 1e-12);
     expectClose(fit.tau2SE, se, 1e-12);
   });
-  // Not fixed on main's Newton estimators (docs/robustness.md, 'Open'): HE's SE of τ² is NaN here; it.fails
-  // records the finding and turns red once it is fixed.
-  it.fails('HE: a finite SE of τ² (open: NaN on main)', () => {
+  it('HE: the SE of τ² equals its limit √(2(k − 1)/k²)·τ̂² (it was NaN: the unit weights times τ² ≈ 1e298 squared to ∞)', () => {
+    // OLS weights are 1, so tr(PΣPΣ) → τ⁴ tr((I − J/k)²) = τ⁴(k − 1) as vᵢ/τ² → 0
     const fit = fitRma(
       y,
       r.map((x) => x * 1e-300),
       { method: 'HE' },
     );
-    expect(Number.isFinite(fit.tau2SE)).toBe(true);
+    expectClose(fit.tau2, ss / (k - 1), 1e-12);
+    expectClose(fit.tau2SE, (Math.sqrt(2 * (k - 1)) * fit.tau2) / (k - 1), 1e-12);
   });
-  it('every other random-effects method: a finite τ², SE of τ² and H²', () => {
-    for (const method of TAU2_METHODS.filter((m) => m !== 'EE' && m !== 'FE' && m !== 'HE')) {
+  it('every random-effects method: a finite τ², SE of τ² and H²', () => {
+    for (const method of TAU2_METHODS.filter((m) => m !== 'EE' && m !== 'FE')) {
       const fit = fitRma(
         y,
         r.map((x) => x * 1e-300),
@@ -190,15 +202,17 @@ describe('τ² far above the variances (τ²/vᵢ ≈ 1e298): converged, exact, 
       }
     },
   );
-  // Open on main's Newton estimators (docs/robustness.md): EB stops at τ² ≈ vᵢ or 0 instead of 0.02/3, and ML
-  // at vᵢ = 1e-300 returns 0 instead of 0.01. it.fails records the findings and turns red once they are fixed.
-  it.fails.each([
+  // The stopping rule's scale was the arithmetic mean of the variances (5e9 at v = 1e-10, ∞ once v = 1e-300
+  // is scaled): EB stopped at its first step at τ² ≈ v or 0, ML at v = 1e-300 at once (τ² = 0). It is now
+  // bounded by 10⁶ times their harmonic mean (src/models/tau2/likelihood.ts, stoppingScale).
+  it.each([
     ['EB', 1e-10, 0.02 / 3],
     ['EB', 1e-30, 0.02 / 3],
     ['EB', 1e-300, 0.02 / 3],
     ['ML', 1e-300, 0.01],
-  ] as const)('open: %s with two precise studies (vᵢ = %s and its inverse) finds τ² = %s', (method, v, tau2) => {
+  ] as const)('%s with two precise studies (vᵢ = %s and its inverse) finds τ² = %s', (method, v, tau2) => {
     const fit = fitRma([0.1, 0.2, 0.3, 0.05], [v, 1 / v, v, 1 / v], { method });
+    expect(fit.converged, method).toBe(true);
     expectClose(fit.tau2, tau2, 1e-12, 10 * v, method);
   });
 });

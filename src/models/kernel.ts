@@ -459,13 +459,6 @@ export function sharedInterceptKernel(k: number): Kernel {
   return shared;
 }
 
-/** The mean of the kernel's sampling variances (its first k rows). */
-export function meanVariance(kernel: Kernel): number {
-  let s = 0;
-  for (let i = 0; i < kernel.k; i++) s += kernel.vi[i] as number;
-  return s / kernel.k;
-}
-
 /** Sums of powers of the weights below this (2⁻⁹⁶⁰) may have lost terms to underflow. */
 const UNDERFLOW_RISK = 2 ** -960;
 

@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.ts';
-import { tracePSigmaPSigma } from './standard-error.ts';
+import { sdQuadraticForm } from './standard-error.ts';
 import { Tau2Result } from './types.ts';
 
 /**
@@ -58,7 +58,7 @@ export function tau2Hedges(kernel: Kernel, out = new Tau2Result()): Tau2Result {
 /** Standard error of the HE estimate: √(2 tr(P_OLS Σ P_OLS Σ))/(k − p), P_OLS = I − H, Σ = diag(vᵢ + τ̂²). */
 export function hedgesStandardError(kernel: Kernel, tau2: number): number {
   olsResiduals(kernel);
-  const se = Math.sqrt(2 * tracePSigmaPSigma(kernel, tau2)) / (kernel.k - kernel.p);
+  const se = sdQuadraticForm(kernel, tau2) / (kernel.k - kernel.p);
   kernel.evaluate(tau2);
   return se;
 }

@@ -1,4 +1,4 @@
-import { meanVariance, type Kernel } from '../kernel.ts';
+import type { Kernel } from '../kernel.ts';
 import { tau2DerSimonianLaird } from './dersimonian-laird.ts';
 import { TAU2_CONTROL_DEFAULTS, Tau2Result, ZeroPoint, type Tau2Control } from './types.ts';
 
@@ -23,8 +23,10 @@ const TINY_INFORMATION = 2 ** -1000;
  * where the equation is locally concave, else the Fisher-scoring step f/information; the iterates where
  * f > 0 and f < 0 bracket the root, and a step that would leave the bracket is replaced by the scoring
  * step or, failing that, by bisection. A step below 0 tries τ² = 0, where the iteration stops when
- * f(0) ≤ 0 (the maximum is on the boundary). Iterates until |Δτ²| ≤ threshold·max(τ², mean vᵢ)
- * (default 1e-13, far tighter than metafor's default 1e-5), or until the steps stop shrinking at the
+ * f(0) ≤ 0 (the maximum is on the boundary), or when f(0) > 0 lies within the rounding error of f
+ * (residuals that are rounding alone, see {@link roundingNoise}). Iterates until
+ * |Δτ²| ≤ threshold·max(τ², v̄), v̄ the mean of the vᵢ but at most 10⁶ times their harmonic mean
+ * ({@link stoppingScale}; default threshold 1e-13, far tighter than metafor's default 1e-5), or until the steps stop shrinking at the
  * level of rounding noise (with very many studies the sums carry errors larger than the threshold), or
  * `maxiter`. Near the root the Newton steps converge quadratically: 3 to 5 iterations are typical where
  * Fisher scoring needs 8 or more, and tens near the boundary.
@@ -53,7 +55,7 @@ export function tau2Likelihood(
   let zero = zeroPoint;
   if (zero === undefined || !zero.valid) zero = scratchZero.from(kernel.evaluate(0));
   let t = control.tau2Init ?? tau2DerSimonianLaird(kernel, zero).tau2;
-  const scale = meanVariance(kernel);
+  const scale = stoppingScale(kernel);
   const kk = k / (k - p);
   let lo = 0,
     hi = Number.POSITIVE_INFINITY,
@@ -92,6 +94,10 @@ export function tau2Likelihood(
       break;
     }
     if (!Number.isFinite(scoring)) break; // no information: flagged as not converged
+    if (t === 0 && f > 0 && f <= roundingNoise(kernel, method, kk)) {
+      converged = true; // f(0) > 0 only by rounding: the data do not show the maximum off the boundary
+      break;
+    }
     if (f > 0) lo = t;
     else {
       hi = t;
@@ -145,4 +151,44 @@ function logdetAtZero(kernel: Kernel, tau2: number): number {
 export function likelihoodStandardError(kernel: Kernel, method: 'ML' | 'REML', tau2: number): number {
   kernel.evaluate(tau2);
   return Math.sqrt(2 / (method === 'REML' ? kernel.trPP : kernel.sumW2));
+}
+
+/**
+ * The scale of the sampling variances in the stopping rule (the absolute tolerance near τ² = 0): their
+ * arithmetic mean, but at most 10⁶ times their harmonic mean k/Σ(1/vᵢ), the scale of the studies that
+ * carry the weight. The arithmetic mean is that of the largest variances: with two studies of vᵢ = 1e-10
+ * among two of 1e10 it is 5e9, a tolerance of 5e-4 that stopped EB at its first step, near τ² = vᵢ, where
+ * the answer is 0.0067 (and with vᵢ of 1e-300 and 1e300 it is ∞ once scaled, stopping ML at once). The
+ * bound binds only where the variances lie over six orders of magnitude apart (the ratio of the two means
+ * is below max vᵢ/min vᵢ), so ordinary fits stop exactly where they did.
+ */
+function stoppingScale(kernel: Kernel): number {
+  let s = 0,
+    h = 0;
+  for (let i = 0; i < kernel.k; i++) {
+    const v = kernel.vi[i] as number;
+    s += v;
+    h += 1 / v;
+  }
+  return Math.min(s / kernel.k, (1e6 * kernel.k) / h);
+}
+
+/**
+ * The rounding error of the estimating equation f at the kernel's current τ², from its residuals: each
+ * eᵢ = yᵢ − ŷᵢ carries an error up to δᵢ = 4ε·max(|yᵢ|, |ŷᵢ|), so eᵢ² one of δᵢ(δᵢ + 2|eᵢ|), and
+ * yᵀPPy = Σwᵢ²eᵢ² (ML, REML) or yᵀPy = Σwᵢeᵢ² (EB) one of the weighted sum of those. Where one study
+ * carries all the weight with an estimate hundreds of standard errors from 0 (vᵢ of 1e-300 next to
+ * 1e300), the residuals are rounding alone and f(0) > 0 says nothing.
+ */
+function roundingNoise(kernel: Kernel, method: LikelihoodMethod, kk: number): number {
+  const { k, yi, residuals, w } = kernel;
+  let s = 0;
+  for (let i = 0; i < k; i++) {
+    const y = yi[i] as number,
+      e = residuals[i] as number,
+      wi = w[i] as number;
+    const d = 4 * Number.EPSILON * Math.max(Math.abs(y), Math.abs(y - e));
+    s += (method === 'EB' ? wi : wi * wi) * d * (d + 2 * Math.abs(e));
+  }
+  return method === 'EB' ? kk * s : s;
 }

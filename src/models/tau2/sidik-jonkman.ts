@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel.ts';
-import { tracePSigmaPSigma } from './standard-error.ts';
+import { sdQuadraticForm } from './standard-error.ts';
 import { tau2PauleMandel } from './paule-mandel.ts';
 import { Tau2Result, type Tau2Control, type ZeroPoint } from './types.ts';
 
@@ -54,7 +54,7 @@ export function tau2SidikJonkman(
 export function sidikJonkmanStandardError(kernel: Kernel, tau2: number): number {
   const t0 = sidikJonkmanStart(kernel);
   kernel.evaluate(t0);
-  const se = (t0 * Math.sqrt(2 * tracePSigmaPSigma(kernel, tau2))) / (kernel.k - kernel.p);
+  const se = (t0 * sdQuadraticForm(kernel, tau2)) / (kernel.k - kernel.p);
   kernel.evaluate(tau2);
   return se;
 }

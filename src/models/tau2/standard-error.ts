@@ -4,6 +4,7 @@
  * function leaves the kernel evaluated at `tau2`.
  */
 import type { Kernel } from '../kernel.ts';
+import { ldexp } from '../scale.ts';
 
 /**
  * Method-of-moments estimators of the form τ̂² = (Q_E − (k − p))/c (DL: c = tr P₀; HS: Σwᵢ⁰; HSk: Σwᵢ⁰(k−p)/k):
@@ -33,18 +34,24 @@ export function scoringStandardError(kernel: Kernel, tau2: number): number {
 }
 
 /**
- * tr(PΣPΣ) for P = W − WX(XᵀWX)⁻¹XᵀW at the kernel's current weights and Σ = diag(vᵢ + τ²),
- * in O(k p²): Σ(wᵢσᵢ)² − 2 tr(A⁻¹ Σ wᵢ³σᵢ² xᵢxᵢᵀ) + tr((A⁻¹B)²), B = Σ wᵢ²σᵢ xᵢxᵢᵀ.
- * It is Var(yᵀPy)/2 when y ~ N(Xβ, Σ) (used by the HE and SJ standard errors).
+ * √(2 tr(PΣPΣ)), the standard deviation of yᵀPy when y ~ N(Xβ, Σ), for P = W − WX(XᵀWX)⁻¹XᵀW at the
+ * kernel's current weights and Σ = diag(vᵢ + τ²) (used by the HE and SJ standard errors). The trace is
+ * Σ(wᵢσᵢ)² − 2 tr(A⁻¹ Σ wᵢ³σᵢ² xᵢxᵢᵀ) + tr((A⁻¹B)²), B = Σ wᵢ²σᵢ xᵢxᵢᵀ, in O(k p²), with Σ divided by
+ * a power of two 2ᵉ near the largest wᵢσᵢ where that lies outside [2⁻¹⁰⁰, 2¹⁰⁰] (then multiplied back
+ * into the square root: exact). Unit weights with τ² far above them (HE at vᵢ ≈ 1e-300: wᵢσᵢ ≈ 1e298)
+ * would otherwise square to ∞ and the difference of two infinities was NaN; ordinary fits have e = 0.
  */
-export function tracePSigmaPSigma(kernel: Kernel, tau2: number): number {
+export function sdQuadraticForm(kernel: Kernel, tau2: number): number {
   const { k, p, Ainv, vi, w } = kernel;
   const x = kernel.design.x;
+  let maxWS = 0;
+  for (let i = 0; i < k; i++) maxWS = Math.max(maxWS, (w[i] as number) * ((vi[i] as number) + tau2));
+  const e = !(maxWS > 0) || (maxWS >= 2 ** -100 && maxWS <= 2 ** 100) ? 0 : Math.round(Math.log2(maxWS));
   const B = new Float64Array(p * p);
   const C = new Float64Array(p * p);
   let t = 0;
   for (let i = 0; i < k; i++) {
-    const s = (vi[i] as number) + tau2,
+    const s = ldexp((vi[i] as number) + tau2, -e),
       wi = w[i] as number,
       ws = wi * s;
     t += ws * ws;
@@ -68,5 +75,5 @@ export function tracePSigmaPSigma(kernel: Kernel, tau2: number): number {
       if (r === q) t -= 2 * sc;
     }
   for (let r = 0; r < p; r++) for (let q = 0; q < p; q++) t += (M[r * p + q] as number) * (M[q * p + r] as number);
-  return t;
+  return ldexp(Math.sqrt(2 * t), e);
 }

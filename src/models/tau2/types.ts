@@ -7,7 +7,7 @@ export interface Tau2Estimate {
 
 /** Convergence control for the iterative estimators. */
 export interface Tau2Control {
-  /** Stop when |Δτ²| ≤ threshold·max(τ², mean vᵢ) (default 1e-13). */
+  /** Stop when |Δτ²| ≤ threshold·max(τ², v̄), v̄ a typical variance (the likelihood estimators; default 1e-13). */
   readonly threshold?: number;
   /** At most this many iterations (default 1000). */
   readonly maxiter?: number;
