@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tau2ConfidenceInterval } from '../src/inference/tau2-interval.ts';
-import { designFromColumns } from '../src/models/design.ts';
-import { Kernel } from '../src/models/kernel.ts';
+import { designFromColumns, interceptDesign } from '../src/models/design.ts';
+import { interceptRss, Kernel } from '../src/models/kernel.ts';
 import { fitRma } from '../src/models/rma.ts';
 import type { Tau2Method } from '../src/models/tau2/index.ts';
 
@@ -209,6 +209,26 @@ describe('the O(k·p²) kernel equals the dense k × k matrix form', () => {
           expect(close(kernel.yPPy, ref.yPPy, 1e-8, 1e-10)).toBe(true);
           expect(close(kernel.trP, ref.trP, 1e-8, 1e-10)).toBe(true);
           expect(close(kernel.trPP, ref.trPP, 1e-8, 1e-10)).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe("the Q-profile's lean Q_gen", () => {
+  it('equals the kernel’s yᵀPy of the intercept-only model to the last bit, at any τ² and scale', () => {
+    fc.assert(
+      fc.property(
+        fc.array(study, { minLength: 1, maxLength: 40 }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        fc.integer({ min: -300, max: 300 }),
+        (s, tau2, e) => {
+          const c = 2 ** e;
+          const y = Float64Array.from(s, (r) => r.y * c),
+            v = Float64Array.from(s, (r) => r.v * c * c);
+          const t = tau2 * c * c;
+          const kernel = new Kernel(y, v, interceptDesign(s.length)).evaluate(t);
+          expect(Object.is(interceptRss(y, v, t), kernel.RSS)).toBe(true);
         },
       ),
     );

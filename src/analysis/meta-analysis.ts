@@ -122,10 +122,9 @@ export function metaAnalysis(
     throw new EvsynthError('INVALID_ARGUMENT', `method ${method} supports only test z`);
   }
   const k = rowCount(columns);
-  const inputRows = rows ?? Array.from({ length: k }, (_, i) => i);
   const cols = rows ? subsetColumns(columns, rows) : columns;
   const labs = rows ? rows.map((r) => labels[r] ?? `row ${r + 1}`) : labels;
-  const base = { measure, method, test, level, piType, inputRows };
+  const base = { measure, method, test, level, piType };
 
   if (method === 'MH' || method === 'PETO') {
     const poolOpts = {
@@ -140,6 +139,7 @@ export function metaAnalysis(
     const studies = toEffectSet(fit.effects);
     return Object.freeze({
       ...base,
+      inputRows: rows ?? identityRows(k),
       effects: fit.effects,
       studies,
       studyCI: studyIntervals(studies.yi, studies.vi, level),
@@ -184,15 +184,27 @@ export function metaAnalysis(
   const warnings = [...fit.warnings];
   const nEx = studies.excluded.length;
   if (nEx > 0) warnings.push(`${nEx} stud${nEx === 1 ? 'y' : 'ies'} excluded (see 'excluded')`);
-  const studyCI = studyIntervals(studies.yi, studies.vi, level);
+  let studyCI: StudyIntervals | undefined;
   return Object.freeze({
     ...base,
+    // every row used: the studies' rows are the identity already (one array of 10⁶ numbers, not two)
+    inputRows: rows ?? (studies.rows.length === k ? studies.rows : identityRows(k)),
     effects,
     studies,
-    studyCI,
+    // computed when first read (per-study output): a summary alone does not need 2k numbers
+    get studyCI(): StudyIntervals {
+      return (studyCI ??= studyIntervals(studies.yi, studies.vi, level));
+    },
     model: { kind: 'rma' as const, fit, prediction, tau2CI },
     warnings,
   });
+}
+
+/** 0, 1, …, k − 1. */
+function identityRows(k: number): number[] {
+  const out = new Array<number>(k);
+  for (let i = 0; i < k; i++) out[i] = i;
+  return out;
 }
 
 /** The given rows of every column, in that order. */

@@ -52,9 +52,17 @@ export function escalc(
 ): EffectSizes {
   if (!isMeasure(measure)) throw new EvsynthError('UNKNOWN_MEASURE', `unknown measure '${String(measure)}'`);
   const k = rowCount(columns);
-  if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string'))
-    throw new EvsynthError('INVALID_ARGUMENT', 'escalc: labels must be an array of strings');
+  if (!Array.isArray(labels)) throw new EvsynthError('INVALID_ARGUMENT', 'escalc: labels must be an array of strings');
   if (labels.length !== k) throw new EvsynthError('LENGTH_MISMATCH', `${labels.length} labels for ${k} rows`);
+  // where labels enter from the library: bidirectional controls removed (as the CSV reader does); the
+  // caller's array is kept when no label changes (no copy of 10⁶ labels)
+  let clean: string[] | undefined;
+  for (let i = 0; i < k; i++) {
+    const l: unknown = labels[i];
+    if (typeof l !== 'string') throw new EvsynthError('INVALID_ARGUMENT', 'escalc: labels must be an array of strings');
+    const c = sanitizeText(l);
+    if (c !== l) (clean ??= labels.slice())[i] = c;
+  }
   const spec = measureSpec(measure);
   const o = resolveEffectOptions(options, measure, spec.defaults?.add);
   const r = spec.compute(columns, k, o);
@@ -63,8 +71,7 @@ export function escalc(
     .map(([row, reason]) => ({ row, label: labels[row] ?? `row ${row + 1}`, reason }));
   return Object.freeze({
     measure,
-    // where labels enter from the library: bidirectional controls removed (as the CSV reader does)
-    labels: labels.map(sanitizeText),
+    labels: clean ?? labels,
     yi: r.yi,
     vi: r.vi,
     excluded,
@@ -125,13 +132,13 @@ function resolveEffectOptions(
  */
 export function toEffectSet(es: EffectSizes): EffectSet {
   const k = es.yi.length;
-  const rows: number[] = [];
   const excluded: Exclusion[] = [...es.excluded];
+  let n = 0;
   for (let i = 0; i < k; i++) {
     const y = es.yi[i] as number,
       v = es.vi[i] as number;
     if (!Number.isFinite(y) || !Number.isFinite(v)) continue;
-    if (v > 0) rows.push(i);
+    if (v > 0) n++;
     else
       excluded.push({
         row: i,
@@ -140,16 +147,26 @@ export function toEffectSet(es: EffectSizes): EffectSet {
       });
   }
   excluded.sort((a, b) => a.row - b.row);
-  const n = rows.length;
+  // Every row used: the set shares the labels and the (never written) arrays of `es` instead of copying them
+  // (a fresh copy of 10⁶ values costs tens of ms of page faults on some systems).
   const all = n === k;
-  const labels = all ? es.labels.slice() : new Array<string>(n);
+  const rows = new Array<number>(n);
+  if (all) {
+    for (let i = 0; i < k; i++) rows[i] = i;
+    return Object.freeze({ measure: es.measure, labels: es.labels, yi: es.yi, vi: es.vi, rows, excluded });
+  }
+  const labels = new Array<string>(n);
   const yi = new Float64Array(n),
     vi = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = rows[j] as number;
-    if (!all) labels[j] = es.labels[i] as string;
-    yi[j] = es.yi[i] as number;
-    vi[j] = es.vi[i] as number;
+  for (let i = 0, j = 0; i < k; i++) {
+    const y = es.yi[i] as number,
+      v = es.vi[i] as number;
+    if (!(Number.isFinite(y) && Number.isFinite(v) && v > 0)) continue;
+    rows[j] = i;
+    labels[j] = es.labels[i] as string;
+    yi[j] = y;
+    vi[j] = v;
+    j++;
   }
   return Object.freeze({ measure: es.measure, labels, yi, vi, rows, excluded });
 }

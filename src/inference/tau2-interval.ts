@@ -1,7 +1,8 @@
 import { EvsynthError } from '../core/errors.ts';
 import { rootDecreasing } from '../core/numeric/root.ts';
 import { qchisq } from '../distributions/index.ts';
-import { Kernel } from '../models/kernel.ts';
+import { isInterceptOnlyDesign } from '../models/design.ts';
+import { interceptRss, Kernel } from '../models/kernel.ts';
 import { isCommonEffect, type RmaFit } from '../models/rma.ts';
 
 export interface HeterogeneityInterval {
@@ -46,8 +47,18 @@ export function tau2ConfidenceInterval(fit: RmaFit, level = fit.level): Tau2Conf
   const alpha = 1 - level / 100;
   const qLo = qchisq(1 - alpha / 2, df);
   const qHi = qchisq(alpha / 2, df);
-  const kernel = new Kernel(fit.yi, fit.vi, fit.design);
-  const Q = (t: number): number => kernel.evaluate(t).RSS;
+  // Q_gen of the intercept-only model by its own lean loop (the kernel's value to the last bit; no buffers);
+  // values remembered, as the root finder asks again for the ends of the bracket the search found
+  const kernel = isInterceptOnlyDesign(fit.design) ? null : new Kernel(fit.yi, fit.vi, fit.design);
+  const seen = new Map<number, number>();
+  const Q = (t: number): number => {
+    let q = seen.get(t);
+    if (q === undefined) {
+      q = kernel === null ? interceptRss(fit.yi, fit.vi, t) : kernel.evaluate(t).RSS;
+      seen.set(t, q);
+    }
+    return q;
+  };
   const q0 = Q(0);
   const start = Math.max(1, 10 * fit.tau2);
   const solve = (target: number): number => (q0 <= target ? 0 : rootDecreasing((t) => Q(t) - target, start).root);

@@ -66,10 +66,17 @@ const QUOTE = 34,
   SPACE = 32,
   TAB = 9;
 
-/** Growable Uint32Array. */
+/** Growable Uint32Array (sized up front where the caller knows a bound: growing copies, and fresh pages cost). */
 class U32 {
   a = new Uint32Array(1024);
   n = 0;
+  /** Makes room for `capacity` values in all (no copy while nothing has been pushed). */
+  reserve(capacity: number): void {
+    if (capacity <= this.a.length) return;
+    const b = new Uint32Array(capacity);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
   push(x: number): void {
     if (this.n === this.a.length) {
       const b = new Uint32Array(this.a.length * 2);
@@ -98,6 +105,13 @@ function detectDelimiter(text: string, from: number): string {
       n = m;
     }
   return best;
+}
+
+/** The number of line feeds in text[from…]. */
+function countLineFeeds(text: string, from: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** 1-based line of character offset `pos` (for errors only). */
@@ -374,6 +388,13 @@ export function parseCsv(
     if (width < 0) {
       width = fields;
       validateHeader(header, file, rowStartLine);
+      // At most one data row per remaining line, and a row of `width` cells takes at least `width` characters:
+      // the cell offsets fit without growing (10⁶ rows: 24 MB, not the 64 MB of doubling), up to 2²⁶ cells.
+      const rowBound = Math.min(countLineFeeds(text, pos) + 1, Math.ceil((n - pos + 1) / width));
+      const cellBound = Math.min(rowBound * width, 2 ** 26);
+      starts.reserve(cellBound);
+      ends.reserve(cellBound);
+      lineOf.reserve(Math.min(rowBound, 2 ** 26));
     } else {
       if (fields !== width)
         throw new EvsynthError(
@@ -416,7 +437,7 @@ export function parseCsv(
     starts.a.subarray(0, starts.n),
     ends.a.subarray(0, ends.n),
     special,
-    lineOf.a.slice(0, rows),
+    lineOf.a.subarray(0, rows),
     delimiter,
     options.decimal ?? '.',
   );
@@ -559,7 +580,9 @@ function columnIndex(t: DataTable, name: string): number {
 /** A column's cell strings, or throws MISSING_COLUMN. */
 export function stringColumn(t: DataTable, name: string): string[] {
   const j = columnIndex(t, name);
-  return Array.from({ length: t.rowCount }, (_, r) => t.cell(r, j));
+  const out = new Array<string>(t.rowCount);
+  for (let r = 0; r < out.length; r++) out[r] = t.cell(r, j);
+  return out;
 }
 
 /**
@@ -585,10 +608,15 @@ export function numericColumn(t: DataTable, name: string): Float64Array {
 
 /** Study labels: the `study` column (or `slab`, `author`), else "Study 1", "Study 2", … */
 export function studyLabels(t: DataTable): string[] {
-  for (const name of ['study', 'slab', 'author', 'label']) {
-    if (hasColumn(t, name)) return stringColumn(t, name).map((s, i) => (s === '' ? `Study ${i + 1}` : s));
+  const name = ['study', 'slab', 'author', 'label'].find((c) => hasColumn(t, c));
+  const j = name === undefined ? -1 : columnIndex(t, name);
+  // one array in one pass (a table of 10⁶ rows has 10⁶ labels)
+  const out = new Array<string>(t.rowCount);
+  for (let r = 0; r < out.length; r++) {
+    const s = j < 0 ? '' : t.cell(r, j);
+    out[r] = s === '' ? `Study ${r + 1}` : s;
   }
-  return Array.from({ length: t.rowCount }, (_, i) => `Study ${i + 1}`);
+  return out;
 }
 
 /** Runs `f`, re-placing errors located at a 0-based data row at their file line in `t`. */

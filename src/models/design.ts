@@ -47,6 +47,13 @@ export function interceptDesign(k: number): Design {
   return { k, p: 1, x: new Float64Array(k).fill(1), names: ['intrcpt'] };
 }
 
+/** True for the intercept-only design: one column of ones named `intrcpt` (the fits' scalar path). */
+export function isInterceptOnlyDesign(d: Design): boolean {
+  if (d.p !== 1 || d.names[0] !== 'intrcpt') return false;
+  for (let i = 0; i < d.x.length; i++) if (d.x[i] !== 1) return false;
+  return true;
+}
+
 /** A design from named columns (each of length k); `intercept` prepends a column of ones. */
 export function designFromColumns(
   columns: readonly { readonly name: string; readonly values: ArrayLike<number> }[],

@@ -22,7 +22,7 @@
  * Handbook of Research Synthesis and Meta-Analysis, 2nd ed., 295–315.
  */
 import { cholesky, choleskyInverse } from '../core/numeric/linalg.ts';
-import type { Design } from './design.ts';
+import { isInterceptOnlyDesign, type Design } from './design.ts';
 import { ldexp } from './scale.ts';
 
 export class Kernel {
@@ -71,9 +71,7 @@ export class Kernel {
     this.vi = vi;
     this.design = design;
     const p = this.p;
-    let ones = p === 1 && design.names[0] === 'intrcpt';
-    for (let i = 0; ones && i < design.x.length; i++) ones = design.x[i] === 1;
-    this.interceptOnly = ones;
+    this.interceptOnly = isInterceptOnlyDesign(design);
     this.w = new Float64Array(this.k);
     this.residuals = new Float64Array(this.k);
     this.beta = new Float64Array(p);
@@ -445,7 +443,35 @@ export class Kernel {
   }
 }
 
+/**
+ * Q_gen(τ²) = yᵀPy = Σ wᵢ(yᵢ − b)² of the intercept-only model, wᵢ = 1/(vᵢ + τ²), b = Σwᵢyᵢ/Σwᵢ, alone: the
+ * same floating-point operations in the same order as {@link Kernel.evaluate}(τ²).RSS of an intercept-only
+ * kernel (so the same value to the last bit), without storing weights or residuals and without the other
+ * sums. For the Q-profile interval of τ², which evaluates Q_gen some thirty times.
+ */
+export function interceptRss(yi: Float64Array, vi: Float64Array, tau2: number): number {
+  const k = yi.length;
+  let sw = 0,
+    cy = 0;
+  for (let i = 0; i < k; i++) {
+    const wi = 1 / ((vi[i] as number) + tau2);
+    sw += wi;
+    cy += wi * (yi[i] as number);
+  }
+  const b = cy * (1 / sw);
+  let rss = 0;
+  for (let i = 0; i < k; i++) {
+    const e = (yi[i] as number) - b,
+      we = (1 / ((vi[i] as number) + tau2)) * e;
+    rss += we * e;
+  }
+  return rss;
+}
+
 let shared: Kernel | undefined;
+
+/** The most studies the shared kernel of {@link sharedInterceptKernel} holds. */
+export const SHARED_KERNEL_STUDIES = 4096;
 
 /**
  * An intercept-only kernel shared by the single fits (fitRma, fitLean) of up to 4,096 studies, so that a
@@ -453,7 +479,7 @@ let shared: Kernel | undefined;
  * before the next fit reuses it.
  */
 export function sharedInterceptKernel(k: number): Kernel {
-  if (k > 4096) return Kernel.intercept(k);
+  if (k > SHARED_KERNEL_STUDIES) return Kernel.intercept(k);
   if (shared === undefined || shared.yi.length < k)
     shared = Kernel.intercept(Math.max(k, 2 * (shared?.yi.length ?? 8)));
   return shared;

@@ -1,11 +1,11 @@
 import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pfUpper } from '../distributions/index.ts';
-import { assertDesign, interceptDesign, type Design } from './design.ts';
+import { assertDesign, interceptDesign, isInterceptOnlyDesign, type Design } from './design.ts';
 import { fitScale, ldexp, scaleEffects, scaleExponent, type FitScale } from './scale.ts';
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
-import { Kernel, sharedInterceptKernel } from './kernel.ts';
+import { Kernel, SHARED_KERNEL_STUDIES, sharedInterceptKernel } from './kernel.ts';
 import { waldTest } from './wald.ts';
 import {
   estimateTau2,
@@ -178,10 +178,17 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   // Fit on yᵢ/c, vᵢ/c² (c a power of two: exact) and scale back (./scale.ts)
   const scale = fitScale(vi);
   const { j } = scale;
-  const intercept = given === undefined || isInterceptDesign(given);
-  const kernel = intercept
-    ? sharedInterceptKernel(k).loadScaled(yi, vi, 0, k, j)
-    : new Kernel(...scaledCopies(yi, vi, scale), given);
+  // The fit keeps its own copies of the data; a kernel of its own (more than the shared kernel's 4,096
+  // studies, or moderators) computes on them directly where no rescaling is needed (no third and fourth copy)
+  const ownYi = Float64Array.from(yi),
+    ownVi = Float64Array.from(vi);
+  const design = given ?? interceptDesign(k);
+  const kernel =
+    (given === undefined || isInterceptOnlyDesign(given)) && k <= SHARED_KERNEL_STUDIES
+      ? sharedInterceptKernel(k).loadScaled(yi, vi, 0, k, j)
+      : j === 0
+        ? new Kernel(ownYi, ownVi, design)
+        : new Kernel(...scaledCopies(yi, vi, scale), design);
   const common = isCommonEffect(method);
   const control = scaledControl(options.control, j);
 
@@ -253,11 +260,10 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   let tau2SE = common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(kernel, method, tau2), 2 * j);
   const tau2Data = ldexp(tau2, 2 * j);
   if ((method === 'REML' || method === 'ML') && tau2Data > 0 && Number.isFinite(tau2Data) && !Number.isFinite(tau2SE))
-    tau2SE = likelihoodSEAtTau2Scale(yi, vi, given ?? interceptDesign(k), method, tau2Data);
+    tau2SE = likelihoodSEAtTau2Scale(yi, vi, design, method, tau2Data);
   const sumW = kernel.sumW;
   const weights = new Float64Array(k);
   for (let i = 0; i < k; i++) weights[i] = (100 * (kernel.w[i] as number)) / sumW;
-  const design = given ?? interceptDesign(k);
   const fitstats = fitStatistics(
     design,
     kernel.RSS,
@@ -300,8 +306,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     iterations,
     converged,
     warnings,
-    yi: Float64Array.from(yi),
-    vi: Float64Array.from(vi),
+    yi: ownYi,
+    vi: ownVi,
     design,
     btt,
     R2,
@@ -313,13 +319,6 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
 const INTERCEPT_NAMES = ['intrcpt'] as const;
 const zeroScratch = new ZeroPoint();
 const estimateScratch = new Tau2Result();
-
-/** The intercept-only design (one column of ones named `intrcpt`). */
-function isInterceptDesign(d: Design): boolean {
-  if (d.p !== 1 || d.names[0] !== 'intrcpt') return false;
-  for (let i = 0; i < d.k; i++) if (d.x[i] !== 1) return false;
-  return true;
-}
 
 /** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */
 /**
