@@ -217,6 +217,26 @@ describe('the command line on the catalogue', () => {
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/--max-studies must be a whole number from 1/);
   });
+  it('fit lists 200 studies in its text printout and counts the others (10⁶ rows printed a million lines, or overflowed the stack)', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `S${i},${((i % 17) - 8) / 20},0.0${(i % 9) + 1}`).join('\n');
+    const csv = file('k2000-fit.csv', `study,yi,vi\n${rows}\n`);
+    const r = await runCli('fit', csv);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Studies \(2,000\):$/m);
+    expect(r.out).toMatch(/^S199 /m);
+    expect(r.out).not.toMatch(/^S200 /m);
+    expect(r.out).toMatch(
+      /… 1,800 more studies not listed \(the table lists the first 200 of 2,000; the pooled results are of all 2,000;/,
+    );
+    const all = await runCli('fit', csv, '--max-studies', '2000');
+    expect(all.out).toMatch(/^S1999 /m);
+    expect(all.out).not.toMatch(/not listed/);
+    expect(all.out.split('\n').length - r.out.split('\n').length).toBe(1800 - 1);
+    const none = await runCli('fit', csv, '--no-studies');
+    expect(none.out).not.toMatch(/^Studies|not listed/m);
+    const csvOut = await runCli('fit', csv, '--format', 'csv');
+    expect(csvOut.out.trim().split('\n')).toHaveLength(2001);
+  });
   it('a forest plot that does not draw every study pools them all (the diamond is the fit of all 2,000)', async () => {
     const k = 2000;
     const yi = Array.from({ length: k }, (_, i) => ((i % 17) - 8) / 20 + (i < 1000 ? 0 : 0.3)),

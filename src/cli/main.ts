@@ -88,6 +88,11 @@ function buildProgram(exit: { code: number }): Command {
     ),
   )
     .option('--no-studies', 'text output: leave out the per-study table')
+    .option(
+      '--max-studies <n>',
+      'text output: study rows listed at most (default 200; a line counts the others; --format csv lists every study)',
+      integer('--max-studies', 1, 1e9),
+    )
     .action(run(runFit));
   addEffectOptions(
     addModeratorOptions(

@@ -51,6 +51,8 @@ export interface FitFlags extends EffectFlags {
   lowRiskOnly?: boolean;
   /** false with --no-studies */
   studies?: boolean;
+  /** Per-study rows listed (text) or forest-plot rows drawn at most. */
+  maxStudies?: number;
 }
 /** --mods / --mod: the moderators of a meta-regression. */
 export interface ModeratorFlags {
@@ -69,7 +71,6 @@ export interface PlotFlags extends RegressFlags {
   subsets?: number;
   out?: string;
   width?: number;
-  maxStudies?: number;
   sort?: ForestSort;
   favours?: string;
   title?: string;

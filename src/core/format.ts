@@ -21,6 +21,12 @@ export function numberFormatter(digits = 4): (x: number | null | undefined, d?: 
   return (x, d = digits) => formatNumber(x, d);
 }
 
+/**
+ * Study rows a per-study listing shows by default (the text printout's table, the forest plot): the others
+ * are counted in a note, and the pooled results are always of every study.
+ */
+export const STUDY_ROWS_SHOWN = 200;
+
 /** A p-value as metafor prints it: "<.0001" below 1e-4, else 4 decimals without the leading 0. */
 export function formatPValue(p: number | null | undefined, digits = 4): string {
   if (p === null || p === undefined || Number.isNaN(p)) return 'NA';

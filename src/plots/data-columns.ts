@@ -7,7 +7,13 @@ import { hasColumn, stringColumn, type DataTable } from '../io/csv.ts';
  * ai + bi when the table gives non-events). Values are indexed by input row.
  */
 export function studyDataColumns(t: DataTable, measure: Measure): { header: string; values: string[] }[] {
-  const col = (n: string) => stringColumn(t, n);
+  const cache = new Map<string, string[]>();
+  // each column read once (a column read per row made this quadratic in k)
+  const col = (n: string): string[] => {
+    let c = cache.get(n);
+    if (c === undefined) cache.set(n, (c = stringColumn(t, n)));
+    return c;
+  };
   const has = (...ns: string[]) => ns.every((n) => hasColumn(t, n));
   if (measureSpec(measure).family === 'two-group-means' && has('n1i', 'm1i', 'sd1i', 'n2i', 'm2i', 'sd2i')) {
     const msd = (m: string, s: string) => col(m).map((x, i) => `${x} (${col(s)[i]})`);

@@ -8,7 +8,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { EvsynthError } from '../core/errors.ts';
-import { formatNumber } from '../core/format.ts';
+import { formatNumber, STUDY_ROWS_SHOWN } from '../core/format.ts';
 import { measureLabel } from '../effects/registry.ts';
 import type { ForestInput, ForestSummary } from './forest-data.ts';
 import { baseConfig, THEME } from './theme.ts';
@@ -46,7 +46,7 @@ const CHAR = 6.6; // approximate width of a DejaVu Sans character at 11 px
  * Study rows a forest plot draws by default; beyond, a note on the plot and a warning count the others
  * (a 2,000-row PNG took 26 s and 1.3 GB). Cochrane reviews' forest plots rarely have more than 100 rows.
  */
-const FOREST_MAX_STUDIES = 200;
+const FOREST_MAX_STUDIES = STUDY_ROWS_SHOWN;
 /** Label and column text longer than this is shortened with an ellipsis (the full text stays in the data). */
 const MAX_LABEL_CHARS = 60,
   MAX_COLUMN_CHARS = 30;

@@ -66,25 +66,55 @@ export function finiteOrNull(x: number | null | undefined): number | null {
 const pair = (a: number, b: number): readonly [number, number] | null =>
   Number.isFinite(a) && Number.isFinite(b) ? [a, b] : null;
 
+type StudyRow = FitSummary['studies'][number];
+
+/** How summaries made by {@link summarize} build their per-study rows: the count, and row i alone. */
+const studyRowBuilders = new WeakMap<FitSummary, { readonly count: number; readonly row: (i: number) => StudyRow }>();
+
+/**
+ * The first `n` per-study rows of a summary and how many there are, without building the others (a text
+ * printout of 10⁶ studies lists 200: building all 10⁶ rows would take seconds and hundreds of MB).
+ */
+export function firstStudyRows(
+  s: FitSummary,
+  n: number,
+): { readonly rows: readonly StudyRow[]; readonly count: number } {
+  const b = studyRowBuilders.get(s);
+  if (b === undefined) return { rows: s.studies.slice(0, n), count: s.studies.length };
+  const rows: StudyRow[] = [];
+  for (let i = 0; i < Math.min(n, b.count); i++) rows.push(b.row(i));
+  return { rows, count: b.count };
+}
+
 /** Builds the JSON summary of an analysis. Computes nothing new: it only reads the results. */
 export function summarize(a: MetaAnalysis): FitSummary {
+  const s = summaryOf(a);
+  studyRowBuilders.set(s, { count: a.studies.labels.length, row: (i) => studyRow(a, i) });
+  return s;
+}
+
+/** The per-study row of study i of an analysis (its weight from the model's weights). */
+function studyRow(a: MetaAnalysis, i: number): StudyRow {
+  const m = a.model;
+  const vi = a.studies.vi[i] as number;
+  return {
+    label: a.studies.labels[i] as string,
+    row: (a.inputRows[a.studies.rows[i] as number] as number) + 1,
+    yi: a.studies.yi[i] as number,
+    vi,
+    sei: Math.sqrt(vi),
+    ciLower: a.studyCI.lower[i] as number,
+    ciUpper: a.studyCI.upper[i] as number,
+    weight: (m.kind === 'rma' ? m.fit.weights[i] : m.fit.weights[a.studies.rows[i] as number]) as number,
+  };
+}
+
+function summaryOf(a: MetaAnalysis): FitSummary {
   const ratio = RATIO_MEASURES.has(a.measure);
   const exp = (x: number | null): number | null => (x === null ? null : finiteOrNull(Math.exp(x)));
-  const studyRows = (weights: ArrayLike<number>, weightRow: (i: number) => number) =>
-    a.studies.labels.map((label, i) => {
-      const yi = a.studies.yi[i] as number,
-        vi = a.studies.vi[i] as number;
-      return {
-        label,
-        row: (a.inputRows[a.studies.rows[i] as number] as number) + 1,
-        yi,
-        vi,
-        sei: Math.sqrt(vi),
-        ciLower: a.studyCI.lower[i] as number,
-        ciUpper: a.studyCI.upper[i] as number,
-        weight: weights[weightRow(i)] as number,
-      };
-    });
+  let all: StudyRow[] | undefined;
+  // built on first read (JSON and CSV output), not for text, and then kept: 10⁶ per-study objects cost seconds
+  const studyRows = (): StudyRow[] => (all ??= a.studies.labels.map((_, i) => studyRow(a, i)));
   const excluded = a.studies.excluded.map((e) => ({
     label: e.label,
     row: (a.inputRows[e.row] ?? e.row) + 1,
@@ -139,9 +169,8 @@ export function summarize(a: MetaAnalysis): FitSummary {
       iterations: null,
       converged: null,
       tests: Object.keys(tests).length > 0 ? tests : null,
-      // built on first read (JSON output), not for text: 10⁶ per-study objects cost seconds
       get studies() {
-        return studyRows(f.weights, (i) => a.studies.rows[i] as number);
+        return studyRows();
       },
       excluded,
       warnings: a.warnings,
@@ -192,7 +221,7 @@ export function summarize(a: MetaAnalysis): FitSummary {
     converged: fit.converged,
     tests: null,
     get studies() {
-      return studyRows(fit.weights, (i) => i);
+      return studyRows();
     },
     excluded,
     warnings: a.warnings,

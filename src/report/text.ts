@@ -7,8 +7,10 @@ import {
   numberFormatter,
   stars,
   exclusionsAndWarnings,
+  STUDY_ROWS_SHOWN,
 } from '../core/format.ts';
-import type { FitSummary } from './summary.ts';
+import { EvsynthError } from '../core/errors.ts';
+import { firstStudyRows, type FitSummary } from './summary.ts';
 import { parsePoolingMethod, poolingMethodLabel } from '../models/pooling-methods.ts';
 
 /** Options of the text printouts: decimals (the CLI's --digits) and, for fits, the per-study table. */
@@ -17,6 +19,11 @@ export interface TextOptions {
   readonly digits?: number;
   /** Print the per-study table (default true). */
   readonly studies?: boolean;
+  /**
+   * Study rows the per-study table lists at most (default {@link STUDY_ROWS_SHOWN}, 200); a line after the
+   * table counts the others (a printout of 10⁶ studies is not a million lines).
+   */
+  readonly maxStudies?: number;
   /** Per-arm data columns (mean (SD) and N, or events/total), values indexed by input row. */
   readonly dataColumns?: readonly { readonly header: string; readonly values: readonly string[] }[];
 }
@@ -119,8 +126,17 @@ export function formatFitText(s: FitSummary, options: TextOptions = {}): string 
       '',
       `${s.level}% prediction interval${s.piType === 'riley' ? ' (t, df = k - 2)' : ''}: ${f(s.piLower)} to ${f(s.piUpper)}`,
     );
-  if (options.studies ?? true) out.push('', ...studyTable(s, f, options.dataColumns ?? []));
-  out.push(...exclusionsAndWarnings(s.excluded, s.warnings));
+  if (options.studies ?? true) {
+    const maxStudies = options.maxStudies ?? STUDY_ROWS_SHOWN;
+    if (!(Number.isInteger(maxStudies) && maxStudies >= 1))
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `formatFitText: maxStudies is ${maxStudies}; expected a whole number ≥ 1`,
+      );
+    out.push('');
+    for (const line of studyTable(s, f, options.dataColumns ?? [], maxStudies)) out.push(line);
+  }
+  for (const line of exclusionsAndWarnings(s.excluded, s.warnings)) out.push(line);
   return out.join('\n') + '\n';
 }
 
@@ -132,14 +148,17 @@ function studyTable(
   s: FitSummary,
   f: (x: number | null | undefined, d?: number) => string,
   dataColumns: NonNullable<TextOptions['dataColumns']>,
+  maxStudies: number,
 ): string[] {
   const measure = s.measure as Measure;
   const ratio = RATIO_MEASURES.has(measure);
   const t = ratio ? Math.exp : (x: number) => x;
   const name = measureLabel(measure);
+  const { rows: shown, count } = firstStudyRows(s, maxStudies);
+  const n = (x: number) => x.toLocaleString('en');
   const rows = [
     ['study', ...dataColumns.map((c) => c.header), name, `${s.level}% CI`, 'weight'],
-    ...s.studies.map((st) => [
+    ...shown.map((st) => [
       st.label,
       ...dataColumns.map((c) => c.values[st.row - 1] ?? ''),
       f(t(st.yi)),
@@ -147,9 +166,15 @@ function studyTable(
       formatPercent(st.weight, 1),
     ]),
   ];
+  const hidden = count - shown.length;
   return [
-    `Studies (${s.studies.length}${ratio ? `; ${name} back-transformed from the log scale` : ''}):`,
+    `Studies (${n(count)}${ratio ? `; ${name} back-transformed from the log scale` : ''}):`,
     ...alignTable(rows, [0]),
+    ...(hidden > 0
+      ? [
+          `… ${n(hidden)} more stud${hidden === 1 ? 'y' : 'ies'} not listed (the table lists the first ${n(shown.length)} of ${n(count)}; the pooled results are of all ${n(count)}; --max-studies lists more, --format csv lists every study)`,
+        ]
+      : []),
   ];
 }
 

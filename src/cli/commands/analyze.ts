@@ -63,11 +63,12 @@ export function runEffects(file: string, flags: EffectFlags & FormatFlags): void
   } else process.stdout.write(formatEffectsText({ effects: es }, textOptions(flags)));
 }
 
-/** --digits and --no-studies as text-printout options. */
+/** --digits, --no-studies and --max-studies as text-printout options. */
 function textOptions(flags: FitFlags) {
   return {
     ...(flags.digits !== undefined ? { digits: flags.digits } : {}),
     ...(flags.studies === false ? { studies: false } : {}),
+    ...(flags.maxStudies !== undefined ? { maxStudies: flags.maxStudies } : {}),
   };
 }
 
@@ -82,7 +83,6 @@ export function runFit(file: string, flags: FitFlags & FormatFlags & MultilevelF
   const { table, request, context } = commandInput(file, flags);
   const { options, result } = analyzeTable(table, request, context);
   const format = outputFormat(flags);
-  const dataColumns = studyDataColumns(table, options.measure);
   if (result.kind === 'subgroups') {
     const ss = summarizeSubgroups(result.analysis);
     if (format === 'csv') {
@@ -100,7 +100,12 @@ export function runFit(file: string, flags: FitFlags & FormatFlags & MultilevelF
     process.stdout.write(formatCsv([...STUDY_CSV_HEADER, ...(s.exponentiated ? RATIO_CSV_HEADER : [])], studiesCsv(s)));
     return;
   }
-  process.stdout.write(format === 'json' ? toJson(s) + '\n' : formatFitText(s, { ...textOptions(flags), dataColumns }));
+  if (format === 'json') process.stdout.write(toJson(s) + '\n');
+  else {
+    // the arms' data beside the studies: only where the table is printed
+    const dataColumns = flags.studies === false ? [] : studyDataColumns(table, options.measure);
+    process.stdout.write(formatFitText(s, { ...textOptions(flags), dataColumns }));
+  }
 }
 
 /** --test t is for multilevel models only (commands/multilevel.ts). */
