@@ -27,6 +27,12 @@ function reason(e: unknown): string {
  * bytes (or mostly control characters) is binary and an error.
  */
 function decode(bytes: Uint8Array, file: string): { text: string; note: string | null } {
+  // the common case first: UTF-8 without NUL bytes (a NUL byte is a NUL character of the text; searching the
+  // string is fast, Buffer.indexOf(0) took 85 ms on 24 MB)
+  if (isUtf8(bytes)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    if (!text.includes('\0')) return { text, note: null };
+  }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     const utf16 =
@@ -39,8 +45,6 @@ function decode(bytes: Uint8Array, file: string): { text: string; note: string |
       { file },
     );
   }
-  if (isUtf8(bytes))
-    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), note: null };
   {
     let control = 0;
     for (let i = 0; i < Math.min(bytes.length, 4096); i++) {
