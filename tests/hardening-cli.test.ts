@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { numericColumn, parseCsv, stringColumn, studyLabels } from '../src/io/csv.ts';
+import { analyzeTable } from '../src/analysis/analyze.ts';
+import { metaAnalysis } from '../src/analysis/meta-analysis.ts';
+import { effectColumnsFromTable } from '../src/effects/from-table.ts';
+import { analysisLabels, numericColumn, parseCsv, stringColumn, studyLabels } from '../src/io/csv.ts';
+import { summarize } from '../src/report/summary.ts';
 import { readCsv } from '../src/io/csv-file.ts';
 import { fitRma } from '../src/models/rma.ts';
 import { plotSpec } from '../src/plots/registry.ts';
@@ -86,6 +90,29 @@ describe('the CSV reader', () => {
     const t = parseCsv('study,yi,vi\n"ab\u202Eevil\u202C",0.1,0.01\n', 'x.csv');
     expect(studyLabels(t)).toEqual(['abevil']);
     expect(t.notes.join()).toMatch(/bidirectional control characters.*removed/);
+  });
+  it('labels of a table of 2·10⁵ rows for an analysis are made when read and read as the array of labels', () => {
+    const n = 200_000;
+    const text = `study,yi,vi\n${Array.from({ length: n }, (_, i) => `${i % 7 === 0 ? '' : `S${i}`},${(i % 13) / 10},0.0${(i % 9) + 1}`).join('\n')}\n`;
+    const t = parseCsv(text, 'big.csv');
+    const lazy = analysisLabels(t),
+      plain = studyLabels(t);
+    expect(lazy.length).toBe(n);
+    expect(Array.isArray(lazy)).toBe(true);
+    expect(lazy[0]).toBe('Study 1');
+    expect(lazy[n - 1]).toBe(plain[n - 1]);
+    expect(lazy[n]).toBeUndefined();
+    expect(n - 1 in lazy && !(n in lazy)).toBe(true);
+    expect(Array.from(lazy)).toEqual(plain);
+    expect(lazy.map((l) => l.length)).toEqual(plain.map((l) => l.length));
+    expect(lazy.slice(5, 9)).toEqual(plain.slice(5, 9));
+    expect(JSON.stringify(lazy.slice(0, 20))).toBe(JSON.stringify(plain.slice(0, 20)));
+    expect(() => {
+      (lazy as string[])[3] = 'x';
+    }).toThrow(TypeError);
+    const a = analyzeTable(t, {}).result;
+    const b = metaAnalysis(effectColumnsFromTable(t), plain, { measure: 'GEN' });
+    expect(a.kind === 'single' && summarize(a.analysis)).toEqual(summarize(b));
   });
   it('reads 10⁵ rows into typed arrays, the same numbers Number() reads', () => {
     const n = 100_000;

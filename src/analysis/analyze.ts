@@ -5,7 +5,7 @@
  */
 import { effectColumnsFromTable } from '../effects/from-table.ts';
 import type { EffectColumns } from '../effects/options.ts';
-import { inTable, stringColumn, studyLabels, type DataTable } from '../io/csv.ts';
+import { analysisLabels, inTable, stringColumn, type DataTable } from '../io/csv.ts';
 import { metaAnalysis, type AnalysisOptions, type MetaAnalysis } from './meta-analysis.ts';
 import { resolveAnalysisOptions, type AnalysisRequest, type RequestContext } from './request.ts';
 import { subgroupAnalysis, type SubgroupAnalysis, type SubgroupOptions } from './subgroup-analysis.ts';
@@ -51,7 +51,7 @@ export function analyzeTable(
     analyze(
       {
         columns: effectColumnsFromTable(table),
-        labels: studyLabels(table),
+        labels: analysisLabels(table),
         ...(by !== undefined ? { by: { column: by, values: stringColumn(table, by) } } : {}),
       },
       options,

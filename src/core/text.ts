@@ -16,3 +16,17 @@ const BIDI_CONTROLS_ALL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 export function sanitizeText(s: string): string {
   return BIDI_CONTROLS.test(s) ? s.replace(BIDI_CONTROLS_ALL, '') : s;
 }
+
+/** Label arrays whose every entry is known to be a string already sanitised (the CSV reader's, see io/csv.ts). */
+const sanitizedLabels = new WeakSet<readonly string[]>();
+
+/** Records that `labels` holds only strings already passed through {@link sanitizeText}; returns it. */
+export function markSanitized<T extends readonly string[]>(labels: T): T {
+  sanitizedLabels.add(labels);
+  return labels;
+}
+
+/** True for an array recorded by {@link markSanitized} (its labels need no second pass). */
+export function isSanitized(labels: readonly string[]): boolean {
+  return sanitizedLabels.has(labels);
+}

@@ -1,4 +1,4 @@
-import { sanitizeText } from '../core/text.ts';
+import { isSanitized, sanitizeText } from '../core/text.ts';
 import { EvsynthError } from '../core/errors.ts';
 import { rowCount } from './columns.ts';
 import { EFFECT_CONVENTIONS, ZERO_CELL_RULES, type EffectColumns, type EffectOptions } from './options.ts';
@@ -57,7 +57,7 @@ export function escalc(
   // where labels enter from the library: bidirectional controls removed (as the CSV reader does); the
   // caller's array is kept when no label changes (no copy of 10⁶ labels)
   let clean: string[] | undefined;
-  for (let i = 0; i < k; i++) {
+  for (let i = 0; i < k && !isSanitized(labels); i++) {
     const l: unknown = labels[i];
     if (typeof l !== 'string') throw new EvsynthError('INVALID_ARGUMENT', 'escalc: labels must be an array of strings');
     const c = sanitizeText(l);

@@ -13,7 +13,7 @@
  * such. Errors name the file, line and what was found.
  */
 import { EvsynthError } from '../core/errors.ts';
-import { sanitizeText, BIDI_CONTROLS } from '../core/text.ts';
+import { markSanitized, sanitizeText, BIDI_CONTROLS } from '../core/text.ts';
 
 /** How to read a CSV text (both detected when absent). */
 export interface CsvOptions {
@@ -606,17 +606,69 @@ export function numericColumn(t: DataTable, name: string): Float64Array {
   });
 }
 
+/** The columns read as study labels, in order of preference. */
+const LABEL_COLUMNS = ['study', 'slab', 'author', 'label'] as const;
+
 /** Study labels: the `study` column (or `slab`, `author`), else "Study 1", "Study 2", … */
 export function studyLabels(t: DataTable): string[] {
-  const name = ['study', 'slab', 'author', 'label'].find((c) => hasColumn(t, c));
-  const j = name === undefined ? -1 : columnIndex(t, name);
+  const at = labelReader(t);
   // one array in one pass (a table of 10⁶ rows has 10⁶ labels)
   const out = new Array<string>(t.rowCount);
-  for (let r = 0; r < out.length; r++) {
-    const s = j < 0 ? '' : t.cell(r, j);
-    out[r] = s === '' ? `Study ${r + 1}` : s;
-  }
+  for (let r = 0; r < out.length; r++) out[r] = at(r);
   return out;
+}
+
+/** The label of data row r: its cell in the first label column present, "Study r+1" where empty or absent. */
+function labelReader(t: DataTable): (r: number) => string {
+  const name = LABEL_COLUMNS.find((c) => hasColumn(t, c));
+  const j = name === undefined ? -1 : columnIndex(t, name);
+  return (r) => {
+    const s = j < 0 ? '' : t.cell(r, j);
+    return s === '' ? `Study ${r + 1}` : s;
+  };
+}
+
+/** CSV tables with more rows than this give {@link analysisLabels} whose strings are made when read. */
+const LAZY_LABEL_ROWS = 100_000;
+
+/**
+ * The study labels of a table for an analysis ({@link studyLabels}). For a CSV table of more than 10⁵ rows
+ * they are a read-only array whose strings are made when read: a fit reads a few of them (the studies
+ * printed, the excluded ones), and 10⁶ label strings held for nothing cost half a second and 50 MB here,
+ * most of it in garbage collection. It is an array to every reader (indexing, length, iteration, map,
+ * JSON); as a Proxy it cannot be structured-cloned (copy it with `Array.from` first). The labels of a CSV
+ * table are sanitised where the cells are read, so escalc does not pass over them again.
+ */
+export function analysisLabels(t: DataTable): readonly string[] {
+  if (!(t instanceof ColumnarTable)) return studyLabels(t);
+  if (t.rowCount <= LAZY_LABEL_ROWS) return markSanitized(studyLabels(t));
+  const n = t.rowCount;
+  const at = labelReader(t);
+  const index = (key: string | symbol): number => {
+    if (typeof key !== 'string') return -1;
+    const c = key.charCodeAt(0);
+    if (!(c >= 48 && c <= 57)) return -1;
+    const i = Number(key);
+    return Number.isInteger(i) && i < n && String(i) === key ? i : -1;
+  };
+  const labels = new Proxy(new Array<string>(n), {
+    get: (target, key, receiver) => {
+      const i = index(key);
+      return i >= 0 ? at(i) : (Reflect.get(target, key, receiver) as unknown);
+    },
+    has: (target, key) => index(key) >= 0 || Reflect.has(target, key),
+    getOwnPropertyDescriptor: (target, key) => {
+      const i = index(key);
+      return i >= 0
+        ? { value: at(i), writable: false, enumerable: true, configurable: true }
+        : Reflect.getOwnPropertyDescriptor(target, key);
+    },
+    ownKeys: () => [...Array.from({ length: n }, (_, i) => String(i)), 'length'],
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+  return markSanitized(labels);
 }
 
 /** Runs `f`, re-placing errors located at a 0-based data row at their file line in `t`. */
