@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { analyzeTable } from '../src/analysis/analyze.ts';
 import { metaAnalysis } from '../src/analysis/meta-analysis.ts';
 import { effectColumnsFromTable } from '../src/effects/from-table.ts';
-import { analysisLabels, numericColumn, parseCsv, stringColumn, studyLabels } from '../src/io/csv.ts';
+import { RATIO_CSV_HEADER, STUDY_CSV_HEADER, studyCsvRows } from '../src/cli/options.ts';
+import { toJson } from '../src/cli/json.ts';
+import { analysisLabels, formatCsv, numericColumn, parseCsv, stringColumn, studyLabels } from '../src/io/csv.ts';
 import { summarize } from '../src/report/summary.ts';
 import { readCsv } from '../src/io/csv-file.ts';
 import { fitRma } from '../src/models/rma.ts';
@@ -263,6 +265,29 @@ describe('the command line on the catalogue', () => {
     expect(none.out).not.toMatch(/^Studies|not listed/m);
     const csvOut = await runCli('fit', csv, '--format', 'csv');
     expect(csvOut.out.trim().split('\n')).toHaveLength(2001);
+  });
+  it('fit --format csv and --json write the per-study rows in chunks: the same text as the whole summary at once', async () => {
+    const rows = Array.from(
+      { length: 25_001 },
+      (_, i) => `S${i},${i === 7 ? 'NA' : ((i % 17) - 8) / 20},0.0${(i % 9) + 1}`,
+    ).join('\n');
+    const csv = file('k25001.csv', `study,yi,vi\n${rows}\n`);
+    for (const [path, request] of [
+      [csv, {}],
+      [bcg, { measure: 'RR' }],
+    ] as const) {
+      const r = analyzeTable(readCsv(path), request).result;
+      if (r.kind !== 'single') throw new Error('one analysis expected');
+      const s = summarize(r.analysis);
+      const ratio = s.exponentiated !== null;
+      const extra = 'measure' in request ? ['--measure', request.measure] : [];
+      const c = await runCli('fit', path, '--format', 'csv', ...extra);
+      expect(c.out).toBe(
+        formatCsv([...STUDY_CSV_HEADER, ...(ratio ? RATIO_CSV_HEADER : [])], studyCsvRows(s.studies, ratio)),
+      );
+      const j = await runCli('fit', path, '--json', ...extra);
+      expect(j.out).toBe(toJson(s) + '\n');
+    }
   });
   it('a forest plot that does not draw every study pools them all (the diamond is the fit of all 2,000)', async () => {
     const k = 2000;

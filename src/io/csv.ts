@@ -690,5 +690,10 @@ function csvCell(x: string | number | null): string {
 
 /** A header and rows as CSV text (RFC 4180, LF line ends, a final line end); {@link parseCsv} reads it back. */
 export function formatCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  return formatCsvRows([header, ...rows]);
+}
+
+/** Rows as CSV lines (each ended by a line end): {@link formatCsv} without the header, for output in chunks. */
+export function formatCsvRows(rows: readonly (readonly (string | number | null)[])[]): string {
+  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -72,17 +72,19 @@ type StudyRow = FitSummary['studies'][number];
 const studyRowBuilders = new WeakMap<FitSummary, { readonly count: number; readonly row: (i: number) => StudyRow }>();
 
 /**
- * The first `n` per-study rows of a summary and how many there are, without building the others (a text
- * printout of 10⁶ studies lists 200: building all 10⁶ rows would take seconds and hundreds of MB).
+ * Per-study rows `start` … `end − 1` of a summary and how many there are, without building the others (a text
+ * printout of 10⁶ studies lists 200, and CSV or JSON output writes them in chunks: building all 10⁶ rows at
+ * once takes seconds and hundreds of MB).
  */
-export function firstStudyRows(
+export function studyRowRange(
   s: FitSummary,
-  n: number,
+  start: number,
+  end: number,
 ): { readonly rows: readonly StudyRow[]; readonly count: number } {
   const b = studyRowBuilders.get(s);
-  if (b === undefined) return { rows: s.studies.slice(0, n), count: s.studies.length };
+  if (b === undefined) return { rows: s.studies.slice(start, end), count: s.studies.length };
   const rows: StudyRow[] = [];
-  for (let i = 0; i < Math.min(n, b.count); i++) rows.push(b.row(i));
+  for (let i = start; i < Math.min(end, b.count); i++) rows.push(b.row(i));
   return { rows, count: b.count };
 }
 

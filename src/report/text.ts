@@ -10,7 +10,7 @@ import {
   STUDY_ROWS_SHOWN,
 } from '../core/format.ts';
 import { EvsynthError } from '../core/errors.ts';
-import { firstStudyRows, type FitSummary } from './summary.ts';
+import { studyRowRange, type FitSummary } from './summary.ts';
 import { parsePoolingMethod, poolingMethodLabel } from '../models/pooling-methods.ts';
 
 /** Options of the text printouts: decimals (the CLI's --digits) and, for fits, the per-study table. */
@@ -154,7 +154,7 @@ function studyTable(
   const ratio = RATIO_MEASURES.has(measure);
   const t = ratio ? Math.exp : (x: number) => x;
   const name = measureLabel(measure);
-  const { rows: shown, count } = firstStudyRows(s, maxStudies);
+  const { rows: shown, count } = studyRowRange(s, 0, maxStudies);
   const n = (x: number) => x.toLocaleString('en');
   const rows = [
     ['study', ...dataColumns.map((c) => c.header), name, `${s.level}% CI`, 'weight'],

@@ -5,11 +5,11 @@ import { resolveAnalysisOptions } from '../../analysis/request.ts';
 import { EvsynthError } from '../../core/errors.ts';
 import { escalc } from '../../effects/escalc.ts';
 import { effectColumnsFromTable } from '../../effects/from-table.ts';
-import { inTable, stringColumn, studyLabels, formatCsv } from '../../io/csv.ts';
+import { inTable, stringColumn, studyLabels, formatCsv, formatCsvRows } from '../../io/csv.ts';
 import { studyDataColumns } from '../../plots/data-columns.ts';
 import { formatRegressionText, summarizeRegression } from '../../report/regression-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
-import { summarize, type FitSummary } from '../../report/summary.ts';
+import { studyRowRange, summarize, type FitSummary } from '../../report/summary.ts';
 import { formatEffectsText, formatFitText } from '../../report/text.ts';
 import { commandInput } from '../input.ts';
 import { toJson } from '../json.ts';
@@ -97,15 +97,52 @@ export function runFit(file: string, flags: FitFlags & FormatFlags & MultilevelF
   }
   const s = summarize(result.analysis);
   if (format === 'csv') {
-    process.stdout.write(formatCsv([...STUDY_CSV_HEADER, ...(s.exponentiated ? RATIO_CSV_HEADER : [])], studiesCsv(s)));
+    process.stdout.write(formatCsv([...STUDY_CSV_HEADER, ...(s.exponentiated ? RATIO_CSV_HEADER : [])], []));
+    for (const rows of studyRowChunks(s))
+      process.stdout.write(formatCsvRows(studyCsvRows(rows, s.exponentiated !== null)));
     return;
   }
-  if (format === 'json') process.stdout.write(toJson(s) + '\n');
+  if (format === 'json') writeSummaryJson(s);
   else {
     // the arms' data beside the studies: only where the table is printed
     const dataColumns = flags.studies === false ? [] : studyDataColumns(table, options.measure);
     process.stdout.write(formatFitText(s, { ...textOptions(flags), dataColumns }));
   }
+}
+
+/** Studies written per chunk of CSV or JSON output. */
+const OUTPUT_CHUNK = 10_000;
+
+/** The per-study rows of a summary in chunks (a fit of 10⁶ studies never holds all its output at once). */
+function* studyRowChunks(s: FitSummary): Generator<readonly FitSummary['studies'][number][]> {
+  for (let start = 0; ; start += OUTPUT_CHUNK) {
+    const { rows, count } = studyRowRange(s, start, start + OUTPUT_CHUNK);
+    if (rows.length > 0) yield rows;
+    if (start + OUTPUT_CHUNK >= count) return;
+  }
+}
+
+/**
+ * `toJson(s)` and a line end, written with the per-study rows in chunks: the same text as one `toJson` of the
+ * whole summary (two-space indentation, rows at depth 2), without 10⁶ row objects and their text at once.
+ */
+function writeSummaryJson(s: FitSummary): void {
+  const placeholder = '\u0000studies\u0000';
+  const shell: Record<string, unknown> = {};
+  for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(s)))
+    if (d.enumerable) shell[key] = key === 'studies' ? placeholder : d.get !== undefined ? d.get.call(s) : d.value;
+  const text = toJson(shell);
+  const at = text.indexOf(JSON.stringify(placeholder));
+  process.stdout.write(text.slice(0, at));
+  let first = true;
+  for (const rows of studyRowChunks(s)) {
+    // the rows hold strings and numbers only, which JSON.stringify writes as toJson does (NaN as null), and
+    // faster than a replacer; "[\n  …\n]" re-indented by two spaces is the array as it sits in the summary
+    const inner = JSON.stringify(rows, null, 2).slice(2, -2);
+    process.stdout.write((first ? '[\n' : ',\n') + '  ' + inner.replaceAll('\n', '\n  '));
+    first = false;
+  }
+  process.stdout.write((first ? '[]' : '\n  ]') + text.slice(at + JSON.stringify(placeholder).length) + '\n');
 }
 
 /** --test t is for multilevel models only (commands/multilevel.ts). */
