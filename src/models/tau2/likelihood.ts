@@ -55,7 +55,7 @@ export function tau2Likelihood(
   let zero = zeroPoint;
   if (zero === undefined || !zero.valid) zero = scratchZero.from(kernel.evaluate(0));
   let t = control.tau2Init ?? tau2DerSimonianLaird(kernel, zero).tau2;
-  const scale = stoppingScale(kernel);
+  const scale = stoppingScale(kernel.vi, k);
   const kk = k / (k - p);
   let lo = 0,
     hi = Number.POSITIVE_INFINITY,
@@ -160,17 +160,17 @@ export function likelihoodStandardError(kernel: Kernel, method: 'ML' | 'REML', t
  * among two of 1e10 it is 5e9, a tolerance of 5e-4 that stopped EB at its first step, near τ² = vᵢ, where
  * the answer is 0.0067 (and with vᵢ of 1e-300 and 1e300 it is ∞ once scaled, stopping ML at once). The
  * bound binds only where the variances lie over six orders of magnitude apart (the ratio of the two means
- * is below max vᵢ/min vᵢ), so ordinary fits stop exactly where they did.
+ * is below max vᵢ/min vᵢ), so ordinary fits stop exactly where they did. Of the first `k` of `vi`.
  */
-function stoppingScale(kernel: Kernel): number {
+export function stoppingScale(vi: ArrayLike<number>, k = vi.length): number {
   let s = 0,
     h = 0;
-  for (let i = 0; i < kernel.k; i++) {
-    const v = kernel.vi[i] as number;
+  for (let i = 0; i < k; i++) {
+    const v = vi[i] as number;
     s += v;
     h += 1 / v;
   }
-  return Math.min(s / kernel.k, (1e6 * kernel.k) / h);
+  return Math.min(s / k, (1e6 * k) / h);
 }
 
 /**
