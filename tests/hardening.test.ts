@@ -82,6 +82,34 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
       expectClose(fit.coefficients[0]!.se, 1e-150, 1e-12);
     },
   );
+  it.each(TAU2_METHODS)(
+    '%s at vᵢ scaled by 1e-300 and 1e300 (with and without a moderator): SE of τ², I² and H² finite, as unscaled',
+    (method) => {
+      // issue 14: nothing NaN or null in a result reported as a success, at any representable scale
+      const yi = [-0.89, -1.59, -1.35, -1.44, -0.22, -0.79, -1.62, 0.01, -0.47, -1.37, -0.34, 0.45, -0.02];
+      const vi = [0.33, 0.19, 0.42, 0.07, 0.0045, 0.007, 0.22, 0.004, 0.056, 0.073, 0.012, 0.53, 0.071];
+      const design = designFromColumns([{ name: 'x', values: yi.map((_, i) => i % 3) }], yi.length);
+      for (const mods of [false, true]) {
+        const at = (c: number) =>
+          fitRma(
+            yi.map((y) => y * Math.sqrt(c)),
+            vi.map((v) => v * c),
+            mods ? { method, design } : { method },
+          );
+        const ordinary = at(1);
+        for (const c of [1e-300, 1e300]) {
+          const f = at(c);
+          const what = `${method}, scale ${c}, ${mods ? 'moderator' : 'intercept only'}`;
+          expect(f.converged, what).toBe(true);
+          expectClose(f.tau2 / c, ordinary.tau2, 1e-9, 1e-15, `${what}: τ²`);
+          expectClose(f.I2, ordinary.I2, 1e-9, 1e-9, `${what}: I²`);
+          expectClose(f.H2, ordinary.H2, 1e-9, 0, `${what}: H²`);
+          if (method === 'EE' || method === 'FE') expect(f.tau2SE, what).toBeNaN();
+          else expectClose(f.tau2SE / c, ordinary.tau2SE, 1e-9, 0, `${what}: SE of τ²`);
+        }
+      }
+    },
+  );
   it.each(TAU2_METHODS)('scaling yᵢ by 2ʲ and vᵢ by 4ʲ scales the fit: exactly at extreme scales (%s)', (method) => {
     const yi = [-0.89, -1.59, -1.35, -1.44, -0.22, -0.79, -1.62, 0.01, -0.47, -1.37, -0.34, 0.45, -0.02];
     const vi = [0.33, 0.19, 0.42, 0.07, 0.0045, 0.007, 0.22, 0.004, 0.056, 0.073, 0.012, 0.53, 0.071];
