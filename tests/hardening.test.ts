@@ -70,6 +70,15 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
     expectClose(fit.I2, e.I2!, 1e-9, 1e-9, 'I2');
     expectClose(fit.H2, e.H2!, 1e-8, 0, 'H2');
   });
+  it.each(['REML', 'DL', 'HS'] as const)(
+    '%s: estimates 1e221 of the smallest standard error apart are NO_FINITE_RESULT, not NOT_CONVERGED "try another method"',
+    (method) => {
+      // found by scripts/fuzz.ts: Q_E overflows at the scale of the smallest variance, so no method can succeed
+      expect(() =>
+        fitRma([-5.865445201707806e110, 6.7e-99, -8e-95, 1.9e-278], [2.1e-222, 0.00147, 0.35, 0.497], { method }),
+      ).toThrow(code('NO_FINITE_RESULT'));
+    },
+  );
   it.each(['REML', 'ML', 'EB'] as const)(
     'vᵢ of 1e-300 and 1e300 mixed: %s keeps τ² = 0 (its score at 0 is positive by rounding alone)',
     (method) => {

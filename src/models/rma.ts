@@ -214,11 +214,18 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     iterations = est.iterations;
     converged = est.converged;
     if (!converged) warnings.push(`the ${method} estimator did not converge in ${iterations} iterations`);
-    if (!(Number.isFinite(tau2) && tau2 >= 0))
+    if (!(Number.isFinite(tau2) && tau2 >= 0)) {
+      // Q_E overflows at the scale of the smallest variance: no method can find τ², I² or H² (not a convergence failure)
+      if (!Number.isFinite(QE))
+        throw new EvsynthError(
+          'NO_FINITE_RESULT',
+          `fitRma: Q_E overflows double precision (Q_E = ${QE}): the estimates lie more than 1e154 of the smallest standard error apart, so no τ² method can give a finite τ², I² or H² here`,
+        );
       throw new EvsynthError(
         'NOT_CONVERGED',
         `fitRma: the ${method} estimator found no finite τ² (${iterations} iterations); try another method`,
       );
+    }
   }
   const QEp = QEdf > 0 ? pchisqUpper(QE, QEdf) : 1;
   if (QEdf > 0 && floor > 1e-3)
