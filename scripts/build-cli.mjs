@@ -15,12 +15,11 @@ const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.test(d));
 // a fresh folder: chunks are named by content hash, so an earlier build's chunks would otherwise stay (and be packed)
 rmSync('dist/bin', { recursive: true, force: true });
 
-await build({
-  entryPoints: { evsynth: 'src/cli/launch.ts' },
-  outdir: 'dist/bin',
+// both bundles: ES modules for Node 20, split into chunks beside their entries (modules find package files such
+// as datasets/ and package.json relative to their own URL)
+const bundle = {
   bundle: true,
   splitting: true,
-  // chunks beside the entry: modules find package files (datasets/, package.json) relative to their own URL
   chunkNames: '[name]-[hash]',
   platform: 'node',
   format: 'esm',
@@ -28,33 +27,22 @@ await build({
   minify: true,
   legalComments: 'eof',
   sourcemap: false,
-  external,
   // CommonJS dependencies bundled into an ES module need `require` for Node's built-ins
   banner: {
     js: "import { createRequire as __evsynthRequire } from 'node:module'; const require = __evsynthRequire(import.meta.url);",
   },
   logLevel: 'warning',
-});
+};
+
+await build({ ...bundle, entryPoints: { evsynth: 'src/cli/launch.ts' }, outdir: 'dist/bin', external });
 
 // The worker threads (GOSH subsets, batches of fits) start faster from one bundled file than from tsc's
 // hundreds of small modules (bench:startup: about 330 ms → 125 ms to a first result here): both workers are
 // bundled into dist/workers/ with their shared code in one chunk, and tsc's worker modules become one-line shims.
 await build({
+  ...bundle,
   entryPoints: { 'gosh-worker': 'src/diagnostics/gosh-worker.ts', 'batch-worker': 'src/models/batch-worker.ts' },
   outdir: 'dist/workers',
-  bundle: true,
-  splitting: true,
-  chunkNames: '[name]-[hash]',
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  legalComments: 'eof',
-  sourcemap: false,
-  banner: {
-    js: "import { createRequire as __evsynthRequire } from 'node:module'; const require = __evsynthRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
 });
 for (const [file, target] of [
   ['dist/diagnostics/gosh-worker.js', '../workers/gosh-worker.js'],

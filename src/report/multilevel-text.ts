@@ -13,6 +13,7 @@ import {
   stars,
   exclusionsAndWarnings,
 } from '../core/format.ts';
+import type { ExclusionSummary, StudySummary } from './summary.ts';
 import type { TextOptions } from './text.ts';
 import { studyIntervals } from '../inference/study-intervals.ts';
 import { finiteOrNull } from './summary.ts';
@@ -123,18 +124,8 @@ export interface MultilevelSummary {
   } | null;
   readonly iterations: number;
   readonly converged: boolean;
-  readonly studies: readonly {
-    readonly label: string;
-    readonly row: number;
-    readonly yi: number;
-    readonly vi: number;
-    /** √vi and the row's own Wald CI, yi ± z·√vi (as forest plots draw it). */
-    readonly sei: number;
-    readonly ciLower: number;
-    readonly ciUpper: number;
-    readonly weight: number;
-  }[];
-  readonly excluded: readonly { readonly label: string; readonly row: number; readonly reason: string }[];
+  readonly studies: readonly StudySummary[];
+  readonly excluded: readonly ExclusionSummary[];
   readonly warnings: readonly string[];
 }
 

@@ -8,7 +8,7 @@ import {
   stars,
   exclusionsAndWarnings,
 } from '../core/format.ts';
-import { finiteOrNull } from './summary.ts';
+import { finiteOrNull, type ExclusionSummary } from './summary.ts';
 
 export interface RegressionSummary {
   readonly k: number;
@@ -56,7 +56,7 @@ export interface RegressionSummary {
     readonly QMp: number;
   } | null;
   readonly studies: readonly { readonly label: string; readonly weight: number }[];
-  readonly excluded: readonly { readonly label: string; readonly row: number; readonly reason: string }[];
+  readonly excluded: readonly ExclusionSummary[];
   readonly warnings: readonly string[];
 }
 

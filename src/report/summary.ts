@@ -1,6 +1,27 @@
 import type { MetaAnalysis } from '../analysis/meta-analysis.ts';
 import { RATIO_MEASURES } from '../effects/registry.ts';
 
+/** One study of a summary: its effect, the Wald CI drawn in forest plots (yi ± z·√vi) and its weight (%). */
+export interface StudySummary {
+  readonly label: string;
+  /** 1-based input row (tells studies with the same label apart). */
+  readonly row: number;
+  readonly yi: number;
+  readonly vi: number;
+  /** √vi and the row's own Wald CI, yi ± z·√vi (as forest plots draw it). */
+  readonly sei: number;
+  readonly ciLower: number;
+  readonly ciUpper: number;
+  readonly weight: number;
+}
+
+/** A row left out of an analysis, with the reason. */
+export interface ExclusionSummary {
+  readonly label: string;
+  readonly row: number;
+  readonly reason: string;
+}
+
 /** The JSON form of a fit (`evsynth fit --json`); every field is documented in docs/cli.md. */
 export interface FitSummary {
   readonly k: number;
@@ -43,18 +64,8 @@ export interface FitSummary {
   readonly tests: Readonly<
     Record<string, { readonly statistic: number | null; readonly pValue: number | null }>
   > | null;
-  readonly studies: readonly {
-    readonly label: string;
-    /** 1-based input row (tells studies with the same label apart). */
-    readonly row: number;
-    readonly yi: number;
-    readonly vi: number;
-    readonly sei: number;
-    readonly ciLower: number;
-    readonly ciUpper: number;
-    readonly weight: number;
-  }[];
-  readonly excluded: readonly { readonly label: string; readonly row: number; readonly reason: string }[];
+  readonly studies: readonly StudySummary[];
+  readonly excluded: readonly ExclusionSummary[];
   readonly warnings: readonly string[];
 }
 
