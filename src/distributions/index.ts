@@ -13,7 +13,6 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import chisqQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
 import gammainc from '@stdlib/math-base-special-gammainc';
 import betainc from '@stdlib/math-base-special-betainc';
 import { incompleteGammaLargeShape, LARGE_SHAPE } from './incomplete-gamma.ts';
@@ -100,15 +99,7 @@ export function pchisq(x: number, df: number): number {
   return gammainc(x / 2, df / 2, true, false);
 }
 
-/**
- * Chi-square quantile, the inverse of {@link pchisq}: x with P(df/2, x/2) = p (R: `qchisq(p, df)`); NaN for p
- * outside [0, 1] or df < 0.
- *
- * Reference: Abramowitz & Stegun (1964) 26.4; computed by @stdlib/stats-base-dists-chisquare-quantile.
- */
-export function qchisq(p: number, df: number): number {
-  return chisqQuantile(p, df);
-}
+export { qchisq } from './chi-square-quantile.ts';
 
 /**
  * Upper tail of the F distribution, P(F > x) = I_{d2/(d2 + d1·x)}(d2/2, d1/2)

@@ -1,4 +1,4 @@
-import { qchisq } from '../../distributions/index.ts';
+import { qchisq } from '../../distributions/chi-square-quantile.ts';
 import type { Kernel } from '../kernel.ts';
 import { Tau2Result, type ZeroPoint } from './types.ts';
 
