@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     pool: 'threads',
     testTimeout: 60_000,
+    // bounds the shrinking of a failing property test (see the file)
+    setupFiles: ['./tests/fast-check-setup.ts'],
     reporters: ['default', './tests/summary-reporter.ts'],
   },
 });
