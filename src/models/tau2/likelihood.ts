@@ -35,8 +35,19 @@ const TINY_INFORMATION = 2 ** -1000;
  * comparing ℓ(τ̂²) − ℓ(0) = −½[Σ log(1 + τ̂²/vᵢ) + log det A(τ̂²) − log det A(0) + yᵀP(τ̂²)y − yᵀP(0)y]
  * (without the log det terms for ML), whose first sum is taken from products of (vᵢ + τ̂²) and vᵢ
  * (accurate to a few units of k·ε; no cancellation of two large sums of logarithms). EB is the
- * Morris (1983) estimator, whose fixed point is also Paule–Mandel's. Leaves the kernel evaluated at the
- * estimate unless τ² = 0 wins that comparison.
+ * Morris (1983) estimator, whose fixed point is also Paule–Mandel's.
+ *
+ * The (restricted) log-likelihood can be bimodal, with a local maximum at τ² = 0 and a higher one inside
+ * (a few studies far from many at y = 0 with small vᵢ): the iteration may then stop on the boundary
+ * (f(0) ≤ 0) or at a root of f that is a minimum of ℓ (f increasing, −f′ < 0), which τ² = 0 beats. In
+ * those cases only (ML and REML, after convergence: the boundary won, or the root is not a maximum), f is
+ * evaluated on a coarse geometric grid of τ² (see {@link interiorBrackets}); each sign change from + to −
+ * brackets an interior maximum, solved by the same safeguarded Newton iteration inside that bracket, and
+ * the estimate is the global maximiser among τ² = 0, the root found first and those maxima (another
+ * candidate must beat the incumbent by more than 10⁻¹²·max(1, k + yᵀP(0)y), the rounding level of ℓ). So
+ * with yᵢ = (0.39, 0 ×8, −2) and vᵢ from 0.013 to 0.5, ML gives 0.017488 (ℓ 8.6e-8 above ℓ(0)) as
+ * metafor does, not 0. Fits that end at an interior maximum that beats τ² = 0 never run the grid.
+ * Leaves the kernel evaluated at the estimate unless it is 0.
  *
  * References: Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators
  * in the random-effects model. J Educ Behav Stat 30(3):261–293. doi:10.3102/10769986030003261;
@@ -59,85 +70,173 @@ export function tau2Likelihood(
   const kk = k / (k - p);
   let lo = 0,
     hi = Number.POSITIVE_INFINITY,
-    boundaryTried = false;
+    boundaryTried = false,
+    boundaryStop = false;
   let iterations = 0,
     converged = false,
     prevSize = Number.POSITIVE_INFINITY;
-  while (iterations < maxiter) {
-    iterations++;
-    if (kernel.tau2 !== t) kernel.evaluate(t);
-    if (t === 0) boundaryTried = true;
-    let f: number, info: number, curvature: number;
-    if (method === 'REML') {
-      f = kernel.yPPy - kernel.trP;
-      info = kernel.trPP;
-      curvature = 2 * kernel.yPPPy - info;
-    } else if (method === 'ML') {
-      f = kernel.yPPy - kernel.sumW;
-      info = kernel.sumW2;
-      curvature = 2 * kernel.yPPPy - info;
-    } else {
-      f = kernel.RSS * kk - k;
-      info = kernel.sumW;
-      curvature = kernel.yPPy * kk;
-    }
-    // Where τ² ≫ vᵢ by hundreds of orders of magnitude the squared weights underflow: the weights are
-    // then equal to double precision, where tr(PP) = (tr P)²/(k − p) and Σwᵢ² = (Σwᵢ)²/k; the scoring
-    // step is formed from those without squaring anything.
-    let scoring: number;
-    if (info > TINY_INFORMATION) scoring = f / info;
-    else if (method === 'REML') scoring = (f / kernel.trP) * ((k - p) / kernel.trP);
-    else scoring = (f / kernel.sumW) * (k / kernel.sumW);
-    if (!(info > TINY_INFORMATION)) curvature = Number.NaN;
-    if (f === 0) {
-      converged = true; // a stationary point
-      break;
-    }
-    if (!Number.isFinite(scoring)) break; // no information: flagged as not converged
-    if (t === 0 && f > 0 && f <= roundingNoise(kernel, method, kk)) {
-      converged = true; // f(0) > 0 only by rounding: the data do not show the maximum off the boundary
-      break;
-    }
-    if (f > 0) lo = t;
-    else {
-      hi = t;
-      if (t === 0) {
-        converged = true; // the maximum is on the boundary
+  const iterate = (budget: number) => {
+    const until = iterations + budget;
+    while (iterations < until) {
+      iterations++;
+      if (kernel.tau2 !== t) kernel.evaluate(t);
+      if (t === 0) boundaryTried = true;
+      let f: number, info: number, curvature: number;
+      if (method === 'REML') {
+        f = kernel.yPPy - kernel.trP;
+        info = kernel.trPP;
+        curvature = 2 * kernel.yPPPy - info;
+      } else if (method === 'ML') {
+        f = kernel.yPPy - kernel.sumW;
+        info = kernel.sumW2;
+        curvature = 2 * kernel.yPPPy - info;
+      } else {
+        f = kernel.RSS * kk - k;
+        info = kernel.sumW;
+        curvature = kernel.yPPy * kk;
+      }
+      // Where τ² ≫ vᵢ by hundreds of orders of magnitude the squared weights underflow: the weights are
+      // then equal to double precision, where tr(PP) = (tr P)²/(k − p) and Σwᵢ² = (Σwᵢ)²/k; the scoring
+      // step is formed from those without squaring anything.
+      let scoring: number;
+      if (info > TINY_INFORMATION) scoring = f / info;
+      else if (method === 'REML') scoring = (f / kernel.trP) * ((k - p) / kernel.trP);
+      else scoring = (f / kernel.sumW) * (k / kernel.sumW);
+      if (!(info > TINY_INFORMATION)) curvature = Number.NaN;
+      if (f === 0) {
+        converged = true; // a stationary point
         break;
       }
-    }
-    // Newton where the equation is locally concave, else scoring; kept inside the bracket (lo, hi)
-    let next = curvature > 0 ? t + f / curvature : Number.NaN;
-    if (!(next > lo && next < hi)) next = t + scoring;
-    if (!(next > lo && next < hi)) {
-      if (f < 0 && lo === 0 && !boundaryTried) {
-        next = 0; // below the bracket's lower end: try the boundary
-        boundaryTried = true;
-      } else if (hi === Number.POSITIVE_INFINITY) next = Math.max(next, 2 * t);
-      else next = 0.5 * (lo + hi);
-    }
-    if (!Number.isFinite(next)) break;
-    const size = Math.abs(next - t),
-      tol = threshold * Math.max(next, scale);
-    // converged: below the threshold, or no longer shrinking once at the level of rounding noise
-    if (size <= tol || (size >= prevSize && size <= 1e4 * tol)) {
+      if (!Number.isFinite(scoring)) break; // no information: flagged as not converged
+      if (t === 0 && f > 0 && f <= roundingNoise(kernel, method, kk)) {
+        converged = true; // f(0) > 0 only by rounding: the data do not show the maximum off the boundary
+        break;
+      }
+      if (f > 0) lo = t;
+      else {
+        hi = t;
+        if (t === 0) {
+          converged = true; // a maximum on the boundary (see the interior check below)
+          boundaryStop = true;
+          break;
+        }
+      }
+      // Newton where the equation is locally concave, else scoring; kept inside the bracket (lo, hi)
+      let next = curvature > 0 ? t + f / curvature : Number.NaN;
+      if (!(next > lo && next < hi)) next = t + scoring;
+      if (!(next > lo && next < hi)) {
+        if (f < 0 && lo === 0 && !boundaryTried) {
+          next = 0; // below the bracket's lower end: try the boundary
+          boundaryTried = true;
+        } else if (hi === Number.POSITIVE_INFINITY) next = Math.max(next, 2 * t);
+        else next = 0.5 * (lo + hi);
+      }
+      if (!Number.isFinite(next)) break;
+      const size = Math.abs(next - t),
+        tol = threshold * Math.max(next, scale);
+      // converged: below the threshold, or no longer shrinking once at the level of rounding noise
+      if (size <= tol || (size >= prevSize && size <= 1e4 * tol)) {
+        t = next;
+        converged = true;
+        break;
+      }
+      prevSize = size;
       t = next;
-      converged = true;
-      break;
     }
-    prevSize = size;
-    t = next;
-  }
-  if (method !== 'EB' && t > 0 && Number.isFinite(t)) {
-    kernel.evaluate(t);
-    const L = kernel.logVarianceRatio(t);
+  };
+  iterate(maxiter);
+  if (method === 'EB') return out.set(t, iterations, converged);
+  // ℓ(τ²) − ℓ(0), leaving the kernel evaluated at τ²
+  const zeroCheck = zero;
+  const gainOverZero = (tau2: number) => {
+    kernel.evaluate(tau2);
+    const L = kernel.logVarianceRatio(tau2);
     const dLogdet = kernel.interceptOnly
-      ? Math.log(kernel.sumW / zero.sumW)
-      : kernel.logdetA - (Number.isNaN(zero.logdetA) ? logdetAtZero(kernel, t) : zero.logdetA);
-    const gain = -0.5 * (L + (method === 'REML' ? dLogdet : 0) + kernel.RSS - zero.RSS);
-    if (gain < 0) t = 0;
+      ? Math.log(kernel.sumW / zeroCheck.sumW)
+      : kernel.logdetA - (Number.isNaN(zeroCheck.logdetA) ? logdetAtZero(kernel, tau2) : zeroCheck.logdetA);
+    return -0.5 * (L + (method === 'REML' ? dLogdet : 0) + kernel.RSS - zeroCheck.RSS);
+  };
+  let best = 0,
+    bestGain = 0,
+    scan = boundaryStop && t === 0;
+  if (t > 0 && Number.isFinite(t)) {
+    bestGain = gainOverZero(t);
+    if (bestGain >= 0) best = t;
+    else bestGain = 0;
+    // an interior root of f that loses to τ² = 0, or where f increases (a minimum of ℓ): look further
+    scan = converged && (best === 0 || !(2 * kernel.yPPPy > (method === 'REML' ? kernel.trPP : kernel.sumW2)));
   }
-  return out.set(t, iterations, converged);
+  if (scan) {
+    // the global maximum among τ² = 0, the root found and the interior maxima bracketed on a grid
+    const margin = 1e-12 * Math.max(1, k + zero.RSS);
+    let bestIterations = iterations;
+    for (const [a, b] of interiorBrackets(kernel, method, scale)) {
+      lo = a;
+      hi = b;
+      t = a;
+      boundaryTried = true;
+      converged = false;
+      prevSize = Number.POSITIVE_INFINITY;
+      iterate(maxiter);
+      if (!(converged && t > 0 && Number.isFinite(t))) continue;
+      const gain = gainOverZero(t);
+      if (gain > bestGain + margin) {
+        best = t;
+        bestGain = gain;
+        bestIterations = iterations;
+      }
+    }
+    converged = true;
+    iterations = bestIterations;
+  }
+  if (best > 0) kernel.evaluate(best);
+  return out.set(best, iterations, converged);
+}
+
+/**
+ * The estimating equation f of ML or REML at the kernel's current τ² (twice the score; see
+ * {@link tau2Likelihood}).
+ */
+function estimatingEquation(kernel: Kernel, method: 'ML' | 'REML'): number {
+  return method === 'REML' ? kernel.yPPy - kernel.trP : kernel.yPPy - kernel.sumW;
+}
+
+/** Grid points of the interior search, at most this many. */
+const INTERIOR_GRID_POINTS = 48;
+
+/**
+ * Brackets [a, b] of the interior maxima of the (restricted) log-likelihood, where f changes sign from
+ * + to −, found on a coarse geometric grid of τ² from 10⁻³ times the stopping scale s (the vᵢ) to
+ * 8·max(Σ(yᵢ − ȳ)², s), the scale of the squared residuals (a root of f has τ² below the largest (yᵢ − ŷᵢ)²
+ * of an intercept-only model, and (yᵢ − ŷᵢ)² ≤ 2Σ(yᵢ − ȳ)²), with ratio 1.5 between points (coarser when
+ * that needs more than 48 points). An upper end b = ∞ means f is still positive at the top of the grid.
+ */
+function interiorBrackets(kernel: Kernel, method: 'ML' | 'REML', scale: number): [number, number][] {
+  const { k, yi } = kernel;
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += yi[i] as number;
+  mean /= k;
+  let ss = 0;
+  for (let i = 0; i < k; i++) ss += ((yi[i] as number) - mean) ** 2;
+  const top = 8 * Math.max(ss, scale),
+    bottom = 1e-3 * scale;
+  const brackets: [number, number][] = [];
+  if (!(top > bottom) || !Number.isFinite(top) || !(bottom > 0)) return brackets;
+  const ratio = Math.max(1.5, (top / bottom) ** (1 / INTERIOR_GRID_POINTS));
+  let a = Number.NaN;
+  for (let tau2 = bottom; ; tau2 *= ratio) {
+    const at = Math.min(tau2, top);
+    const f = estimatingEquation(kernel.evaluate(at), method);
+    if (f > 0) {
+      if (Number.isNaN(a)) a = at;
+    } else if (f < 0 && !Number.isNaN(a)) {
+      brackets.push([a, at]);
+      a = Number.NaN;
+    }
+    if (at >= top) break;
+  }
+  if (!Number.isNaN(a)) brackets.push([a, Number.POSITIVE_INFINITY]);
+  return brackets;
 }
 
 /** log det(XᵀW₀X) at τ² = 0, leaving the kernel evaluated at `tau2`. */
