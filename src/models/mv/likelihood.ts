@@ -756,6 +756,17 @@ export class MvLikelihood {
       }
   }
 
+  /** Σ(yᵢ − ȳ)², the spread of the estimates: a scale for the variance components (./optimise.ts). */
+  dataSpread(): number {
+    const { y, k } = this;
+    let mean = 0,
+      ss = 0;
+    for (let i = 0; i < k; i++) mean += y[i] as number;
+    mean /= k;
+    for (let i = 0; i < k; i++) ss += ((y[i] as number) - mean) ** 2;
+    return ss;
+  }
+
   /** diag(M⁻¹) at θ, per row (the model's weights before normalisation). */
   inverseDiagonal(theta: ArrayLike<number>): Float64Array {
     const out = new Float64Array(this.k);

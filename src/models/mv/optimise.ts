@@ -9,10 +9,21 @@
  * steps are halved until ℓ does not decrease. Converges quadratically near an interior maximum and in one
  * step onto a bound; stops when no parameter moves by more than `tol`·(|θ| + scale).
  *
+ * A local search can stop at a stationary point that is not a maximum (the scoring step is ≈ 0 where the
+ * gradient is, also at a minimum) or at a local maximum below the global one (bimodal likelihoods: with
+ * one random intercept per row, the model of rma.uni, a maximum at σ² = 0 and a higher one inside). So a
+ * converged point is never reported as such without three checks ({@link restartPoints}): −H is positive
+ * semi-definite on the free parameters (else the search continues along its directions of negative
+ * curvature, both ways); a variance on its bound 0 has no interior maximum above it on a coarse grid; a
+ * variance inside is not beaten by the same point with it at 0. The local search is restarted from every
+ * point those checks yield and the highest ℓ is kept (a new point must beat it by 10⁻¹²·max(1, |ℓ|)),
+ * for at most four rounds; where the first point passes all checks (ordinary fits) it is returned as it was.
+ *
  * Reference: Bertsekas DP (1982). Projected Newton methods for optimization problems with simple
  * constraints. SIAM J Control Optim 20(2):221–246; Jennrich RI, Sampson PF (1976). Newton–Raphson and
  * related algorithms for maximum likelihood variance component estimation. Technometrics 18(1):11–17.
  */
+import { symmetricEigen } from '../../core/numeric/eigen.ts';
 import type { MvLikelihood } from './likelihood.ts';
 
 export interface OptimiseControl {
@@ -70,6 +81,138 @@ export function maximiseLikelihood(
   scale: ArrayLike<number>,
   admissible: (theta: Float64Array) => boolean,
   control: OptimiseControl = {},
+): OptimiseResult {
+  let best = climb(lik, start, fixed, scale, admissible, control);
+  if (!best.converged) return best;
+  let iterations = best.iterations;
+  for (let round = 0; round < MAX_RESTARTS; round++) {
+    const margin = 1e-12 * Math.max(1, Math.abs(best.ll));
+    let improved = false;
+    for (const s of restartPoints(lik, best, fixed, scale, admissible, margin)) {
+      const r = climb(lik, s, fixed, scale, admissible, control);
+      iterations += r.iterations;
+      if (r.converged && r.ll > best.ll + margin) {
+        best = r;
+        improved = true;
+      }
+    }
+    if (!improved) break;
+  }
+  lik.evaluate(best.theta, true);
+  return { theta: best.theta, ll: lik.ll, iterations, converged: true };
+}
+
+/** At most this many rounds of restarts from the points of {@link restartPoints}. */
+const MAX_RESTARTS = 4;
+/** Grid points of the boundary scan, at most this many. */
+const BOUNDARY_GRID_POINTS = 48;
+
+/**
+ * Starting points from which a local search may reach a higher ℓ than at the converged point `at` (lik
+ * evaluated there with derivatives), for the rules of {@link maximiseLikelihood}:
+ * 1. not a maximum: along each eigenvector of −H (free parameters) with an eigenvalue ≤ 0, in both
+ *    directions, the first of the steps 10⁻³·2ʲ·(|θ| + scale) (j = 0…20, projected on the box) that raises ℓ;
+ * 2. a variance or SD on its lower bound 0 (gradient ≤ 0 there): the points of a coarse geometric grid of
+ *    that parameter alone, 10⁻³·scale to 8·max(Σ(yᵢ − ȳ)², scale) at ratio ≥ 1.5, where its derivative turns
+ *    positive (an interior maximum lies above);
+ * 3. a variance or SD inside: the same θ with it at 0, when ℓ is higher there.
+ */
+function restartPoints(
+  lik: MvLikelihood,
+  at: OptimiseResult,
+  fixed: readonly boolean[],
+  scale: ArrayLike<number>,
+  admissible: (theta: Float64Array) => boolean,
+  margin: number,
+): Float64Array[] {
+  const params = lik.params,
+    m = params.length,
+    theta = at.theta,
+    ll0 = at.ll;
+  const g = Float64Array.from(lik.gradient),
+    H = Float64Array.from(lik.hessian);
+  const points: Float64Array[] = [];
+  const higher = (x: Float64Array) => admissible(x) && lik.evaluate(x, false) && lik.ll > ll0 + margin;
+  const free: number[] = [];
+  for (let i = 0; i < m; i++) {
+    if (fixed[i]) continue;
+    const pi = params[i]!,
+      th = theta[i] as number;
+    if (th > pi.lower && th < pi.upper) free.push(i);
+  }
+  // 1. curvature: −H must be positive semi-definite on the free parameters
+  if (free.length > 0) {
+    const f = free.length;
+    const negH = new Float64Array(f * f);
+    let maxH = 0;
+    free.forEach((i, a) =>
+      free.forEach((j, b) => {
+        const v = -(H[i * m + j] as number);
+        negH[a * f + b] = v;
+        maxH = Math.max(maxH, Math.abs(v));
+      }),
+    );
+    const { values, vectors } = symmetricEigen(negH, f);
+    for (let e = 0; e < f; e++) {
+      if (!((values[e] as number) <= 1e-12 * maxH)) continue;
+      for (const sign of [1, -1]) {
+        const x = new Float64Array(m);
+        for (let j = 0; j < 21; j++) {
+          const size = 1e-3 * 2 ** j;
+          x.set(theta);
+          free.forEach((i, a) => {
+            const pi = params[i]!,
+              th = theta[i] as number;
+            const step = sign * size * (vectors[a * f + e] as number) * (Math.abs(th) + (scale[i] as number));
+            x[i] = Math.min(Math.max(th + step, pi.lower), pi.upper);
+          });
+          if (higher(x)) {
+            points.push(Float64Array.from(x));
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    const pi = params[i]!;
+    if (fixed[i] || pi.kind === 'correlation' || pi.lower !== 0) continue;
+    const th = theta[i] as number;
+    if (th <= 0 && (g[i] as number) <= 0) {
+      // 2. on the boundary: scan this parameter for an interior maximum
+      const s = scale[i] as number,
+        top = 8 * Math.max(lik.dataSpread(), s),
+        bottom = 1e-3 * s;
+      if (!(top > bottom && Number.isFinite(top) && bottom > 0)) continue;
+      const ratio = Math.max(1.5, (top / bottom) ** (1 / BOUNDARY_GRID_POINTS));
+      const x = Float64Array.from(theta);
+      let rising = false;
+      for (let v = bottom; ; v *= ratio) {
+        x[i] = Math.min(v, top);
+        const ok = admissible(x) && lik.evaluate(x, true);
+        const up = ok && (lik.gradient[i] as number) > 0;
+        if (up && !rising) points.push(Float64Array.from(x));
+        rising = up;
+        if (v >= top) break;
+      }
+    } else if (th > 0) {
+      // 3. inside: compare with the boundary
+      const x = Float64Array.from(theta);
+      x[i] = 0;
+      if (higher(x)) points.push(x);
+    }
+  }
+  return points;
+}
+
+/** One local search (projected Newton with line search) from `start`: see {@link maximiseLikelihood}. */
+function climb(
+  lik: MvLikelihood,
+  start: ArrayLike<number>,
+  fixed: readonly boolean[],
+  scale: ArrayLike<number>,
+  admissible: (theta: Float64Array) => boolean,
+  control: OptimiseControl,
 ): OptimiseResult {
   const tol = control.tol ?? 1e-10;
   const maxiter = control.maxiter ?? 500;
