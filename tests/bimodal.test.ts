@@ -3,8 +3,8 @@
  * higher one inside. rma.uni must return the global maximiser (not stop on the boundary or at the minimum
  * between the two), and rma.mv with one random intercept per row (the same model) must never report the
  * minimum as converged. Expected values: metafor's best fit over several starting values and both of its
- * optimisers (scripts/golden/gen-bimodal.R); the first case is the counterexample fast-check found in
- * tests/rma-mv.properties.test.ts, the others random cases of the class (scripts/bimodal-compare.ts).
+ * optimisers (scripts/golden/gen-bimodal.R); the first two cases are counterexamples fast-check found in
+ * tests/rma-mv.properties.test.ts, the others random cases of the class on which rma.uni stopped at τ² = 0.
  */
 import { describe, expect, it } from 'vitest';
 import { fitRmaMv } from '../src/models/mv/rma-mv.ts';

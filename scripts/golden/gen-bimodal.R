@@ -1,9 +1,9 @@
 # Generates tests/fixtures/golden-bimodal.json: ML and REML fits whose (restricted) log-likelihood in tau^2 is
 # bimodal (a local maximum at tau^2 = 0 and a higher one inside), where a local search can stop at the wrong
-# one. The first case is the counterexample fast-check found in tests/rma-mv.properties.test.ts ('one random
-# effect per row is rma.uni'); the others are random cases of the same class (a few studies far from 0 among
-# studies at y = 0, small vi; drawn with a seeded generator, see scripts/bimodal-compare.ts) on which evsynth
-# stopped at tau^2 = 0 before the fix.
+# one. The first two cases are counterexamples fast-check found in tests/rma-mv.properties.test.ts ('one
+# random effect per row is rma.uni'); the others are random cases of the same class (a few studies far from 0 among
+# studies at y = 0, small vi; drawn at random, inputs below) on which evsynth's rma.uni stopped at tau^2 = 0
+# before the fix.
 # The expected fit is metafor's best: the highest log-likelihood among rma() with its default control and
 # with tight control from several starting values (tau2.init), and rma.mv(random = ~ 1 | id) with its default
 # control and from several starting values (sigma2.init). metafor's rma() with default control stops at
@@ -21,6 +21,11 @@ inputs <- list(
     yi = c(0.38958490934866796, 0, 0, 0, 0, 0, 0, 0, 0, -1.9999999999999993),
     vi = c(0.029814077241396637, 0.01438954962662479, 0.0871429667892236, 0.49999999999997335, 0.15013460474715215,
            0.013414950215848657, 0.035590010086926256, 0.49999999999998856, 0.09552479343477827, 0.22469693374798017)),
+  # a second counterexample of the same property (after the first fix): rma.uni was right, rma.mv's Newton step
+  # from beyond the interior maximum jumped over it onto sigma^2 = 0, which beat the point it came from
+  list(id = "fast-check-counterexample-2", methods = c("ML", "REML"),
+    yi = c(0, -1.998026788171211, 0, 0, 0),
+    vi = c(0.014268617708072522, 0.18946812220123, 0.010000000000000021, 0.012747365398271891, 0.019065765254616195)),
   list(id = "random-1", methods = "ML",
     yi = c(1.9087298502912744, -1.0107732351869345, 0.3288711904082447, 0.0, 0.0),
     vi = c(0.35243470771471036, 0.37115711299004034, 0.04023919339397172, 0.05489851188207441, 0.03729244937188923)),

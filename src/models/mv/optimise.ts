@@ -18,6 +18,9 @@
  * variance inside is not beaten by the same point with it at 0. The local search is restarted from every
  * point those checks yield and the highest ℓ is kept (a new point must beat it by 10⁻¹²·max(1, |ℓ|)),
  * for at most four rounds; where the first point passes all checks (ordinary fits) it is returned as it was.
+ * The restarted searches are careful near the boundary: a Newton step that would more than halve a variance
+ * is compared with the step that halves it, and the better is taken (a full step from beyond an interior
+ * maximum can land on σ² = 0 in the other basin and be accepted because ℓ(0) beats its starting point).
  *
  * Reference: Bertsekas DP (1982). Projected Newton methods for optimization problems with simple
  * constraints. SIAM J Control Optim 20(2):221–246; Jennrich RI, Sampson PF (1976). Newton–Raphson and
@@ -89,7 +92,7 @@ export function maximiseLikelihood(
     const margin = 1e-12 * Math.max(1, Math.abs(best.ll));
     let improved = false;
     for (const s of restartPoints(lik, best, fixed, scale, admissible, margin)) {
-      const r = climb(lik, s, fixed, scale, admissible, control);
+      const r = climb(lik, s, fixed, scale, admissible, control, true);
       iterations += r.iterations;
       if (r.converged && r.ll > best.ll + margin) {
         best = r;
@@ -213,6 +216,7 @@ function climb(
   scale: ArrayLike<number>,
   admissible: (theta: Float64Array) => boolean,
   control: OptimiseControl,
+  careful = false,
 ): OptimiseResult {
   const tol = control.tol ?? 1e-10;
   const maxiter = control.maxiter ?? 500;
@@ -270,20 +274,50 @@ function climb(
     let step = 1,
       accepted = false,
       moved = 0;
-    for (let ls = 0; ls < 60; ls++) {
+    const fill = (st: number) => {
       trial.set(theta);
       moved = 0;
       free.forEach((i, a) => {
         const pi = params[i]!;
-        const v = Math.min(Math.max((theta[i] as number) + step * (d[a] as number), pi.lower), pi.upper);
+        const v = Math.min(Math.max((theta[i] as number) + st * (d[a] as number), pi.lower), pi.upper);
         trial[i] = v;
         moved = Math.max(
           moved,
           Math.abs(v - (theta[i] as number)) / (Math.abs(theta[i] as number) + (scale[i] as number)),
         );
       });
-      if (moved === 0) break;
-      if (admissible(trial) && lik.evaluate(trial, false) && lik.ll >= ll - 1e-13 * Math.max(1, Math.abs(ll))) {
+      return moved;
+    };
+    const ascends = () =>
+      admissible(trial) && lik.evaluate(trial, false) && lik.ll >= ll - 1e-13 * Math.max(1, Math.abs(ll));
+    if (careful) {
+      // a step that more than halves a variance may jump over an interior maximum into the basin of the
+      // boundary: take the better of it and the step that halves the variance
+      let cap = 1;
+      free.forEach((i, a) => {
+        const pi = params[i]!,
+          th = theta[i] as number,
+          di = d[a] as number;
+        if (pi.kind !== 'correlation' && pi.lower === 0 && th > 0 && th + di < th / 2)
+          cap = Math.min(cap, th / 2 / -di);
+      });
+      if (cap < 1) {
+        const llFull = fill(1) > 0 && ascends() ? lik.ll : Number.NEGATIVE_INFINITY;
+        const full = Float64Array.from(trial),
+          movedFull = moved;
+        const llCap = fill(cap) > 0 && ascends() ? lik.ll : Number.NEGATIVE_INFINITY;
+        if (llFull > llCap) {
+          trial.set(full);
+          moved = movedFull;
+          lik.evaluate(trial, false);
+        }
+        if (Math.max(llFull, llCap) > Number.NEGATIVE_INFINITY) accepted = true;
+        else step = cap / 2;
+      }
+    }
+    for (let ls = 0; ls < 60 && !accepted; ls++) {
+      if (fill(step) === 0) break;
+      if (ascends()) {
         accepted = true;
         break;
       }
