@@ -160,11 +160,16 @@ export function tau2Likelihood(
     bestGain = 0,
     scan = boundaryStop && t === 0;
   if (t > 0 && Number.isFinite(t)) {
-    bestGain = gainOverZero(t);
-    if (bestGain >= 0) best = t;
-    else bestGain = 0;
+    const gain = gainOverZero(t);
+    // (a gain that is not a number, at scales where the sums underflow, keeps τ̂² as before)
+    if (!(gain < 0)) {
+      best = t;
+      bestGain = Number.isNaN(gain) ? 0 : gain;
+    }
     // an interior root of f that loses to τ² = 0, or where f increases (a minimum of ℓ): look further
-    scan = converged && (best === 0 || !(2 * kernel.yPPPy > (method === 'REML' ? kernel.trPP : kernel.sumW2)));
+    // (not where the information underflows, as the iteration's curvature)
+    const info = method === 'REML' ? kernel.trPP : kernel.sumW2;
+    scan = converged && (best === 0 || (info > TINY_INFORMATION && !(2 * kernel.yPPPy > info)));
   }
   if (scan) {
     // the global maximum among τ² = 0, the root found and the interior maxima bracketed on a grid
