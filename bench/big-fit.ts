@@ -1,6 +1,6 @@
 /**
  * The compiled CLI's `fit` of a very large CSV (issue 14's target: 10⁶ rows under 3 s and 500 MB), measured
- * as a user runs it: `node bin/evsynth.mjs fit big.csv` in a fresh process, with and without the per-study
+ * as a user runs it: `node bin/evsynth.cjs fit big.csv` in a fresh process, with and without the per-study
  * table. Writes a seeded, heterogeneous yi,vi table (SMD-like: nᵢ log-uniform on 20…500, θᵢ ~ N(−0.3, 0.04),
  * vᵢ = 4/nᵢ + yᵢ²/(2nᵢ)), runs each variant `runs` times and prints medians of CPU time (user + system),
  * wall time and peak RSS (from /usr/bin/time where present; wall time only without it), with the load
@@ -28,7 +28,7 @@ const flag = (name: string): string | undefined => {
 const metaforRows = flag('--metafor');
 const k = Number(args[0] ?? 1_000_000),
   runs = Number(args[1] ?? 5);
-const bin = new URL('../bin/evsynth.mjs', import.meta.url).pathname;
+const bin = new URL('../bin/evsynth.cjs', import.meta.url).pathname;
 if (!existsSync(new URL('../dist/bin/evsynth.js', import.meta.url))) throw new Error('run `npm run build` first');
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-big-fit-'));
 
@@ -86,7 +86,7 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const extra of [['--no-studies'], []]) {
   const rs = Array.from({ length: runs }, () => runOnce(extra));
   console.log(
-    `| \`node bin/evsynth.mjs fit big.csv${extra.length ? ` ${extra.join(' ')}` : ''}\` | ${fmt(median(rs.map((r) => r.cpu)), 's')} | ${fmt(median(rs.map((r) => r.wall)), 's')} | ${fmt(median(rs.map((r) => r.rssMB)), 'MB', 0)} | ${rs.map((r) => (r.cpu ?? r.wall).toFixed(2)).join(', ')} |`,
+    `| \`node bin/evsynth.cjs fit big.csv${extra.length ? ` ${extra.join(' ')}` : ''}\` | ${fmt(median(rs.map((r) => r.cpu)), 's')} | ${fmt(median(rs.map((r) => r.wall)), 's')} | ${fmt(median(rs.map((r) => r.rssMB)), 'MB', 0)} | ${rs.map((r) => (r.cpu ?? r.wall).toFixed(2)).join(', ')} |`,
   );
 }
 console.log(

@@ -185,7 +185,7 @@ const add = results.add.bind(results);
 {
   const csv = join(tmp, 'k39.csv');
   writeFileSync(csv, ['study,yi,vi', ...d39.yi.map((y, i) => `S${i + 1},${y},${d39.vi[i]}`)].join('\n') + '\n');
-  const bin = new URL('../bin/evsynth.mjs', import.meta.url).pathname;
+  const bin = new URL('../bin/evsynth.cjs', import.meta.url).pathname;
   const e = await time(() => execFileSync(process.execPath, [bin, 'fit', csv], { stdio: 'ignore' }), 5);
   const rs = join(tmp, 'fit.R');
   writeFileSync(rs, `suppressMessages(library(metafor)); d <- read.csv("${csv}"); print(rma(yi, vi, data=d))\n`);

@@ -23,7 +23,7 @@ if (!existsSync(join(root, 'dist', 'bin', 'evsynth.js'))) {
 }
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-startup-'));
 const hasR = spawnSync('Rscript', ['-e', 'suppressMessages(library(metafor))'], { stdio: 'ignore' }).status === 0;
-const bin = join(root, 'bin', 'evsynth.mjs');
+const bin = join(root, 'bin', 'evsynth.cjs');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const wall = (f: () => unknown): number => {

@@ -1,4 +1,4 @@
-// Bundles the command line (src/cli/launch.ts, which loads src/cli/run.ts) into dist/bin/ with esbuild, so that `evsynth` starts from a few
+// Bundles the command line (src/cli/run.ts; bin/evsynth.cjs is its entry) into dist/bin/ with esbuild, so that `evsynth` starts from a few
 // files instead of hundreds of small modules. Code splitting keeps each command's code in its own chunk,
 // loaded when the command runs. Only the small dependencies every command needs at start (commander,
 // csv-parse, the @stdlib distribution functions) are bundled; the others (vega, vega-lite, resvg, fonts,
@@ -34,7 +34,21 @@ const bundle = {
   logLevel: 'warning',
 };
 
-await build({ ...bundle, entryPoints: { evsynth: 'src/cli/launch.ts' }, outdir: 'dist/bin', external });
+await build({ ...bundle, entryPoints: { evsynth: 'src/cli/run.ts' }, outdir: 'dist/bin', external });
+
+// Help and version (src/cli/launch.ts) as one small CommonJS file with commander inside: bin/evsynth.cjs answers
+// `--help` from it without Node's ES module loader or the engine.
+await build({
+  entryPoints: ['src/cli/launch.ts'],
+  outfile: 'dist/bin/help.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
 
 // The worker threads (GOSH subsets, batches of fits) start faster from one bundled file than from tsc's
 // hundreds of small modules (bench:startup: about 330 ms → 125 ms to a first result here): both workers are

@@ -87,7 +87,7 @@ describe('help from the command manifest', () => {
   it('the manifest in dist/bin (npm run build) is the program’s, and the installed command answers from it', () => {
     const shipped: unknown = JSON.parse(readFileSync('dist/bin/commands.json', 'utf8'));
     expect(shipped).toEqual(JSON.parse(JSON.stringify(manifest)));
-    const run = spawnSync(process.execPath, ['bin/evsynth.mjs', 'fit', '--help'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['bin/evsynth.cjs', 'fit', '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: evsynth fit \[options\] <file>/);
     expect(run.stdout).toContain('--no-studies');

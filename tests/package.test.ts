@@ -200,7 +200,12 @@ describe('the packed package, installed into a fresh project', () => {
     const s = JSON.parse(out) as { estimate: number; tau2: number };
     expect(close(s.estimate, expected.beta[0]!)).toBe(true);
     expect(close(s.tau2, expected.tau2)).toBe(true);
-    expect(readFileSync(join(app, 'node_modules', 'evsynth', 'bin', 'evsynth.mjs'), 'utf8')).not.toMatch(/tsx/);
+    expect(readFileSync(join(app, 'node_modules', 'evsynth', 'bin', 'evsynth.cjs'), 'utf8')).not.toMatch(/tsx/);
+    // help and version from the command manifest (bin/evsynth.cjs, dist/bin/help.cjs), as the full program
+    const bin = join(app, 'node_modules', '.bin', 'evsynth');
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(run(bin, ['--version']).trim()).toBe(version);
+    expect(run(bin, ['fit', '--help'])).toMatch(/^Usage: evsynth fit \[options\] <file>/);
   });
 
   it('the binary imports a RevMan review and a spreadsheet, and exports an R script (their lazy chunks and readers resolve)', () => {

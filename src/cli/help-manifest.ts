@@ -59,7 +59,13 @@ export function commandManifest(cmd: Command): CommandEntry {
   };
 }
 
-function rebuild(entry: CommandEntry, cmd: Command): Command {
+/**
+ * The commands of `entry` as commander commands. Only the commands in `full` get all their options: the others
+ * appear in their parent's help as a line (name, `[options]` when they have any, arguments, description), for
+ * which their first option is enough — building every option of every command would cost more than the rest of
+ * answering (tests/help-manifest.test.ts checks the texts equal the full program's).
+ */
+function rebuild(entry: CommandEntry, cmd: Command, full: (name: string) => boolean): Command {
   cmd.description(entry.description);
   for (const a of entry.arguments) {
     const arg = new Argument(
@@ -70,14 +76,14 @@ function rebuild(entry: CommandEntry, cmd: Command): Command {
     if (a.choices) arg.choices(a.choices);
     cmd.addArgument(arg);
   }
-  for (const o of entry.options) {
+  for (const o of full(entry.name) ? entry.options : entry.options.slice(0, 1)) {
     const opt = new Option(o.flags, o.description);
     if (o.defaultValue !== undefined) opt.default(o.defaultValue, o.defaultValueDescription);
     if (o.choices) opt.choices(o.choices);
     if (o.hidden) opt.hideHelp();
     cmd.addOption(opt);
   }
-  for (const sub of entry.commands) rebuild(sub, cmd.command(sub.name)).action(() => undefined);
+  for (const sub of entry.commands) rebuild(sub, cmd.command(sub.name), full).action(() => undefined);
   return cmd;
 }
 
@@ -102,6 +108,8 @@ export function isHelpRequest(argv: readonly string[], manifest: CommandEntry): 
 export function answerHelpRequest(argv: readonly string[], manifest: CommandEntry, version: string): number {
   // the root's version flag is commander's own (.version); the manifest's copy of it is left out
   const root = { ...manifest, options: manifest.options.filter((o) => o.flags !== VERSION_FLAGS) };
+  // the command whose help is asked for (none: the program's)
+  const asked = argv[0] === 'help' ? argv[1] : argv[0];
   // settings first: subcommands copy them when they are created, as in the full program
   const program = rebuild(
     root,
@@ -109,6 +117,7 @@ export function answerHelpRequest(argv: readonly string[], manifest: CommandEntr
       .version(version)
       .exitOverride()
       .configureOutput({ writeErr: (s) => process.stderr.write(s) }),
+    (name) => name === manifest.name || name === asked,
   );
   try {
     program.parse([...argv], { from: 'user' });

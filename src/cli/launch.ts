@@ -1,29 +1,37 @@
 /**
- * The entry of the bundled command line (dist/bin/evsynth.js, built by scripts/build-cli.mjs): a request for
- * help or the version is answered from the command manifest written at build time (./help-manifest.ts), in a
- * fraction of the time the full CLI takes to load; everything else runs the full CLI (./run.ts).
+ * Help and version without loading the command line: bundled on its own as CommonJS (dist/bin/help.cjs, by
+ * scripts/build-cli.mjs) and called by the command's entry (bin/evsynth.cjs), so that `evsynth --help` starts
+ * without Node's ES module loader and without the engine, in about the time of a bare `node`. A request for help
+ * or the version is answered from the command manifest written at build time (./help-manifest.ts); for anything
+ * else it returns false and the entry runs the full CLI (./run.ts, bundled as dist/bin/evsynth.js).
  */
 import { readFileSync } from 'node:fs';
 import { answerHelpRequest, isHelpRequest, type CommandEntry } from './help-manifest.ts';
-import { version } from './version.ts';
 
-function readManifest(): CommandEntry | undefined {
+/** Where the built package keeps the manifest and its package.json (given by the entry, which knows its folder). */
+export interface HelpFiles {
+  readonly manifest: string;
+  readonly packageJson: string;
+}
+
+function readManifest(file: string): CommandEntry | undefined {
   try {
-    return JSON.parse(readFileSync(new URL('./commands.json', import.meta.url), 'utf8')) as CommandEntry;
+    return JSON.parse(readFileSync(file, 'utf8')) as CommandEntry;
   } catch {
-    return undefined; // not built (run from source): the full CLI answers
+    return undefined; // not built: the full CLI answers
   }
 }
 
-const argv = process.argv.slice(2);
-const manifest = readManifest();
-if (manifest && isHelpRequest(argv, manifest)) {
+/** Answers `argv` when it only asks for help or the version (setting the exit code); false otherwise. */
+export function answerHelp(argv: readonly string[], files: HelpFiles): boolean {
+  const manifest = readManifest(files.manifest);
+  if (!manifest || !isHelpRequest(argv, manifest)) return false;
   // help piped into a command that stops reading (`evsynth --help | head`): stop quietly, as run.ts does
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  process.exitCode = answerHelpRequest(argv, manifest, version());
-} else {
-  await import('./run.ts');
+  const { version } = JSON.parse(readFileSync(files.packageJson, 'utf8')) as { version: string };
+  process.exitCode = answerHelpRequest(argv, manifest, version);
+  return true;
 }
