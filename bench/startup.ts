@@ -10,9 +10,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 // types only: the measured code is the built package in dist/
-import type * as WorkerModule from '../src/core/worker.ts';
 import type * as NodeEntry from '../src/node.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -100,57 +98,48 @@ const add = (r: Row) => {
   const [e] = paired(() => execFileSync(process.execPath, [bin, 'start', '--out', out], { stdio: 'ignore' }), null, 3);
   add({ workload: '`npm start` (`evsynth start`)', evsynth: e, other: null, target: '< 3 s' });
 }
-// 4. a worker thread's start-up: the compiled GOSH worker, from `new Worker` to its result for a 3-study job
+// 4. a worker thread's start-up: the compiled GOSH worker, from `new Worker` to its result for a 3-study job, next
+// to an empty worker (Node's own cost). Measured in a plain `node` child: workers inherit their parent's execArgv, and
+// this bench runs under tsx, whose loader a worker started from here would load too (about 100 ms more per start).
 {
-  const { startWorker } = (await import(join(root, 'dist', 'core', 'worker.js'))) as typeof WorkerModule;
-  const from = new URL('../dist/diagnostics/gosh-parallel.js', import.meta.url).href;
-  const once = () =>
-    new Promise<number>((resolve, reject) => {
-      const t = performance.now();
-      const w = startWorker('./gosh-worker', from, {
-        yi: Float64Array.from([0.1, 0.2, 0.3]),
-        vi: Float64Array.from([0.01, 0.02, 0.03]),
-        method: 'REML',
-        masks: Float64Array.from([1, 2, 3, 4, 5, 6, 7]),
-      });
-      w.on('message', (m: { result?: unknown }) => {
-        if (m.result) {
-          resolve((performance.now() - t) / 1000);
-          void w.terminate();
-        }
-      });
-      w.on('error', reject);
-    });
-  // an empty worker (a module that posts at once): Node's own cost of a worker thread, the floor
   const empty = join(tmp, 'empty-worker.mjs');
   writeFileSync(empty, "import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ result: 1 });\n");
-  const onceEmpty = () =>
-    new Promise<number>((resolve, reject) => {
-      const t = performance.now();
-      const w = new Worker(empty);
-      w.on('message', () => {
-        resolve((performance.now() - t) / 1000);
-        void w.terminate();
-      });
-      w.on('error', reject);
-    });
-  await once();
-  await onceEmpty();
-  const ts: number[] = [],
-    te: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    ts.push(await once());
-    te.push(await onceEmpty());
-  }
+  const script = join(tmp, 'worker-start.mjs');
+  const worker = new URL('../dist/core/worker.js', import.meta.url).href;
+  const from = new URL('../dist/diagnostics/gosh-parallel.js', import.meta.url).href;
+  writeFileSync(
+    script,
+    `import { Worker } from 'node:worker_threads';
+import { startWorker } from ${JSON.stringify(worker)};
+const data = { yi: Float64Array.from([0.1, 0.2, 0.3]), vi: Float64Array.from([0.01, 0.02, 0.03]), method: 'REML', masks: Float64Array.from([1, 2, 3, 4, 5, 6, 7]) };
+const time = (start) => new Promise((resolve, reject) => {
+  const t = performance.now();
+  const w = start();
+  w.on('message', (m) => { if (m.result) { resolve(performance.now() - t); void w.terminate(); } });
+  w.on('error', reject);
+});
+const gosh = () => startWorker('./gosh-worker', ${JSON.stringify(from)}, data);
+const empty = () => new Worker(${JSON.stringify(empty)});
+await time(gosh); await time(empty);
+const tg = [], te = [];
+for (let i = 0; i < 11; i++) { tg.push(await time(gosh)); te.push(await time(empty)); }
+const med = (xs) => [...xs].sort((a, b) => a - b)[5] / 1000;
+process.stdout.write(JSON.stringify({ gosh: med(tg), empty: med(te) }));
+`,
+  );
+  const r = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' })) as {
+    gosh: number;
+    empty: number;
+  };
   add({
     workload: 'an empty worker thread, to its first message (Node’s own cost: the floor)',
-    evsynth: median(te),
+    evsynth: r.empty,
     other: null,
     target: '—',
   });
   add({
     workload: 'worker thread start-up (compiled GOSH worker, to its first result)',
-    evsynth: median(ts),
+    evsynth: r.gosh,
     other: null,
     target: '< 100 ms',
   });
