@@ -1,7 +1,8 @@
 /**
  * Start-up costs of the built package (`npm run bench:startup`; needs `npm run build`): the CLI's whole-process
- * time against Rscript + metafor doing the same fit, `evsynth --help`, `npm start`, a worker thread's start-up,
- * and the batch size from which fitBatchParallel (two workers) beats fitBatch in one thread. Medians of paired
+ * time against Rscript + metafor doing the same fit, `evsynth --help`, `npm start`, the worker threads' start-up,
+ * and the batch size from which fitBatchParallel (two workers) beats fitBatch in one thread (both in a plain `node`
+ * child, without tsx). Medians of paired
  * rounds; ratios are what to read on a shared machine. `--markdown` prints the table for docs/performance.md.
  * No assertions: numbers only.
  */
@@ -10,8 +11,6 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// types only: the measured code is the built package in dist/
-import type * as NodeEntry from '../src/node.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const markdown = process.argv.includes('--markdown');
@@ -98,38 +97,64 @@ const add = (r: Row) => {
   const [e] = paired(() => execFileSync(process.execPath, [bin, 'start', '--out', out], { stdio: 'ignore' }), null, 3);
   add({ workload: '`npm start` (`evsynth start`)', evsynth: e, other: null, target: '< 3 s' });
 }
-// 4. a worker thread's start-up: the compiled GOSH worker, from `new Worker` to its result for a 3-study job, next
-// to an empty worker (Node's own cost). Measured in a plain `node` child: workers inherit their parent's execArgv, and
-// this bench runs under tsx, whose loader a worker started from here would load too (about 100 ms more per start).
+// 4. a worker thread's start-up: each bundled worker (dist/workers), from `new Worker` to its result for a 3-study job,
+// next to an empty CommonJS worker (Node's own cost of a thread: the floor); and 5. fitBatch (one thread) against
+// fitBatchParallel (two workers): where the workers pay off. Both in a plain `node` child: a worker inherits its
+// parent's execArgv, and this bench runs under tsx, whose loader each worker would load too (about 100 ms per start).
+const crossover: string[] = [];
 {
-  const empty = join(tmp, 'empty-worker.mjs');
-  writeFileSync(empty, "import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ result: 1 });\n");
-  const script = join(tmp, 'worker-start.mjs');
-  const worker = new URL('../dist/core/worker.js', import.meta.url).href;
-  const from = new URL('../dist/diagnostics/gosh-parallel.js', import.meta.url).href;
+  const empty = join(tmp, 'empty-worker.cjs');
+  writeFileSync(empty, "require('node:worker_threads').parentPort.postMessage({ result: 1 });\n");
+  const script = join(tmp, 'workers.mjs');
+  const dist = (f: string) => JSON.stringify(new URL(`../dist/${f}`, import.meta.url).href);
   writeFileSync(
     script,
     `import { Worker } from 'node:worker_threads';
-import { startWorker } from ${JSON.stringify(worker)};
-const data = { yi: Float64Array.from([0.1, 0.2, 0.3]), vi: Float64Array.from([0.01, 0.02, 0.03]), method: 'REML', masks: Float64Array.from([1, 2, 3, 4, 5, 6, 7]) };
+import { startWorker } from ${dist('core/worker.js')};
+import { fitBatch } from ${dist('index.js')};
+import { fitBatchParallel } from ${dist('node.js')};
+const yi = Float64Array.from([0.1, 0.2, 0.3]), vi = Float64Array.from([0.01, 0.02, 0.03]);
 const time = (start) => new Promise((resolve, reject) => {
   const t = performance.now();
   const w = start();
-  w.on('message', (m) => { if (m.result) { resolve(performance.now() - t); void w.terminate(); } });
+  w.on('message', (m) => { if (m.result || m.estimate) { const dt = performance.now() - t; void w.terminate().then(() => resolve(dt)); } });
   w.on('error', reject);
 });
-const gosh = () => startWorker('./gosh-worker', ${JSON.stringify(from)}, data);
-const empty = () => new Worker(${JSON.stringify(empty)});
-await time(gosh); await time(empty);
-const tg = [], te = [];
-for (let i = 0; i < 11; i++) { tg.push(await time(gosh)); te.push(await time(empty)); }
-const med = (xs) => [...xs].sort((a, b) => a - b)[5] / 1000;
-process.stdout.write(JSON.stringify({ gosh: med(tg), empty: med(te) }));
+const starts = {
+  empty: () => new Worker(${JSON.stringify(empty)}),
+  gosh: () => startWorker('diagnostics/gosh-worker', { yi, vi, method: 'REML', masks: Float64Array.from([1, 2, 3, 4, 5, 6, 7]) }),
+  batch: () => startWorker('models/batch-worker', { yi, vi, k: 3, options: { method: 'REML' } }),
+};
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] / 1000;
+const ts = { empty: [], gosh: [], batch: [] };
+for (const s of Object.values(starts)) await time(s);
+for (let i = 0; i < 15; i++) for (const [name, s] of Object.entries(starts)) ts[name].push(await time(s));
+const out = { empty: med(ts.empty), gosh: med(ts.gosh), batch: med(ts.batch), crossover: [] };
+const k = 10;
+for (const n of [10_000, 50_000, 100_000, 200_000, 500_000]) {
+  const Y = new Float64Array(n * k), V = new Float64Array(n * k);
+  let s = 12345;
+  const u = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < n * k; i++) { V[i] = 0.01 + 0.3 * u(); Y[i] = 0.3 + (u() - 0.5) * 0.8; }
+  const one = [], two = [];
+  for (let r = 0; r < 5; r++) {
+    let t = performance.now();
+    fitBatch(Y, V, k, { method: 'REML' });
+    one.push(performance.now() - t);
+    t = performance.now();
+    await fitBatchParallel(Y, V, k, { method: 'REML', workers: 2 });
+    two.push(performance.now() - t);
+  }
+  out.crossover.push({ n, one: med(one), two: med(two) });
+}
+process.stdout.write(JSON.stringify(out));
 `,
   );
   const r = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' })) as {
-    gosh: number;
     empty: number;
+    gosh: number;
+    batch: number;
+    crossover: { n: number; one: number; two: number }[];
   };
   add({
     workload: 'an empty worker thread, to its first message (Node’s own cost: the floor)',
@@ -138,34 +163,18 @@ process.stdout.write(JSON.stringify({ gosh: med(tg), empty: med(te) }));
     target: '—',
   });
   add({
-    workload: 'worker thread start-up (compiled GOSH worker, to its first result)',
+    workload: 'worker thread start-up (GOSH worker, to its first result)',
     evsynth: r.gosh,
     other: null,
     target: '< 100 ms',
   });
-}
-// 5. fitBatch (one thread) vs fitBatchParallel (two workers): where the workers pay off
-const crossover: string[] = [];
-{
-  const { fitBatch, fitBatchParallel } = (await import(join(root, 'dist', 'node.js'))) as typeof NodeEntry;
-  const k = 10;
-  for (const n of [2_000, 10_000, 50_000, 200_000]) {
-    const yi = new Float64Array(n * k),
-      vi = new Float64Array(n * k);
-    let s = 12345;
-    const u = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < n * k; i++) {
-      vi[i] = 0.01 + 0.3 * u();
-      yi[i] = 0.3 + (u() - 0.5) * 0.8;
-    }
-    const one = median([0, 1, 2].map(() => wall(() => fitBatch(yi, vi, k, { method: 'REML' }))));
-    const ts: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const t = performance.now();
-      await fitBatchParallel(yi, vi, k, { method: 'REML', workers: 2 });
-      ts.push((performance.now() - t) / 1000);
-    }
-    const two = median(ts);
+  add({
+    workload: 'worker thread start-up (batch worker, to its first result)',
+    evsynth: r.batch,
+    other: null,
+    target: '< 100 ms',
+  });
+  for (const { n, one, two } of r.crossover) {
     crossover.push(
       `${n.toLocaleString('en')} analyses: one thread ${fmt(one)}, two workers ${fmt(two)} (${(one / two).toFixed(2)}×)`,
     );

@@ -99,6 +99,33 @@ describe('the packed package, installed into a fresh project', () => {
     expect(r.k).toBeGreaterThan(0);
   });
 
+  it('runs GOSH and batches of fits on worker threads (the bundled workers, dist/workers), equal to one thread', () => {
+    // REML needs no @stdlib function in the GOSH worker, PMM loads the chi-square quantile from dist/stdlib.cjs; the
+    // batch worker has the normal distribution inside and loads the t distribution (knha) from dist/stdlib.cjs
+    writeFileSync(
+      join(app, 'workers.mjs'),
+      `import { fitRma, gosh, fitBatch } from 'evsynth';\nimport { goshParallel, fitBatchParallel } from 'evsynth/node';\n` +
+        `const same = (a, b) => Object.keys(a).every((key) => a[key].length === b[key].length && a[key].every((x, i) => Object.is(x, b[key][i])));\n` +
+        `const yi = ${JSON.stringify([...yi, ...yi.map((y) => y / 2)].slice(0, 16))}, vi = ${JSON.stringify([...vi, ...vi].slice(0, 16))};\n` +
+        `const out = {};\n` +
+        `for (const method of ['REML', 'PMM']) {\n` +
+        `  const fit = fitRma(yi, vi, { method });\n` +
+        `  const { size, estimate, tau2, I2, H2, QE } = await goshParallel(fit, { workers: 2 });\n` +
+        `  const one = gosh(fit);\n` +
+        `  out['gosh ' + method] = [estimate.length, same({ size: one.size, estimate: one.estimate, tau2: one.tau2, I2: one.I2, H2: one.H2, QE: one.QE }, { size, estimate, tau2, I2, H2, QE })];\n` +
+        `}\n` +
+        `const k = 8, Y = Float64Array.from({ length: 4000 * k }, (_, i) => Math.sin(i) / 2), V = Float64Array.from({ length: 4000 * k }, (_, i) => 0.01 + (i % 7) / 50);\n` +
+        `for (const test of ['z', 'knha']) out['batch ' + test] = same(fitBatch(Y, V, k, { test }), await fitBatchParallel(Y, V, k, { test, workers: 2 }));\n` +
+        `console.log(JSON.stringify(out));\n`,
+    );
+    expect(JSON.parse(run('node', ['workers.mjs']))).toEqual({
+      'gosh REML': [65_535, true],
+      'gosh PMM': [65_535, true],
+      'batch z': true,
+      'batch knha': true,
+    });
+  });
+
   it('evsynth/node reads the bundled datasets and renders a plot (rendering loaded on demand)', () => {
     writeFileSync(
       join(app, 'node.mjs'),

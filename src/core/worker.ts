@@ -1,16 +1,22 @@
-/** Starting worker threads for the pools (GOSH, batches) from compiled JavaScript or, in development, TypeScript. */
+/** Starting worker threads for the pools (GOSH, batches) from their bundles or, in development, from TypeScript. */
 import { Worker } from 'node:worker_threads';
 
+/** The worker entries, as modules under src/. */
+type WorkerEntry = 'diagnostics/gosh-worker' | 'models/batch-worker';
+
 /**
- * Starts the worker `name` (a module beside `from`, e.g. './gosh-worker') with `workerData`. In the built
- * package the compiled `.js` worker starts directly (tens of milliseconds); from the TypeScript sources it
- * runs through tsx (development and tests only).
+ * Starts the worker `entry` with `workerData`. In the built package every worker is one CommonJS bundle in
+ * dist/workers/ (scripts/build-cli.mjs), found from this module's own folder, which is one below dist/ both as
+ * tsc's dist/core/worker.js and inlined into the command line's bundle (dist/bin/); it starts in little more than
+ * Node's own cost of a worker thread (docs/performance.md). From the TypeScript sources the entry runs through tsx
+ * (development and tests only).
  */
-export function startWorker(name: string, from: string, workerData: Record<string, unknown>): Worker {
-  if (from.endsWith('.ts')) {
+export function startWorker(entry: WorkerEntry, workerData: Record<string, unknown>): Worker {
+  if (import.meta.url.endsWith('.ts')) {
     return new Worker(new URL('./ts-worker.mjs', import.meta.url), {
-      workerData: { ...workerData, entry: new URL(`${name}.ts`, from).href },
+      workerData: { ...workerData, entry: new URL(`../${entry}.ts`, import.meta.url).href },
     });
   }
-  return new Worker(new URL(`${name}.js`, from), { workerData });
+  const name = entry.slice(entry.lastIndexOf('/') + 1);
+  return new Worker(new URL(`../workers/${name}.cjs`, import.meta.url), { workerData });
 }

@@ -30,7 +30,7 @@ export async function goshParallel(
       { length: workers },
       (_, w) =>
         new Promise<ReturnType<typeof goshRange>>((resolve, reject) => {
-          const worker = startWorker('./gosh-worker', import.meta.url, {
+          const worker = startWorker('diagnostics/gosh-worker', {
             yi: Float64Array.from(fit.yi),
             vi: Float64Array.from(fit.vi),
             method: fit.method,

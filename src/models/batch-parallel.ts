@@ -34,7 +34,7 @@ export async function fitBatchParallel(
         new Promise<BatchResult>((resolve, reject) => {
           const from = (bounds[j] as number) * k,
             to = (bounds[j + 1] as number) * k;
-          const worker = startWorker('./batch-worker', import.meta.url, {
+          const worker = startWorker('models/batch-worker', {
             yi: yi.slice(from, to),
             vi: vi.slice(from, to),
             k,
