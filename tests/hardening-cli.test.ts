@@ -165,6 +165,25 @@ describe('the command line on the catalogue', () => {
     expect(j.influence.dfbetas).toHaveLength(2);
     expect(j.skipped.map((s: { test: string }) => s.test)).toEqual(['leave-one-out', 'cumulative', 'Baujat']);
   });
+  it('sensitivity --mods prints DFBETAS of every coefficient, named (it printed the intercept only, as "dfbetas")', async () => {
+    const mods = fileURLToPath(new URL('./data/bcg-mods.csv', import.meta.url));
+    const r = await runCli('sensitivity', mods, '--mods', 'ablat', '--influence');
+    expect(r.code, r.err).toBe(0);
+    const [, header, ...rows] = r.out.split('\n');
+    expect(header?.trim().split(/\s+/).slice(-3)).toEqual(['dfbetas.intrcpt', 'dfbetas.ablat', 'inf']);
+    const j = JSON.parse((await runCli('sensitivity', mods, '--mods', 'ablat', '--influence', '--json')).out);
+    // each row's last two numbers are the JSON's DFBETAS (checked against metafor's dfbs in tests/hardening.test.ts)
+    rows.slice(0, 13).forEach((row, i) => {
+      const cells = row
+        .replace(/\*\s*$/, '')
+        .trim()
+        .split(/\s+/)
+        .slice(-2)
+        .map(Number);
+      expect(cells[0]).toBeCloseTo(j.influence.dfbetas[0][i], 4);
+      expect(cells[1]).toBeCloseTo(j.influence.dfbetas[1][i], 4);
+    });
+  });
   it('bias --mods: the regression test on the meta-regression', async () => {
     const mods = fileURLToPath(new URL('./data/bcg-mods.csv', import.meta.url));
     const r = await runCli('bias', mods, '--mods', 'ablat', '--egger', '--json');
@@ -191,6 +210,32 @@ describe('the command line on the catalogue', () => {
       oneLineError(await runCli(...args), /does not exist \(create it first\)/);
     expect(existsSync(join(tmp, 'none'))).toBe(false);
   });
+  it('export checks --out before any work (a raw ENOENT/EISDIR with a stack trace and exit 1 before)', async () => {
+    for (const [args, pattern] of [
+      [['export', 'r', bcg, '--measure', 'RR', '--out', '/proc/x.R'], /cannot write there/],
+      [['export', 'xlsx', bcg, '--out', join(tmp, 'none', 'x.xlsx')], /does not exist \(create it first\)/],
+      [['export', 'revman-csv', bcg, '--measure', 'RR', '--out', tmp], /is a directory/],
+    ] as const)
+      oneLineError(await runCli(...args), pattern);
+    expect(existsSync(join(tmp, 'none'))).toBe(false);
+  });
+  it('start and import check their output folder before any work (under /proc they never returned)', async () => {
+    // Node's mkdirSync(…, { recursive: true }) retries for ever on a path the system refuses
+    const rm5 = fileURLToPath(new URL('./fixtures/revman/Fleiss1993.rm5', import.meta.url));
+    for (const [args, pattern] of [
+      [['start', '--out', '/proc/evsynth-out'], /--out '\/proc\/evsynth-out': cannot create the directory there/],
+      [['start', '--out', join(tmp, 'none', 'out')], /does not exist \(create it first\)/],
+      [['import', rm5, '--out', '/proc/x/fleiss'], /--out's folder '\/proc\/x': cannot create the directory there/],
+      [['import', rm5, '--out', '/proc/fleiss'], /--out's folder '\/proc': cannot write there/],
+      [['import', rm5, '--out', join(tmp, 'none', 'a', 'fleiss')], /does not exist \(create it first\)/],
+    ] as const)
+      oneLineError(await runCli(...args), pattern);
+    expect(existsSync(join(tmp, 'none'))).toBe(false);
+    // one level is made, as `mkdir` without -p: the folder named by --out, or the datasets folder
+    const r = await runCli('import', rm5, '--out', join(tmp, 'imported', 'fleiss'));
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(tmp, 'imported', 'fleiss-1.1', 'data.csv'))).toBe(true);
+  }, 30_000);
   it('labels with a right-to-left override are drawn as stored', async () => {
     const out = join(tmp, 'bidi.svg');
     const r = await runCli(

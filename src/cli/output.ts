@@ -4,8 +4,9 @@
  * file, so a path the system refuses (a read-only or virtual file system such as /proc) fails at once, in
  * one line, and never after a long computation.
  */
-import { closeSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { EvsynthError } from '../core/errors.ts';
 
 function why(e: unknown): string {
@@ -58,5 +59,56 @@ export function writeOutput(path: string, data: string | Uint8Array, flag = '--o
     writeFileSync(path, data);
   } catch (e) {
     throw new EvsynthError('OUTPUT_PATH', `${flag} '${path}': cannot write there (${why(e)})`);
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checks that `dir` can receive output files before any work starts: an existing directory that can be
+ * written to, or a new directory whose parent exists (made by {@link makeOutputDirectory}: one level, as
+ * `mkdir` without `-p`; a missing chain of directories is an error, never created silently). The check
+ * writes and removes a probe, so a path the system refuses (/proc) fails at once, in one line. (Node's
+ * `mkdirSync(…, { recursive: true })` never returns on such a path: it retries the parent for ever.)
+ */
+export function checkOutputDirectory(dir: string, flag = '--out'): void {
+  const where = `${flag} '${dir}'`;
+  const st = statOrNull(dir);
+  if (st !== null) {
+    if (!st.isDirectory()) throw new EvsynthError('OUTPUT_PATH', `${where}: is a file; expected a directory`);
+    const probe = join(dir, `.evsynth-probe-${process.pid}`);
+    try {
+      closeSync(openSync(probe, 'wx'));
+      unlinkSync(probe);
+    } catch (e) {
+      throw new EvsynthError('OUTPUT_PATH', `${where}: cannot write there (${why(e)})`);
+    }
+    return;
+  }
+  const parent = dirname(resolve(dir));
+  const ps = statOrNull(parent);
+  if (ps === null || !ps.isDirectory())
+    throw new EvsynthError('OUTPUT_PATH', `${where}: the directory '${dirname(dir)}' does not exist (create it first)`);
+  try {
+    mkdirSync(dir);
+    rmdirSync(dir);
+  } catch (e) {
+    throw new EvsynthError('OUTPUT_PATH', `${where}: cannot create the directory there (${why(e)})`);
+  }
+}
+
+/** Makes an output directory checked by {@link checkOutputDirectory} if it does not exist (one level). */
+export function makeOutputDirectory(dir: string, flag = '--out'): void {
+  if (statOrNull(dir)?.isDirectory()) return;
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    throw new EvsynthError('OUTPUT_PATH', `${flag} '${dir}': cannot create the directory there (${why(e)})`);
   }
 }

@@ -108,11 +108,27 @@ export function formatSensitivityText(s: SensitivityResults, options: TextOption
   }
   if (s.influence) {
     const n = s.influence;
+    // one DFBETAS column per coefficient, named as metafor's dfbs (intrcpt, ablat, …) where there are several
+    const names = s.fit.coefficients.map((c) => c.name);
+    const dfbetasHeader =
+      n.dfbetas.length === 1 ? ['dfbetas'] : n.dfbetas.map((_, j) => `dfbetas.${names[j] ?? j + 1}`);
     out.push(
       'Influence diagnostics (* = influential: |DFFITS| > 3√(p/(k−p)), Cook > χ²ₚ median, hat > 3p/k or |DFBETAS| > 1):',
       ...alignTable(
         [
-          ['study', 'rstudent', 'dffits', 'cook.d', 'cov.r', 'tau2.del', 'QE.del', 'hat', 'weight', 'dfbetas', 'inf'],
+          [
+            'study',
+            'rstudent',
+            'dffits',
+            'cook.d',
+            'cov.r',
+            'tau2.del',
+            'QE.del',
+            'hat',
+            'weight',
+            ...dfbetasHeader,
+            'inf',
+          ],
           ...L.map((lab, i) => [
             lab,
             f(n.rstudent[i]),
@@ -123,7 +139,7 @@ export function formatSensitivityText(s: SensitivityResults, options: TextOption
             f(n.QEDeleted[i], 2),
             f(n.hat[i]),
             formatPercent(n.weight[i], 1),
-            f(n.dfbetas[0]?.[i]),
+            ...n.dfbetas.map((d) => f(d[i])),
             n.influential[i] ? '*' : '',
           ]),
         ],

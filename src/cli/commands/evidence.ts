@@ -10,7 +10,7 @@ import { subgroupAnalysis } from '../../analysis/subgroup-analysis.ts';
 import { stringColumn, studyLabels } from '../../io/csv.ts';
 import { formatChapterReport, formatReproduction, formatReproductionTotals } from '../../report/reproduce-text.ts';
 import { formatSubgroupText, summarizeSubgroups } from '../../report/subgroup-text.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { checkOutputDirectory, makeOutputDirectory, writeOutput } from '../output.ts';
 import { studyDataColumns } from '../../plots/data-columns.ts';
 import { forestFromSubgroups } from '../../plots/forest-data.ts';
 import { forestSpec } from '../../plots/forest.ts';
@@ -111,16 +111,17 @@ async function runFlagship(outDir: string): Promise<void> {
     }),
     { width: 1100 },
   );
-  mkdirSync(outDir, { recursive: true });
+  makeOutputDirectory(outDir);
   for (const format of ['svg', 'png'] as const) {
     const file = `${outDir}/flagship-forest.${format}`;
     const { renderToBuffer } = await import('../../plots/render.ts');
-    writeFileSync(file, await renderToBuffer(spec, format));
+    writeOutput(file, await renderToBuffer(spec, format));
     process.stdout.write(`wrote ${file}\n`);
   }
 }
 
 export async function runStart(flags: { out?: string }): Promise<number> {
+  checkOutputDirectory(flags.out ?? 'out'); // before any work
   const code = runReproduce(undefined, {});
   for (const name of listChapterNames()) {
     const r = reproduceChapter(loadChapter(name), (n) => loadDataset(n));

@@ -1,5 +1,4 @@
 /** `evsynth export r|revman-csv <dataset|csv>`: an analysis as a self-contained R script, or in RevMan 5's CSV layout. */
-import { writeFileSync } from 'node:fs';
 import { analyze, overallOf } from '../../analysis/analyze.ts';
 import { resolveAnalysisOptions } from '../../analysis/request.ts';
 import { reviewOptions } from '../../analysis/reproduce.ts';
@@ -12,6 +11,7 @@ import { resolveInput, type Dataset } from '../../evidence/datasets.ts';
 import { revmanCsv } from '../../export/revman-csv.ts';
 import { pooledNumbers, R_PACKAGES, revmanCaveats, rScript, type RPackage } from '../../export/r-script.ts';
 import { lowRiskOnly } from '../input.ts';
+import { checkOutputPath, writeOutput } from '../output.ts';
 import { requestFromFlags, type FitFlags } from '../options.ts';
 
 export interface ExportFlags extends FitFlags {
@@ -46,12 +46,13 @@ export function exportOptions(table: DataTable, dataset: Dataset | null, flags: 
 export function runExport(format: string, file: string, flags: ExportFlags): void {
   if (format !== 'r' && format !== 'revman-csv' && format !== 'xlsx')
     throw new EvsynthError('INVALID_ARGUMENT', `export format '${format}'; expected r, revman-csv or xlsx`);
+  if (flags.out !== undefined) checkOutputPath(flags.out); // before any work
   const resolved = resolveInput(file);
   const dataset = resolved.dataset;
   const table = flags.lowRiskOnly ? lowRiskOnly(resolved.table) : resolved.table;
   if (format === 'xlsx') {
     if (flags.out === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'export xlsx needs --out <file.xlsx>');
-    writeFileSync(flags.out, writeXlsx('data', table.header, table.rows, isNumberCell));
+    writeOutput(flags.out, writeXlsx('data', table.header, table.rows, isNumberCell));
     process.stdout.write(`wrote ${flags.out}\n`);
     return;
   }
@@ -106,7 +107,7 @@ export function runExport(format: string, file: string, flags: ExportFlags): voi
     });
   }
   if (flags.out !== undefined) {
-    writeFileSync(flags.out, text);
+    writeOutput(flags.out, text);
     process.stdout.write(`wrote ${flags.out}\n`);
   } else process.stdout.write(text);
 }

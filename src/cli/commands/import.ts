@@ -10,6 +10,7 @@ import {
 import { parseColumnMap } from '../../evidence/import/spreadsheet.ts';
 import type { ImportSource } from '../../evidence/import/to-dataset.ts';
 import { toJson } from '../json.ts';
+import { checkOutputDirectory } from '../output.ts';
 
 export interface ImportFlags {
   out?: string;
@@ -61,6 +62,9 @@ function runSpreadsheetImport(file: string, flags: ImportFlags): void {
 }
 
 export function runImport(file: string, flags: ImportFlags): void {
+  // the folder the datasets go into, checked before any work (created if missing, one level; never a chain)
+  const root = flags.out !== undefined ? dirname(resolve(flags.out)) : resolve('datasets');
+  if (!flags.list) checkOutputDirectory(root, flags.out !== undefined ? "--out's folder" : 'the datasets folder');
   if (isSpreadsheet(file)) {
     runSpreadsheetImport(file, flags);
     return;
@@ -80,7 +84,6 @@ export function runImport(file: string, flags: ImportFlags): void {
   if (flags.list) {
     const review = readReview(file);
     const ds = reviewDatasets(review, options);
-    const root = flags.out !== undefined ? dirname(resolve(flags.out)) : resolve('datasets');
     const list = review.analyses.map((a) => ({
       analysis: a.number,
       name: a.name,

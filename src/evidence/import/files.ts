@@ -124,7 +124,16 @@ export function reviewDatasets(review: ImportedReview, options: ImportOptions = 
  * dataset is an error unless `force`.
  */
 export function writeDatasets(datasets: readonly ImportedDataset[], root: string, force = false): string[] {
-  mkdirSync(root, { recursive: true });
+  // one level, never a chain: Node's recursive mkdir never returns on a path the system refuses (/proc/x/y)
+  if (!existsSync(root))
+    try {
+      mkdirSync(root);
+    } catch (e) {
+      throw new EvsynthError(
+        'OUTPUT_PATH',
+        `cannot create the datasets folder '${root}' (${(e as { code?: string }).code ?? (e as Error).message}); expected a folder whose parent exists`,
+      );
+    }
   for (const d of datasets)
     if (existsSync(join(root, d.name)) && !force)
       throw new EvsynthError(
