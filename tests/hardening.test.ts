@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EvsynthError } from '../src/core/errors.ts';
+import { baujat } from '../src/diagnostics/baujat.ts';
 import { regressionTest } from '../src/diagnostics/egger.ts';
 import { failSafeN } from '../src/diagnostics/fail-safe.ts';
 import { influence } from '../src/diagnostics/influence.ts';
@@ -456,6 +457,24 @@ describe('diagnostics of meta-regression models match metafor', () => {
       expectAllClose(inf.dfbetas[j]!, e.dfbs[name]!, rel, 1e-10, `dfbetas ${name}`),
     );
     expect(inf.influential).toEqual(e['is.infl']);
+  });
+  it.each(of('baujat-mods'))('%s (evsynth refused Baujat with moderators; metafor computes it)', (_id, c) => {
+    const b = baujat(fitOf(c));
+    const e = c.expected as Record<string, number[]>;
+    expectAllClose(b.x, e.x!, 1e-7, 1e-12, 'x');
+    expectAllClose(b.y, e.y!, 1e-7, 1e-12, 'y');
+  });
+  it('Baujat needs k − 1 ≥ p studies in each fit without a study', () => {
+    const f = fitRma([0.1, 0.3, 0.2], [0.01, 0.02, 0.03], {
+      design: designFromColumns(
+        [
+          { name: 'x', values: [1, 2, 4] },
+          { name: 'z', values: [0, 1, 0] },
+        ],
+        3,
+      ),
+    });
+    expect(() => baujat(f)).toThrowError(/Baujat coordinates: not applicable \(needs k ≥ 4; the model has k = 3\)/);
   });
   it.each(of('regtest-mods'))('%s', (_id, c) => {
     const a = c.args as { model: 'rma' | 'lm'; predictor: 'sei' | 'vi' };

@@ -1,5 +1,5 @@
-# Generates tests/fixtures/golden-hardening.json (issue 14): fits at extreme scales, influence diagnostics
-# and regression tests of meta-regression models, and the iterated Sidik-Jonkman estimator where its
+# Generates tests/fixtures/golden-hardening.json (issue 14): fits at extreme scales, influence diagnostics,
+# Baujat coordinates and regression tests of meta-regression models, and the iterated Sidik-Jonkman estimator where its
 # fixed-point iteration is slow, all converged to the limit of double precision.
 # Usage: Rscript scripts/golden/gen-hardening.R tests/fixtures/golden-hardening.json
 source(file.path(dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))), "helpers.R"))
@@ -46,6 +46,10 @@ for (mc in mods_cases) for (m in c("REML", "DL")) {
     expected = list(rstudent = inf$inf$rstudent, dffits = inf$inf$dffits, cook.d = inf$inf$cook.d, cov.r = inf$inf$cov.r,
       tau2.del = inf$inf$tau2.del, QE.del = inf$inf$QE.del, hat = inf$inf$hat, weight = inf$inf$weight,
       dfbs = lapply(as.list(inf$dfbs), as.numeric), is.infl = inf$is.infl)))
+  pdf(NULL); bj <- baujat(res); invisible(dev.off()) # baujat() draws as it computes
+  add_case(list(id = sprintf("baujat-mods/%s-%s", mc$id, m), family = "baujat-mods", args = list(method = m),
+    input = list(yi = dat$yi, vi = dat$vi, mods = lapply(as.data.frame(mc$X), as.numeric)),
+    expected = list(x = bj$x, y = bj$y)))
   for (model in c("rma", "lm")) for (pred in c("sei", "vi")) {
     rg <- regtest(res, model = model, predictor = pred)
     add_case(list(id = sprintf("regtest-mods/%s-%s-%s-%s", mc$id, m, model, pred), family = "regtest-mods",

@@ -129,15 +129,15 @@ export interface SensitivityResults {
 
 /**
  * The sensitivity analyses of a meta-analysis or meta-regression: those requested that apply are run,
- * the others are listed in `skipped` with the reason (leave-one-out, cumulative and Baujat need a model
- * without moderators, as metafor; influence diagnostics take moderators). Each is the model refitted on
+ * the others are listed in `skipped` with the reason (leave-one-out and cumulative need a model without
+ * moderators, as metafor; influence diagnostics and Baujat take moderators). Each is the model refitted on
  * subsets of the studies, with the fit's own method, test and level:
  *
  * ```text
  * leave-one-out   θ̂₍₋ᵢ₎, τ̂²₍₋ᵢ₎, I²₍₋ᵢ₎, Q₍₋ᵢ₎ for i = 1…k                         (metafor leave1out)
  * cumulative      θ̂ of studies 1…j in the order of `key`, j = 1…k                  (metafor cumul)
  * influence       rstudent, DFFITS, Cook's D, COVRATIO, hat, weight, τ̂²₍₋ᵢ₎, QE₍₋ᵢ₎  (metafor influence)
- * Baujat          x = Q contribution wᵢ(yᵢ − θ̂)², y = (θ̂ − θ̂₍₋ᵢ₎)²/Var(θ̂₍₋ᵢ₎)      (metafor baujat)
+ * Baujat          x = (yᵢ − xᵢᵀb)²/(vᵢ + τ̂²), y = (xᵢᵀb − xᵢᵀb₍₋ᵢ₎)²/(xᵢᵀVar(b₍₋ᵢ₎)xᵢ) (metafor baujat)
  * GOSH            θ̂, τ̂², I², H², Q of every (or a random sample of) non-empty subset (metafor gosh)
  * ```
  *

@@ -157,11 +157,11 @@ function buildProgram(exit: { code: number }): Command {
           program
             .command('sensitivity <file>')
             .description(
-              'leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen); with --mods, influence diagnostics of the meta-regression',
+              'leave-one-out, cumulative, influence, Baujat and GOSH analyses (all but GOSH when none is chosen); with --mods, influence diagnostics and Baujat of the meta-regression',
             ),
         ),
       ),
-      'moderators of a meta-regression to diagnose (influence diagnostics; leave-one-out, cumulative and Baujat need none, as metafor)',
+      'moderators of a meta-regression to diagnose (influence diagnostics and Baujat; leave-one-out and cumulative need none, as metafor)',
     )
       .option('--leave-one-out', 'refit without each study')
       .option(
