@@ -6,6 +6,7 @@
  * else it returns false and the entry runs the full CLI (./run.ts, bundled as dist/bin/evsynth.js).
  */
 import { readFileSync } from 'node:fs';
+import { packageVersion, stopQuietlyOnEpipe } from './entry.ts';
 import { answerHelpRequest, isHelpRequest, type CommandEntry } from './help-manifest.ts';
 
 /** Where the built package keeps the manifest and its package.json (given by the entry, which knows its folder). */
@@ -26,12 +27,7 @@ function readManifest(file: string): CommandEntry | undefined {
 export function answerHelp(argv: readonly string[], files: HelpFiles): boolean {
   const manifest = readManifest(files.manifest);
   if (!manifest || !isHelpRequest(argv, manifest)) return false;
-  // help piped into a command that stops reading (`evsynth --help | head`): stop quietly, as run.ts does
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
-  const { version } = JSON.parse(readFileSync(files.packageJson, 'utf8')) as { version: string };
-  process.exitCode = answerHelpRequest(argv, manifest, version);
+  stopQuietlyOnEpipe(); // `evsynth --help | head`
+  process.exitCode = answerHelpRequest(argv, manifest, packageVersion(files.packageJson));
   return true;
 }

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './entry.ts';
 
-/** The package version, read from package.json (two folders up from src/cli/ and dist/bin/ alike). */
+/** The package version, read from package.json (two folders up from src/cli/, dist/cli/ and dist/bin/ alike). */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return packageVersion(new URL('../../package.json', import.meta.url));
 }
