@@ -120,10 +120,11 @@ const time = (start) => new Promise((resolve, reject) => {
   w.on('message', (m) => { if (m.result || m.estimate) { const dt = performance.now() - t; void w.terminate().then(() => resolve(dt)); } });
   w.on('error', reject);
 });
+const job = (w, data) => (w.postMessage(data), w);
 const starts = {
   empty: () => new Worker(${JSON.stringify(empty)}),
-  gosh: () => startWorker('diagnostics/gosh-worker', { yi, vi, method: 'REML', masks: Float64Array.from([1, 2, 3, 4, 5, 6, 7]) }),
-  batch: () => startWorker('models/batch-worker', { yi, vi, k: 3, options: { method: 'REML' } }),
+  gosh: () => job(startWorker('diagnostics/gosh-worker'), { yi, vi, method: 'REML', masks: Float64Array.from([1, 2, 3, 4, 5, 6, 7]) }),
+  batch: () => job(startWorker('models/batch-worker'), { yi, vi, k: 3, options: { method: 'REML' } }),
 };
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] / 1000;
 const ts = { empty: [], gosh: [], batch: [] };

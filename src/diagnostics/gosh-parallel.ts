@@ -23,19 +23,14 @@ export async function goshParallel(
       ...base,
       ...goshRange(fit.yi, fit.vi, fit.method, masks, 0, total, (d) => options.onProgress?.(d, total)),
     };
+  // the threads start while their blocks are copied (startWorker)
+  const threads = Array.from({ length: workers }, () => startWorker('diagnostics/gosh-worker'));
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * total) / workers));
   const done = new Array<number>(workers).fill(0);
   const parts = await Promise.all(
-    Array.from(
-      { length: workers },
-      (_, w) =>
+    threads.map(
+      (worker, w) =>
         new Promise<ReturnType<typeof goshRange>>((resolve, reject) => {
-          const worker = startWorker('diagnostics/gosh-worker', {
-            yi: Float64Array.from(fit.yi),
-            vi: Float64Array.from(fit.vi),
-            method: fit.method,
-            masks: masks.subarray(bounds[w], bounds[w + 1]),
-          });
           worker.on('message', (m: { progress?: number; result?: ReturnType<typeof goshRange> }) => {
             if (m.progress !== undefined) {
               done[w] = m.progress;
@@ -44,15 +39,20 @@ export async function goshParallel(
                 total,
               );
             }
-            if (m.result) {
-              resolve(m.result);
-              void worker.terminate();
-            }
+            if (m.result) resolve(m.result);
           });
           worker.on('error', reject);
+          // a copy of the block, handed over (a view would send the whole buffer of masks to every worker)
+          const job = {
+            yi: Float64Array.from(fit.yi),
+            vi: Float64Array.from(fit.vi),
+            method: fit.method,
+            masks: masks.slice(bounds[w], bounds[w + 1]),
+          };
+          worker.postMessage(job, [job.masks.buffer]);
         }),
     ),
-  );
+  ).finally(() => threads.forEach((t) => void t.terminate()));
   const cat = <T extends Float64Array | Uint8Array>(
     key: keyof ReturnType<typeof goshRange>,
     make: (n: number) => T,

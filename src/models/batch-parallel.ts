@@ -26,28 +26,23 @@ export async function fitBatchParallel(
     Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 100_000)),
   );
   if (workers <= 1) return fitBatch(yi, vi, k, fitOptions);
+  // the threads start while their blocks are copied (startWorker)
+  const threads = Array.from({ length: workers }, () => startWorker('models/batch-worker'));
   const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * n) / workers));
   const parts = await Promise.all(
-    Array.from(
-      { length: workers },
-      (_, j) =>
+    threads.map(
+      (worker, j) =>
         new Promise<BatchResult>((resolve, reject) => {
+          worker.on('message', resolve);
+          worker.on('error', reject);
           const from = (bounds[j] as number) * k,
             to = (bounds[j + 1] as number) * k;
-          const worker = startWorker('models/batch-worker', {
-            yi: yi.slice(from, to),
-            vi: vi.slice(from, to),
-            k,
-            options: fitOptions,
-          });
-          worker.on('message', (r: BatchResult) => {
-            resolve(r);
-            void worker.terminate();
-          });
-          worker.on('error', reject);
+          // copies of the block, handed over (transferred, not copied again)
+          const job = { yi: yi.slice(from, to), vi: vi.slice(from, to), k, options: fitOptions };
+          worker.postMessage(job, [job.yi.buffer, job.vi.buffer]);
         }),
     ),
-  );
+  ).finally(() => threads.forEach((t) => void t.terminate()));
   const cat = <T extends Float64Array | Uint8Array>(key: keyof BatchResult, make: (len: number) => T): T => {
     const out = make(n);
     parts.forEach((p, j) => out.set(p[key] as T, bounds[j] as number));
