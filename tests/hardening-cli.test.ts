@@ -185,6 +185,16 @@ describe('the command line on the catalogue', () => {
       expect(cells[1]).toBeCloseTo(j.influence.dfbetas[1][i], 4);
     });
   });
+  it('options of dependent-effects models without --random, --V or --robust: an error, not ignored silently', async () => {
+    // `fit --tau2 0.5` printed REML's τ² = 0.3132 as if τ² had been fixed
+    const mods = fileURLToPath(new URL('./data/bcg-mods.csv', import.meta.url));
+    for (const [args, pattern] of [
+      [['fit', bcg, '--measure', 'RR', '--tau2', '0.5'], /^evsynth: error: --tau2 is for dependent-effects models/],
+      [['regress', mods, '--mods', 'ablat', '--sigma2', '0', '--rho', '0.5'], /--sigma2, --rho are for/],
+      [['plot', 'forest', bcg, '--measure', 'RR', '--struct', 'UN', '--out', join(tmp, 'x.svg')], /--struct is for/],
+    ] as const)
+      oneLineError(await runCli(...args), pattern);
+  });
   it('bias --mods: the regression test on the meta-regression', async () => {
     const mods = fileURLToPath(new URL('./data/bcg-mods.csv', import.meta.url));
     const r = await runCli('bias', mods, '--mods', 'ablat', '--egger', '--json');

@@ -24,7 +24,7 @@ import {
   type RegressFlags,
 } from '../options.ts';
 import { progressBar } from '../progress.ts';
-import { runMultilevel, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
+import { rejectMultilevelOnly, runMultilevel, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
 export function runEffects(file: string, flags: EffectFlags & FormatFlags): void {
   const { table: t, request, context } = commandInput(file, flags);
@@ -146,7 +146,8 @@ function writeSummaryJson(s: FitSummary): void {
 }
 
 /** --test t is for multilevel models only (commands/multilevel.ts). */
-function rejectTestT(flags: FitFlags): void {
+function rejectTestT(flags: FitFlags & Partial<MultilevelFlags>): void {
+  rejectMultilevelOnly(flags);
   if ((flags.test as string | undefined) === 't')
     throw new EvsynthError(
       'INVALID_ARGUMENT',

@@ -80,6 +80,33 @@ export function wantsMultilevel(flags: Partial<MultilevelFlags>): boolean {
   return (flags.random?.length ?? 0) > 0 || flags.V !== undefined || flags.robust !== undefined;
 }
 
+/**
+ * The options only a dependent-effects model reads (variance structures, fixed variance components,
+ * containment df): without --random, --V or --robust they would be ignored silently (`fit --tau2 0.5`
+ * printed REML's τ² as if fixed), so they are an error naming them.
+ */
+export function rejectMultilevelOnly(flags: Partial<MultilevelFlags>): void {
+  if (wantsMultilevel(flags)) return;
+  const given = (
+    [
+      ['--struct', flags.struct],
+      ['--dfs', flags.dfs],
+      ['--sigma2', flags.sigma2],
+      ['--tau2', flags.tau2],
+      ['--rho', flags.rho],
+      ['--gamma2', flags.gamma2],
+      ['--phi', flags.phi],
+    ] as const
+  )
+    .filter(([, v]) => v !== undefined)
+    .map(([name]) => name);
+  if (given.length > 0)
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} for dependent-effects models (with --random, --V or --robust) and would be ignored here`,
+    );
+}
+
 /** The dependent-effects part of a request from the flags (fit, regress, plot forest). */
 export function multilevelRequest(
   flags: MultilevelFlags & { test?: unknown },

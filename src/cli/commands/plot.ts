@@ -19,11 +19,12 @@ import { checkOutputPath, writeOutput } from '../output.ts';
 import type { PlotFlags } from '../options.ts';
 import { progressBar } from '../progress.ts';
 import { moderatorFormula } from './analyze.ts';
-import { multilevelRequest, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
+import { multilevelRequest, rejectMultilevelOnly, wantsMultilevel, type MultilevelFlags } from './multilevel.ts';
 
 export async function runPlot(kindName: string, file: string, flags: PlotFlags & MultilevelFlags): Promise<void> {
   const kind = parsePlotKind(kindName);
   const multilevel = wantsMultilevel(flags);
+  rejectMultilevelOnly(flags);
   if (multilevel && kind !== 'forest')
     throw new EvsynthError('INVALID_ARGUMENT', `--random, --V and --robust are for the forest plot, not ${kind}`);
   if (multilevel && flags.by !== undefined)
