@@ -2,8 +2,8 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertInteger, assertLevel, assertNumberArray, assertOptions } from '../core/validate.ts';
 import { critical, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
 import { InterceptFit } from './intercept-fit.ts';
-import { Kernel } from './kernel.ts';
-import { TESTS, type TestType } from './rma.ts';
+import { beyondOneScale, Kernel } from './kernel.ts';
+import { fitRma, TESTS, type Coefficient, type RmaFit, type TestType } from './rma.ts';
 import { ldexp, scaleExponent } from './scale.ts';
 import { assertTau2Control, parseTau2Method, TAU2_METHODS, type Tau2Control, type Tau2Method } from './tau2/index.ts';
 
@@ -95,6 +95,7 @@ export class BatchFitter {
   private readonly method: Tau2Method;
   private readonly test: TestType;
   private readonly control: Tau2Control | undefined;
+  private readonly level: number;
   private readonly df: number;
   private readonly crit: number;
 
@@ -106,6 +107,7 @@ export class BatchFitter {
     this.test = options.test ?? 'z';
     this.control = options.control;
     const level = options.level ?? 95;
+    this.level = level;
     this.K = Kernel.intercept(k);
     this.out = {
       estimate: new Float64Array(n),
@@ -128,6 +130,12 @@ export class BatchFitter {
     for (let i = 0; i < k; i++) min = Math.min(min, vi[offset + i] as number);
     const j = scaleExponent(min);
     f.fit(K.loadScaled(yi, vi, offset, k, j), this.method, this.control);
+    // where one scale does not hold the fit (τ̂² beyond its range, variances more than the double range
+    // apart), the complete fit decides, with its second scale and checks (its numbers, or its error)
+    if (!(f.converged && Number.isFinite(f.tau2) && f.tau2 >= 0) || beyondOneScale(K)) {
+      this.fitComplete(a, yi, vi, offset);
+      return;
+    }
     const b = ldexp(f.estimate, j);
     const se = ldexp(Math.sqrt(f.variance * f.s2w(test)), j);
     const tau2 = ldexp(f.tau2, 2 * j);
@@ -144,5 +152,36 @@ export class BatchFitter {
     out.ciLower[a] = b - crit * se;
     out.ciUpper[a] = b + crit * se;
     out.pValue[a] = test === 'z' || df < 1 ? pnormTwoSided(stat) : ptTwoSided(stat, df);
+  }
+
+  /** Analysis `a` by {@link fitRma} (its numbers, or its error naming the analysis). */
+  private fitComplete(a: number, yi: ArrayLike<number>, vi: ArrayLike<number>, offset: number): void {
+    const { k, out } = this;
+    const y = new Float64Array(k),
+      v = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      y[i] = yi[offset + i] as number;
+      v[i] = vi[offset + i] as number;
+    }
+    let fit: RmaFit;
+    try {
+      fit = fitRma(y, v, {
+        method: this.method,
+        test: this.test,
+        level: this.level,
+        ...(this.control !== undefined ? { control: this.control } : {}),
+      });
+    } catch (e) {
+      if (e instanceof EvsynthError) throw new EvsynthError(e.code, `fitBatch: analysis ${a}: ${e.message}`);
+      throw e;
+    }
+    const c = fit.coefficients[0] as Coefficient;
+    out.estimate[a] = c.estimate;
+    out.se[a] = c.se;
+    out.tau2[a] = fit.tau2;
+    out.converged[a] = fit.converged ? 1 : 0;
+    out.ciLower[a] = c.ciLower;
+    out.ciUpper[a] = c.ciUpper;
+    out.pValue[a] = c.pValue;
   }
 }

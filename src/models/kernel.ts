@@ -223,11 +223,11 @@ export class Kernel {
       pre1 += wx * (x[i] as number);
       pre2 += wx * wx;
     }
-    // where the other studies' weights underflow to 0 there is nothing to recover: keep the differences (as metafor)
-    if (trP > 0 && t > 0) {
-      this.trP = trP / a;
-      this.trPP = t / a / a;
-    }
+    // where the other studies' weights (or their squares, for tr PP) underflow to 0 there is nothing to
+    // recover: keep that difference (as metafor); each trace is taken on its own, as tr PP underflows long
+    // before tr P
+    if (trP > 0) this.trP = trP / a;
+    if (t > 0) this.trPP = t / a / a;
   }
 
   /** Evaluates with weights of the caller's, already in `this.w`. */
@@ -466,6 +466,17 @@ export function interceptRss(yi: Float64Array, vi: Float64Array, tau2: number): 
     rss += we * e;
   }
   return rss;
+}
+
+/**
+ * Whether a kernel's studies, scaled to its smallest variance, include one whose variance overflowed (variances
+ * more than the double range apart): such fits go through {@link fitRma}, which checks whether those studies
+ * matter.
+ */
+export function beyondOneScale(kernel: Kernel): boolean {
+  const v = kernel.vi;
+  for (let i = 0; i < kernel.k; i++) if ((v[i] as number) === Number.POSITIVE_INFINITY) return true;
+  return false;
 }
 
 let shared: Kernel | undefined;

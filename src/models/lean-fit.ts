@@ -8,8 +8,8 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
 import { InterceptFit } from './intercept-fit.ts';
-import { sharedInterceptKernel } from './kernel.ts';
-import { fitRma, TESTS, RMA_DEFAULTS, type RmaFit, type TestType } from './rma.ts';
+import { beyondOneScale, sharedInterceptKernel } from './kernel.ts';
+import { fitRma, TESTS, RMA_DEFAULTS, type Coefficient, type RmaFit, type TestType } from './rma.ts';
 import { criticalValue } from './wald.ts';
 import { fitScale, ldexp } from './scale.ts';
 import { assertTau2Control, parseTau2Method, TAU2_METHODS, type Tau2Control, type Tau2Method } from './tau2/index.ts';
@@ -71,7 +71,7 @@ export class LeanFit {
     test: TestType,
     level: number,
     control: Tau2Control | undefined,
-    f: InterceptFit,
+    f: InterceptFit | RmaFit,
     j: number,
   ) {
     this.k = yi.length;
@@ -81,6 +81,26 @@ export class LeanFit {
     this.control = control;
     this.yi = yi;
     this.vi = vi;
+    if ('kind' in f) {
+      // the complete fit's numbers (fits beyond the lean path's single scale: see fitLean)
+      const c = f.coefficients[0] as Coefficient;
+      this.ddf = f.ddf;
+      this.estimate = c.estimate;
+      this.se = c.se;
+      this.statistic = c.statistic;
+      this.ciLower = c.ciLower;
+      this.ciUpper = c.ciUpper;
+      this.tau2 = f.tau2;
+      this.QE = f.QE;
+      this.QEdf = f.QEdf;
+      this.I2 = f.I2;
+      this.H2 = f.H2;
+      this.vt = f.vt;
+      this.iterations = f.iterations;
+      this.converged = f.converged;
+      this.fullFit = f;
+      return;
+    }
     const b = ldexp(f.estimate, j);
     const se = Math.sqrt(ldexp(f.variance * f.s2w(test), 2 * j));
     this.ddf = test === 'z' ? null : this.k - 1;
@@ -199,6 +219,10 @@ export function fitLean(yi: ArrayLike<number>, vi: ArrayLike<number>, options: L
   const scaledControl =
     control?.tau2Init === undefined || j === 0 ? control : { ...control, tau2Init: ldexp(control.tau2Init, -2 * j) };
   const f = core.fit(kernel, method, scaledControl);
+  // where the single scale does not hold the fit (τ̂² beyond its range, variances more than the double range
+  // apart), the complete fit's second scale and checks decide (the same numbers as fitRma, or its error)
+  if (!(f.converged && Number.isFinite(f.tau2) && f.tau2 >= 0) || beyondOneScale(kernel))
+    return new LeanFit(copyOf(yi), copyOf(vi), method, test, level, control, fitRma(yi, vi, options), 0);
   if (!(Number.isFinite(f.tau2) && f.tau2 >= 0))
     throw new EvsynthError(
       'NOT_CONVERGED',

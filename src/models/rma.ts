@@ -2,7 +2,16 @@ import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pfUpper } from '../distributions/index.ts';
 import { assertDesign, interceptDesign, isInterceptOnlyDesign, type Design } from './design.ts';
-import { fitScale, ldexp, scaleEffects, scaleExponent, type FitScale } from './scale.ts';
+import {
+  fitScale,
+  ldexp,
+  scaleEffects,
+  scaleEffectsFloored,
+  scaleExponent,
+  sumOfSquaresExponent,
+  VARIANCE_FLOOR,
+  type FitScale,
+} from './scale.ts';
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel, SHARED_KERNEL_STUDIES, sharedInterceptKernel } from './kernel.ts';
@@ -198,8 +207,12 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
   const vt = typicalVariance(QEdf, kernel.trP);
   const floor = rssRoundingFloor(kernel);
+  assertWeighable(yi, vi, kernel, j);
   const zero = zeroScratch.from(kernel);
 
+  // The model at τ̂²: this kernel at scale 2ʲ, or a second one where τ̂² lies beyond this scale's range
+  let fitKernel = kernel,
+    jFit = j;
   let tau2: number,
     iterations = 0,
     converged = true;
@@ -213,6 +226,18 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     tau2 = est.tau2;
     iterations = est.iterations;
     converged = est.converged;
+    // τ̂² beyond the range of this scale (squared residuals over 1e300 times the smallest variance): fit again
+    // at the scale of the estimates' spread, where τ̂² is of order 1
+    if (!(converged && Number.isFinite(tau2) && tau2 >= 0) && Number.isFinite(QE) && QEdf > 0) {
+      const second = fitAtSecondScale(yi, vi, design, method, options.control, j, zero);
+      if (second !== undefined) {
+        fitKernel = second.kernel;
+        jFit = second.j;
+        tau2 = second.tau2;
+        iterations += second.iterations;
+        converged = true;
+      }
+    }
     if (!converged) warnings.push(`the ${method} estimator did not converge in ${iterations} iterations`);
     if (!(Number.isFinite(tau2) && tau2 >= 0)) {
       // Q_E overflows at the scale of the smallest variance: no method can find τ², I² or H² (not a convergence failure)
@@ -232,13 +257,15 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     warnings.push(
       `Q_E = ${QE.toPrecision(3)} is at the limit of double precision (rounding alone can make it ${floor.toPrecision(2)}): the sampling variances span too many orders of magnitude for Q_E, τ², I² and H² to be meaningful`,
     );
-  const I2 = iSquared(QE, QEdf, tau2, vt, common);
-  const H2 = hSquared(QE, QEdf, tau2, vt, common);
+  // at a second scale, τ̂²/ṽ from τ̂² and ṽ at their own scales (τ̂² at the first scale may overflow)
+  const tau2OverVt = jFit === j ? tau2 : ldexp(tau2 / vt, 2 * (jFit - j));
+  const I2 = iSquared(QE, QEdf, tau2OverVt, jFit === j ? vt : 1, common);
+  const H2 = hSquared(QE, QEdf, tau2OverVt, jFit === j ? vt : 1, common);
 
   // The model at τ̂² (the estimators leave the kernel there)
   let s2w = 1;
   if (test !== 'z') {
-    s2w = QEdf > 0 ? kernel.RSS / QEdf : Number.NaN;
+    s2w = QEdf > 0 ? fitKernel.RSS / QEdf : Number.NaN;
     if (test === 'adhoc') s2w = Math.max(1, s2w);
     if (common && test === 'knha') warnings.push('Knapp–Hartung adjustment applied to a common-effect model');
   }
@@ -246,9 +273,9 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const beta: number[] = [];
   const vb: number[][] = [];
   for (let r = 0; r < p; r++) {
-    beta.push(ldexp(kernel.beta[r] as number, j));
+    beta.push(ldexp(fitKernel.beta[r] as number, jFit));
     const row: number[] = [];
-    for (let c = 0; c < p; c++) row.push(ldexp((kernel.Ainv[r * p + c] as number) * s2w, 2 * j));
+    for (let c = 0; c < p; c++) row.push(ldexp((fitKernel.Ainv[r * p + c] as number) * s2w, 2 * jFit));
     vb.push(row);
   }
   const ddf = test === 'z' ? null : QEdf;
@@ -264,25 +291,35 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QM = ddf === null ? QMraw : QMraw / m;
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
-  let tau2SE = common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(kernel, method, tau2), 2 * j);
-  const tau2Data = ldexp(tau2, 2 * j);
+  let tau2SE =
+    common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(fitKernel, method, tau2), 2 * jFit);
+  const tau2Data = ldexp(tau2, 2 * jFit);
   if ((method === 'REML' || method === 'ML') && tau2Data > 0 && Number.isFinite(tau2Data) && !Number.isFinite(tau2SE))
     tau2SE = likelihoodSEAtTau2Scale(yi, vi, design, method, tau2Data);
-  const sumW = kernel.sumW;
+  const sumW = fitKernel.sumW;
   const weights = new Float64Array(k);
-  for (let i = 0; i < k; i++) weights[i] = (100 * (kernel.w[i] as number)) / sumW;
+  for (let i = 0; i < k; i++) weights[i] = (100 * (fitKernel.w[i] as number)) / sumW;
   const fitstats = fitStatistics(
     design,
-    kernel.RSS,
-    kernel.logdetA,
+    fitKernel.RSS,
+    fitKernel.logdetA,
     common,
     -0.5 * (k * Math.log(2 * Math.PI) + sumLog(vi, 0)),
-    sumLog(vi, ldexp(tau2, 2 * j)),
-    scale.logC2,
+    sumLog(vi, tau2Data),
+    2 * jFit * Math.LN2,
   );
   const R2 =
     p > 1 && hasIntercept && !fixedTau2 && (options.r2 ?? true)
-      ? explainedHeterogeneity(kernel.yi, kernel.vi, method, control, common, tau2, QE, QEdf)
+      ? explainedHeterogeneity(
+          fitKernel.yi,
+          fitKernel.vi,
+          method,
+          jFit === j ? control : scaledControl(options.control, jFit),
+          common,
+          tau2,
+          QE,
+          QEdf,
+        )
       : null;
 
   const fit: RmaFit = Object.freeze({
@@ -294,9 +331,9 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     level,
     coefficients,
     vb,
-    tau2: ldexp(tau2, 2 * j),
+    tau2: tau2Data,
     tau2SE,
-    tau: ldexp(Math.sqrt(tau2), j),
+    tau: ldexp(Math.sqrt(tau2), jFit),
     I2,
     H2,
     vt: ldexp(vt, 2 * j),
@@ -327,7 +364,54 @@ const INTERCEPT_NAMES = ['intrcpt'] as const;
 const zeroScratch = new ZeroPoint();
 const estimateScratch = new Tau2Result();
 
-/** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */
+/**
+ * τ̂² where it lies beyond the range of the fit at the smallest variance's scale 2ʲ (τ̂² more than about 1e300
+ * times the smallest variance: estimates 1e150 of the smallest standard error apart, the squared residuals
+ * finite in the data's units but not in that fit's): the fit again at c = 2ʲᴮ with c² near Σ(yᵢ − ȳ)², the
+ * scale of the squared residuals, where τ̂² is of order 1 (and at most a few times k). Variances below
+ * 2⁻³⁰⁰c² are raised to that floor (./scale.ts, {@link VARIANCE_FLOOR}), which cannot change any weight at
+ * τ² ≥ 2⁻²⁴⁰c²: the estimate is accepted only there (and below 2⁹⁰⁰c²), else the scale is moved to the
+ * estimate found and the fit repeated (at most three fits). Q_E, tr P₀ and Σwᵢ⁰ come from the first
+ * fit (`zero`, at scale 2ʲ), so the moment estimators (DL) are exact. Undefined where no such scale
+ * exists (the spread is not far above the smallest variance, or no fit is accepted).
+ */
+function fitAtSecondScale(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  design: Design,
+  method: Tau2Method,
+  control: Tau2Control | undefined,
+  j: number,
+  zero: ZeroPoint,
+): { kernel: Kernel; j: number; tau2: number; iterations: number } | undefined {
+  let jB = sumOfSquaresExponent(yi);
+  // only where the spread lies far beyond this scale: the first fit's range covers the rest
+  if (!(jB >= j + SECOND_SCALE_MIN_STEP)) return undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { y, v } = scaleEffectsFloored(yi, vi, jB);
+    const kernel = new Kernel(y, v, design);
+    const d = 2 * (jB - j);
+    const zeroB = new ZeroPoint().set(zero.RSS, ldexp(zero.trP, d), ldexp(zero.sumW, d));
+    const est = estimateTau2(kernel, method, scaledControl(control, jB), zeroB, new Tau2Result());
+    const t = est.tau2;
+    if (!(t > 0 && t < Number.POSITIVE_INFINITY)) return undefined;
+    if (est.converged && t >= SECOND_SCALE_MIN_TAU2 && t <= SECOND_SCALE_MAX_TAU2) {
+      kernel.evaluate(t);
+      return { kernel, j: jB, tau2: t, iterations: est.iterations };
+    }
+    const next = jB + Math.floor(Math.log2(t) / 2);
+    if (next === jB || !(next >= j + SECOND_SCALE_MIN_STEP)) return undefined;
+    jB = next;
+  }
+  return undefined;
+}
+
+/** The second scale is tried only 2¹⁰⁰ (in c) or more above the first. */
+const SECOND_SCALE_MIN_STEP = 100;
+/** A second fit's τ̂² is accepted in [2⁶⁰·floor, 2⁹⁰⁰] (scaled units), where the variance floor cannot matter. */
+const SECOND_SCALE_MIN_TAU2 = 2 ** 60 * VARIANCE_FLOOR,
+  SECOND_SCALE_MAX_TAU2 = 2 ** 900;
+
 /**
  * The ML or REML standard error of τ̂² (√(2/Σwᵢ²), √(2/tr(PP)) at τ̂²) on the scale of τ̂² itself, for τ² far
  * above the variances (vᵢ ≈ 1e-300 with ordinary yᵢ): on the variances' scale the weights 1/(vᵢ + τ̂²) are so
@@ -346,9 +430,38 @@ function likelihoodSEAtTau2Scale(
   return ldexp(tau2StandardError(kernel, method, ldexp(tau2, -2 * jt)), 2 * jt);
 }
 
+/** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */
 function scaledCopies(yi: ArrayLike<number>, vi: ArrayLike<number>, s: FitScale): [Float64Array, Float64Array] {
   const { y, v } = scaleEffects(yi, vi, s);
   return [y, v];
+}
+
+/**
+ * Variances more than the double range apart (max vᵢ/min vᵢ > 2¹⁰²⁴, e.g. 1e-300 next to 1e100): scaled to
+ * the smallest, the largest overflow to ∞ and their studies weigh 0 in the fit. Their weights are below
+ * 2⁻¹⁰²⁴ of the largest, so the estimates do not see them; Q_E does where their standardised residuals
+ * (yᵢ − ŷᵢ)/√vᵢ are not negligible (yᵢ = (0, 1e50, −1e50), vᵢ = (1e-300, 1e100, 1e100): Q_E = 2, not 0).
+ * Then the studies cannot be weighed together in double precision and the fit says so
+ * (NO_FINITE_RESULT) instead of dropping them silently. Expects the kernel evaluated at τ² = 0.
+ */
+function assertWeighable(yi: ArrayLike<number>, vi: ArrayLike<number>, kernel: Kernel, j: number): void {
+  const { k, p } = kernel;
+  const x = kernel.design.x;
+  let dropped = 0,
+    q = 0;
+  for (let i = 0; i < k; i++) {
+    if ((kernel.vi[i] as number) < Number.POSITIVE_INFINITY) continue;
+    dropped++;
+    let fitted = 0;
+    for (let r = 0; r < p; r++) fitted += (x[i * p + r] as number) * (kernel.beta[r] as number);
+    const s = Math.sqrt(vi[i] as number);
+    q += ((yi[i] as number) / s - ldexp(fitted, j) / s) ** 2;
+  }
+  if (dropped > 0 && !(q <= 1e-12 * Math.max(1, kernel.RSS)))
+    throw new EvsynthError(
+      'NO_FINITE_RESULT',
+      `fitRma: the sampling variances lie more than the double range apart (${dropped} ${dropped === 1 ? 'study has a variance' : 'studies have variances'} over 1.8e308 times the smallest) and those studies carry part of Q_E (${q.toPrecision(3)}): they cannot be weighed together with the most precise in double precision`,
+    );
 }
 
 /**

@@ -63,3 +63,50 @@ export function scaleEffects(
   }
   return { y, v };
 }
+
+/**
+ * The smallest scaled variance a fit at a second scale keeps (2⁻³⁰⁰): smaller ones (and those that
+ * underflow) are raised to it, so that no weight 1/(vᵢ + τ²), squared or cubed, can overflow. A fit at
+ * such a scale is trusted only where the floor cannot matter: at τ² ≥ 2⁶⁰·floor, vᵢ + τ² rounds to τ²
+ * whether vᵢ is its own value or the floor, so every weight there is the exact weight.
+ */
+export const VARIANCE_FLOOR = 2 ** -300;
+
+/**
+ * yᵢ/c and max(vᵢ/c², floor) into new arrays (c = 2ʲ; exact but for the floor, see {@link VARIANCE_FLOOR}),
+ * for fits at a scale far above the smallest variance (the scale of τ̂²).
+ */
+export function scaleEffectsFloored(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  j: number,
+  floor = VARIANCE_FLOOR,
+): { readonly y: Float64Array; readonly v: Float64Array } {
+  const k = yi.length;
+  const y = new Float64Array(k),
+    v = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    y[i] = ldexp(yi[i] as number, -j);
+    v[i] = Math.max(ldexp(vi[i] as number, -2 * j), floor);
+  }
+  return { y, v };
+}
+
+/**
+ * The exponent j with 4ʲ ≤ Σ(yᵢ − ȳ)² < 4ʲ⁺¹, computed on yᵢ divided by a power of two near max |yᵢ| so that
+ * neither the squares nor the sum overflow (estimates of 1e200 included); NaN where every yᵢ is equal.
+ */
+export function sumOfSquaresExponent(yi: ArrayLike<number>): number {
+  const k = yi.length;
+  let max = 0;
+  for (let i = 0; i < k; i++) max = Math.max(max, Math.abs(yi[i] as number));
+  if (!(max > 0)) return Number.NaN;
+  const e = Math.floor(Math.log2(max));
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += ldexp(yi[i] as number, -e);
+  mean /= k;
+  let s = 0;
+  for (let i = 0; i < k; i++) s += (ldexp(yi[i] as number, -e) - mean) ** 2;
+  if (!(s > 0)) return Number.NaN;
+  return e + Math.floor(Math.log2(s) / 2);
+}
