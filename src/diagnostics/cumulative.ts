@@ -30,9 +30,6 @@ export function cumulative(fit: RmaFit, key?: ArrayLike<number>): Cumulative {
   if (key) order.sort((a, b) => (key[a] as number) - (key[b] as number) || a - b);
   return {
     order,
-    ...refitSeries(
-      fit,
-      order.map((_, i) => order.slice(0, i + 1)),
-    ),
+    ...refitSeries(fit, k, (i) => order.slice(0, i + 1)),
   };
 }

@@ -26,8 +26,5 @@ export function leaveOneOut(fit: RmaFit): LeaveOneOut {
   assertRmaFit(fit, 'leaveOneOut');
   assertApplicable(leaveOneOutApplicability(fit), 'leave-one-out');
   const all = Array.from({ length: fit.k }, (_, i) => i);
-  return refitSeries(
-    fit,
-    all.map((i) => all.filter((j) => j !== i)),
-  );
+  return refitSeries(fit, fit.k, (i) => all.filter((j) => j !== i));
 }
