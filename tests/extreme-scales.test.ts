@@ -137,3 +137,51 @@ describe('the lean and batch fits: the complete fit decides where one scale does
     );
   });
 });
+
+describe('the SE of τ² where the information under- or overflows at the fit scale', () => {
+  it.each([
+    ['fuzz-38119', 'DL'],
+    ['fuzz-39148', 'DL'],
+    ['subnormal-pair', 'DL'],
+  ] as const)('%s %s (k = 2): the SE equals its closed form (it was 0 or ∞)', (input, method) => {
+    // DL with k = 2: tr P₀ = 2/v, tr P₀P₀ = 4/v², v = v₁ + v₂; SE = √(2 + 4τ² tr P₀ + 2τ⁴ tr P₀P₀)/tr P₀
+    const c = cases.get(`${input}-EB`) ?? cases.get(`${input}-REML`)!;
+    const [y1, y2] = Array.from(num(c, 'yi')!) as [number, number];
+    const [v1, v2] = Array.from(num(c, 'vi')!) as [number, number];
+    const fit = fitRma([y1, y2], [v1, v2], { method });
+    const v = v1 + v2,
+      t = fit.tau2;
+    // τ² up to 1e298 here: τ⁴ overflows, so the form with τ² taken out of the root
+    const se = (t * Math.sqrt(2 / t / t + 8 / v / t + 8 / v / v)) / (2 / v);
+    expectClose(fit.tau2SE, se, 1e-12, 0, 'se.tau2');
+  });
+  it.each([
+    ['fuzz-38119', 'HE'],
+    ['fuzz-39148', 'HE'],
+  ] as const)('%s %s (k = 2): the SE equals (v₁ + v₂ + 2τ²)/√2 (metafor: ∞)', (input, method) => {
+    const c = cases.get(`${input}-${method}`)!;
+    const [y1, y2] = Array.from(num(c, 'yi')!) as [number, number];
+    const [v1, v2] = Array.from(num(c, 'vi')!) as [number, number];
+    const fit = fitRma([y1, y2], [v1, v2], { method });
+    expectClose(fit.tau2SE, (v1 + v2 + 2 * fit.tau2) / Math.SQRT2, 1e-12, 0, 'se.tau2');
+  });
+  it('REML at τ² = 0 with one study carrying all the weight: the SE at its limit (it was NaN)', () => {
+    // one dominant study (vᵢ = 2.4e-193): tr PP → (Σⱼ≥₂ wⱼ)² + 3 Σⱼ≥₂ wⱼ², SE = √(2/that)
+    const { c, fit } = fitOf('fuzz-13401-REML');
+    const vi = Array.from(num(c, 'vi')!);
+    const others = vi.filter((v) => v > 1e-100).map((v) => 1 / v);
+    const s1 = others.reduce((a, b) => a + b),
+      s2 = others.reduce((a, b) => a + b * b, 0);
+    expect(fit.tau2).toBe(0);
+    expectClose(fit.tau2SE, Math.sqrt(2 / (s1 * s1 + 3 * s2)), 1e-9, 0, 'se.tau2');
+    expect(fit.warnings.some((w) => w.startsWith('the standard error of τ² is not reported'))).toBe(false);
+  });
+  it('where no scale holds it, the SE is absent with a warning saying why, never ∞ or NaN silently', () => {
+    // two precise studies split by a moderator from two imprecise ones: the residual information is the imprecise
+    // studies' (tr PP ≈ 4e-20), lost to cancellation in the traces of a two-column model (metafor: 203,014)
+    const design = { k: 4, p: 2, x: Float64Array.from([1, 1, 1, 1, 1, 0, 1, 0]), names: ['intrcpt', 'x'] };
+    const fit = fitRma([0.1, 0.2, 0.3, 0.05], [1e-10, 1e10, 1e-10, 1e10], { design });
+    expect(fit.tau2SE).toBeNaN();
+    expect(fit.warnings).toContainEqual(expect.stringMatching(/^the standard error of τ² is not reported/));
+  });
+});

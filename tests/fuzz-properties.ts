@@ -10,7 +10,7 @@ import { publicationBias, sensitivityAnalyses } from '../src/analysis/diagnostic
 import { EvsynthError } from '../src/core/errors.ts';
 import { parseCsv, numericColumn, stringColumn } from '../src/io/csv.ts';
 import { fitBatch } from '../src/models/batch.ts';
-import { fitRma, type RmaFit } from '../src/models/rma.ts';
+import { fitRma, isCommonEffect, type RmaFit } from '../src/models/rma.ts';
 import { TAU2_METHODS, type Tau2Method } from '../src/models/tau2/index.ts';
 
 /** Outcome of one call: a success, a typed error (by code), or a failure (what went wrong). */
@@ -40,6 +40,13 @@ export function fitProblem(f: RmaFit): string | null {
     return `non-finite heterogeneity τ²=${f.tau2} I²=${f.I2} H²=${f.H2} QE=${f.QE}`;
   if (!(f.tau2 >= 0 && f.I2 >= 0 && f.I2 <= 100)) return `out of range τ²=${f.tau2} I²=${f.I2}`;
   if (!Array.from(f.weights).every(finite)) return 'non-finite weights';
+  // the SE of an estimated τ² (not of common-effect models or without residual df: NaN by design) is a
+  // non-negative number, or absent with a warning saying why
+  if (!isCommonEffect(f.method) && f.k > f.p && !(f.tau2SE >= 0 && f.tau2SE < Infinity)) {
+    if (!Number.isNaN(f.tau2SE)) return `SE of τ² = ${f.tau2SE}`;
+    if (!f.warnings.some((w) => w.startsWith('the standard error of τ² is not reported')))
+      return 'SE of τ² absent without a warning';
+  }
   return null;
 }
 

@@ -7,7 +7,6 @@ import {
   ldexp,
   scaleEffects,
   scaleEffectsFloored,
-  scaleExponent,
   sumOfSquaresExponent,
   VARIANCE_FLOOR,
   type FitScale,
@@ -291,11 +290,21 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QM = ddf === null ? QMraw : QMraw / m;
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
-  let tau2SE =
-    common || k - p < 1 || fixedTau2 ? Number.NaN : ldexp(tau2StandardError(fitKernel, method, tau2), 2 * jFit);
+  const seDefined = !(common || k - p < 1 || fixedTau2);
+  const seFit = seDefined ? tau2StandardError(fitKernel, method, tau2) : Number.NaN;
+  // (an SE positive at the fit's scale that underflows in the data's units is that SE rounded: it stands)
+  let tau2SE = ldexp(seFit, 2 * jFit);
   const tau2Data = ldexp(tau2, 2 * jFit);
-  if ((method === 'REML' || method === 'ML') && tau2Data > 0 && Number.isFinite(tau2Data) && !Number.isFinite(tau2SE))
-    tau2SE = likelihoodSEAtTau2Scale(yi, vi, design, method, tau2Data);
+  if (seDefined && !(seFit > 0 && tau2SE < Number.POSITIVE_INFINITY)) {
+    // the information about τ² under- or overflows at the fit's scale: the SE at a scale where it does not
+    // (an SE of 0 with τ̂² = 0 stands where no scale gives more: SJ's τ₀² = 0 when every yᵢ is the same)
+    const keep = seFit === 0 && tau2 === 0 ? 0 : Number.NaN;
+    tau2SE = tau2SEAtOtherScales(yi, vi, design, method, tau2Data) ?? keep;
+    if (Number.isNaN(tau2SE))
+      warnings.push(
+        'the standard error of τ² is not reported: the information about τ² is 0 or lost to rounding at every scale (studies whose variances lie many orders of magnitude apart, where a few carry nearly all the weight)',
+      );
+  }
   const sumW = fitKernel.sumW;
   const weights = new Float64Array(k);
   for (let i = 0; i < k; i++) weights[i] = (100 * (fitKernel.w[i] as number)) / sumW;
@@ -413,21 +422,53 @@ const SECOND_SCALE_MIN_TAU2 = 2 ** 60 * VARIANCE_FLOOR,
   SECOND_SCALE_MAX_TAU2 = 2 ** 900;
 
 /**
- * The ML or REML standard error of τ̂² (√(2/Σwᵢ²), √(2/tr(PP)) at τ̂²) on the scale of τ̂² itself, for τ² far
- * above the variances (vᵢ ≈ 1e-300 with ordinary yᵢ): on the variances' scale the weights 1/(vᵢ + τ̂²) are so
- * small that their squares underflow and the SE came out ∞. The fit's τ̂² is left as it is.
+ * The standard error of τ̂² where it is not a positive finite number at the fit's scale, though it may be in the
+ * data's units: one study (or a few) carrying all the weight, whose squared weights make the information about τ²
+ * (tr PP, Σwᵢ², tr P₀P₀) underflow, or τ̂² far above the variances (vᵢ ≈ 1e-300 with ordinary yᵢ), where the
+ * squared weights 1/(vᵢ + τ̂²)² underflow. The estimator's own SE (the registry's) is computed again on the data
+ * divided by c = 2ʲ, for c² at τ̂², at the second smallest vᵢ + τ̂² (the other studies' scale, for the traces of
+ * P, which leave the dominant study out) and at the largest, with variances below 2⁻³⁰⁰c² raised to that floor
+ * (./scale.ts). A value is accepted only where it is finite, positive and the same (to 1e-9) with a floor of
+ * 2⁻²⁵⁰c², so that the floored studies cannot have changed it (they do where it depends on their weight: HS's
+ * Σwᵢ⁰, ML's Σwᵢ²). One-column models only, whose traces are sums without cancellation (src/models/kernel.ts);
+ * with moderators only the scale of τ̂² for ML and REML (weights nearly equal there). Undefined if none holds.
  */
-function likelihoodSEAtTau2Scale(
+function tau2SEAtOtherScales(
   yi: ArrayLike<number>,
   vi: ArrayLike<number>,
   design: Design,
-  method: 'ML' | 'REML',
+  method: Tau2Method,
   tau2: number,
-): number {
-  const jt = scaleExponent(tau2);
-  const at: FitScale = { j: jt, logC2: 2 * jt * Math.LN2 };
-  const kernel = new Kernel(...scaledCopies(yi, vi, at), design);
-  return ldexp(tau2StandardError(kernel, method, ldexp(tau2, -2 * jt)), 2 * jt);
+): number | undefined {
+  if (!(tau2 >= 0 && tau2 < Number.POSITIVE_INFINITY)) return undefined;
+  const scales: number[] = [];
+  if (tau2 > 0 && (design.p === 1 || method === 'REML' || method === 'ML')) scales.push(tau2);
+  if (design.p === 1) {
+    let lo = Number.POSITIVE_INFINITY,
+      second = Number.POSITIVE_INFINITY,
+      hi = 0;
+    for (let i = 0; i < vi.length; i++) {
+      const s = (vi[i] as number) + tau2;
+      if (s < lo) {
+        second = lo;
+        lo = s;
+      } else if (s < second) second = s;
+      hi = Math.max(hi, s);
+    }
+    scales.push(second, hi);
+  }
+  for (const at of scales) {
+    if (!(at > 0 && at < Number.POSITIVE_INFINITY)) continue;
+    const jc = Math.floor(Math.log2(at) / 2);
+    const seAt = (floor: number) => {
+      const { y, v } = scaleEffectsFloored(yi, vi, jc, floor);
+      return ldexp(tau2StandardError(new Kernel(y, v, design), method, ldexp(tau2, -2 * jc)), 2 * jc);
+    };
+    const se = seAt(VARIANCE_FLOOR);
+    if (!(se > 0 && se < Number.POSITIVE_INFINITY)) continue;
+    if (Math.abs(seAt(2 ** 50 * VARIANCE_FLOOR) - se) <= 1e-9 * se) return se;
+  }
+  return undefined;
 }
 
 /** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */
