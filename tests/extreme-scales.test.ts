@@ -185,3 +185,16 @@ describe('the SE of τ² where the information under- or overflows at the fit sc
     expect(fit.warnings).toContainEqual(expect.stringMatching(/^the standard error of τ² is not reported/));
   });
 });
+
+describe('the warning on Q_E at the limit of double precision', () => {
+  it('is not given where Q_E lies far above its rounding floor (vᵢ = 1e-300·(1, 2, 1.5, 1): Q_E 1.7e298, floor 1.1e269)', () => {
+    const fit = fitRma([0.1, 0.2, 0.3, 0.15], [1e-300, 2e-300, 1.5e-300, 1e-300]);
+    expect(fit.warnings.join()).not.toMatch(/limit of double precision/);
+  });
+  it('is given where rounding alone can make Q_E (vᵢ of 1e-300 and 1e300: Q_E 1.9e266, floor 7.9e267)', () => {
+    const fit = fitRma([0.1, 0.2, 0.3], [1e-300, 1e300, 1e300]);
+    expect(fit.warnings.join()).toMatch(/limit of double precision/);
+    // the SE of τ² at τ² = 0 is √(2/tr PP), tr PP ≈ (Σⱼ≥₂ wⱼ)² + 3 Σⱼ≥₂ wⱼ² = 1e-599 (metafor: 0)
+    expectClose(fit.tau2SE, 1e300 * Math.sqrt(2 / (4 + 6)), 1e-12, 0, 'se.tau2');
+  });
+});

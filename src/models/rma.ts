@@ -252,7 +252,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     }
   }
   const QEp = QEdf > 0 ? pchisqUpper(QE, QEdf) : 1;
-  if (QEdf > 0 && floor > 1e-3)
+  // (relative to Q_E: with vᵢ ≈ 1e-300 a Q_E of 1e298 carries a rounding floor of 1e269 and is meaningful)
+  if (QEdf > 0 && floor > 1e-3 * Math.max(1, QE))
     warnings.push(
       `Q_E = ${QE.toPrecision(3)} is at the limit of double precision (rounding alone can make it ${floor.toPrecision(2)}): the sampling variances span too many orders of magnitude for Q_E, τ², I² and H² to be meaningful`,
     );
