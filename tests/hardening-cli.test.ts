@@ -21,6 +21,8 @@ import { fitRma } from '../src/models/rma.ts';
 import { plotSpec } from '../src/plots/registry.ts';
 import { specWarnings } from '../src/plots/spec-warnings.ts';
 import { runCli } from './cli-run.ts';
+import { loadCases } from './oracle.ts';
+import { expectAllClose } from './support.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'evsynth-hardening-'));
 const file = (name: string, text: string | Uint8Array) => {
@@ -194,6 +196,35 @@ describe('the command line on the catalogue', () => {
       [['plot', 'forest', bcg, '--measure', 'RR', '--struct', 'UN', '--out', join(tmp, 'x.svg')], /--struct is for/],
     ] as const)
       oneLineError(await runCli(...args), pattern);
+  });
+  it('plot baujat --mods draws the meta-regression (--mods was ignored: the plot was of the model without moderators)', async () => {
+    const table = readCsv(fileURLToPath(new URL('./data/bcg-mods.csv', import.meta.url)));
+    const spec = await plotSpec('baujat', { table, analysis: {}, mods: 'ablat' });
+    const points = (spec.data as { values: { x: number; y: number }[] }).values;
+    const e = loadCases('golden-hardening.json').find((c) => c.id === 'baujat-mods/bcg-ablat-REML')!.expected as {
+      x: number[];
+      y: number[];
+    };
+    // metafor's baujat at tight control; the plot fits at the default threshold
+    expectAllClose(
+      points.map((p) => p.x),
+      e.x,
+      1e-6,
+      1e-12,
+      'x',
+    );
+    expectAllClose(
+      points.map((p) => p.y),
+      e.y,
+      1e-6,
+      1e-12,
+      'y',
+    );
+    // the other plots have no moderators: --mods is an error, not ignored
+    oneLineError(
+      await runCli('plot', 'funnel', bcg, '--measure', 'RR', '--mods', 'x', '--out', join(tmp, 'f.svg')),
+      /--mods is for the bubble and Baujat plots .*a funnel plot would ignore it/,
+    );
   });
   it('bias --mods: the regression test on the meta-regression', async () => {
     const mods = fileURLToPath(new URL('./data/bcg-mods.csv', import.meta.url));

@@ -126,7 +126,7 @@ function buildProgram(exit: { code: number }): Command {
               `a plot written as SVG or PNG; <kind>: ${PLOT_KINDS.map((k) => `${k} (${PLOTS[k].description})`).join('; ')}`,
             ),
           ),
-          'bubble plot: the moderators',
+          'bubble and Baujat plots: the moderators (the forest plot of a model with --random or --V too)',
         ),
         'forest plot with subgroups',
       )

@@ -44,7 +44,7 @@ export interface PlotRequest {
   readonly trimfill?: boolean;
   /** Cumulative plot: order by this numeric column (input order when absent). */
   readonly order?: string;
-  /** Bubble plot: the moderator formula. */
+  /** Bubble and Baujat plots: the moderator formula (Baujat: of the meta-regression). */
   readonly mods?: string;
   /** GOSH: random subsets beyond k = 20, their seed, and progress. */
   readonly subsets?: number;
@@ -79,6 +79,17 @@ function inverseVarianceAnalysis(r: PlotRequest, kind: string): { a: MetaAnalysi
   if (a.model.kind !== 'rma')
     throw new EvsynthError('INVALID_ARGUMENT', `a ${kind} plot needs an inverse-variance model (not MH or PETO)`);
   return { a, fit: a.model.fit };
+}
+
+/** The meta-regression of a plot request's --mods (bubble and Baujat plots). */
+function regressionOf(r: PlotRequest, formula: string) {
+  const options = resolveAnalysisOptions(r.analysis, { ...r.context, table: r.table });
+  const t = r.table;
+  const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
+  const reg = inTable(t, () =>
+    metaRegression(effectColumnsFromTable(t), studyLabels(t), moderatorColumns, formula, options),
+  );
+  return { reg, options };
 }
 
 const xTitleLog = (a: MetaAnalysis) => (RATIO_MEASURES.has(a.measure) ? 'log ' : '') + measureLabel(a.measure);
@@ -186,6 +197,11 @@ export const PLOTS = {
   baujat: {
     description: "Baujat plot (each study's contribution to heterogeneity and influence on the estimate)",
     build: async (r) => {
+      if (r.mods !== undefined) {
+        // of the meta-regression, as metafor's baujat on a model with moderators
+        const { reg } = regressionOf(r, r.mods);
+        return baujatSpec(baujat(reg.fit), reg.labels, r.title);
+      }
       const { a, fit } = inverseVarianceAnalysis(r, 'baujat');
       return baujatSpec(baujat(fit), a.studies.labels, r.title);
     },
@@ -211,13 +227,7 @@ export const PLOTS = {
     description: 'bubble plot of a meta-regression on one moderator, with CI and PI bands (--mods)',
     build: async (r) => {
       if (r.mods === undefined) throw new EvsynthError('INVALID_ARGUMENT', 'a bubble plot needs --mods or --mod');
-      const formula = r.mods;
-      const options = resolveAnalysisOptions(r.analysis, { ...r.context, table: r.table });
-      const t = r.table;
-      const moderatorColumns = Object.fromEntries(t.header.map((h) => [h, stringColumn(t, h)]));
-      const reg = inTable(t, () =>
-        metaRegression(effectColumnsFromTable(t), studyLabels(t), moderatorColumns, formula, options),
-      );
+      const { reg, options } = regressionOf(r, r.mods);
       const j = reg.fit.design.names[0] === 'intrcpt' ? 1 : 0;
       const points = reg.labels.map((label, i) => ({
         x: reg.fit.design.x[i * reg.fit.design.p + j] as number,

@@ -34,6 +34,11 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags &
   const format = ext === '.svg' ? 'svg' : ext === '.png' ? 'png' : undefined;
   if (format === undefined)
     throw new EvsynthError('INVALID_ARGUMENT', `--out '${out}': expected a .svg or .png file name`);
+  if (moderatorFormula(flags) !== undefined && !multilevel && kind !== 'bubble' && kind !== 'baujat')
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `--mods is for the bubble and Baujat plots (and a forest plot with --random or --V); a ${kind} plot would ignore it`,
+    );
   if (!flags.json) checkOutputPath(out); // before any work
   const { table, request, context, title, dataset } = commandInput(file, flags);
   const favours = flags.favours?.split('|').map((x) => sanitizeText(x.trim()));
