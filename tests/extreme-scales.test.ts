@@ -176,13 +176,14 @@ describe('the SE of τ² where the information under- or overflows at the fit sc
     expectClose(fit.tau2SE, Math.sqrt(2 / (s1 * s1 + 3 * s2)), 1e-9, 0, 'se.tau2');
     expect(fit.warnings.some((w) => w.startsWith('the standard error of τ² is not reported'))).toBe(false);
   });
-  it('where no scale holds it, the SE is absent with a warning saying why, never ∞ or NaN silently', () => {
-    // two precise studies split by a moderator from two imprecise ones: the residual information is the imprecise
-    // studies' (tr PP ≈ 4e-20), lost to cancellation in the traces of a two-column model (metafor: 203,014)
+  it('where tr P₀ of a meta-regression is cancellation noise the fit is refused, never a silent number', () => {
+    // two precise studies split by a moderator from two imprecise ones: tr P₀ ≈ 4e-10 against Σwᵢ = 2e10, lost to
+    // cancellation in the traces of a two-column model (I², H², DL and the SEs of τ² would be noise; metafor's
+    // DL SE is 209,711 where √(2(k − p))/tr P₀ = 5e9); tests/trace-precision.test.ts has the rest
     const design = { k: 4, p: 2, x: Float64Array.from([1, 1, 1, 1, 1, 0, 1, 0]), names: ['intrcpt', 'x'] };
-    const fit = fitRma([0.1, 0.2, 0.3, 0.05], [1e-10, 1e10, 1e-10, 1e10], { design });
-    expect(fit.tau2SE).toBeNaN();
-    expect(fit.warnings).toContainEqual(expect.stringMatching(/^the standard error of τ² is not reported/));
+    expect(() => fitRma([0.1, 0.2, 0.3, 0.05], [1e-10, 1e10, 1e-10, 1e10], { design })).toThrow(
+      expect.objectContaining({ code: 'NO_FINITE_RESULT' }),
+    );
   });
 });
 

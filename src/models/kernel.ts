@@ -52,6 +52,15 @@ export class Kernel {
   yPPPy = 0;
   trP = 0;
   trPP = 0;
+  /**
+   * The last {@link evaluate} of a model with moderators left tr P too small against the sum it is the
+   * difference of (tr P = Σwᵢ − tr(A⁻¹B₂) ≤ 2⁻²⁰Σwᵢ): precise studies carry nearly all the weight and its
+   * digits are cancellation noise. Intercept-only models recover their traces from sums over the other studies
+   * and never set it (nor {@link trPPLost}).
+   */
+  trPLost = false;
+  /** As {@link trPLost}, for tr PP = Σwᵢ² − 2 tr(A⁻¹B₃) + tr(A⁻¹B₂A⁻¹B₂) ≤ 2⁻³²Σwᵢ². */
+  trPPLost = false;
   private logdet = Number.NaN;
   private readonly A: Float64Array;
   private readonly B2: Float64Array;
@@ -440,6 +449,8 @@ export class Kernel {
     this.yPPPy = yppp - gAg;
     this.trP = sw - trM2;
     this.trPP = sw2 - 2 * trM3 + trM2M2;
+    this.trPLost = !(this.trP > TRACE_NOISE * sw);
+    this.trPPLost = !(this.trPP > TRACE_NOISE_PP * sw2);
   }
 }
 
@@ -495,6 +506,15 @@ export function sharedInterceptKernel(k: number): Kernel {
     shared = Kernel.intercept(Math.max(k, 2 * (shared?.yi.length ?? 8)));
   return shared;
 }
+
+/**
+ * tr P = Σwᵢ − tr(A⁻¹B₂) carries a rounding error of some units of ε·Σwᵢ, multiplied by the condition of
+ * A = XᵀWX, which grows with the spread of the weights; tr PP one of some units of ε·Σwᵢ². Below 2⁻²⁰Σwᵢ
+ * (tr P; random meta-regressions there already differ from metafor by up to 3·10⁻⁴ in τ²) and 2⁻³²Σwᵢ²
+ * (tr PP, which falls as the square of the weights the precise studies leave) the traces are taken as noise.
+ */
+const TRACE_NOISE = 2 ** -20,
+  TRACE_NOISE_PP = 2 ** -32;
 
 /** Sums of powers of the weights below this (2⁻⁹⁶⁰) may have lost terms to underflow. */
 const UNDERFLOW_RISK = 2 ** -960;

@@ -204,6 +204,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   kernel.evaluate(0);
   const QEdf = k - p;
   const QE = QEdf > 0 ? Math.max(0, kernel.RSS) : 0;
+  if (!common && QEdf > 0) assertTracesHeld(kernel, 0, method);
+  const zeroTrPPLost = kernel.trPPLost;
   const vt = typicalVariance(QEdf, kernel.trP);
   const floor = rssRoundingFloor(kernel);
   assertWeighable(yi, vi, kernel, j);
@@ -292,11 +294,23 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   const QMp = ddf === null ? pchisqUpper(QM, m) : pfUpper(QM, m, ddf);
 
   const seDefined = !(common || k - p < 1 || fixedTau2);
-  const seFit = seDefined ? tau2StandardError(fitKernel, method, tau2) : Number.NaN;
+  // REML's τ̂² solves an equation in tr P at τ̂²
+  if (method === 'REML' && !fixedTau2 && tau2 > 0) assertTracesHeld(fitKernel, ldexp(tau2, 2 * jFit), method);
+  // REML's SE of τ² takes tr PP at τ̂², the moment estimators' (DL, HS, HSk) tr P₀P₀ where τ̂² > 0 (tr P₀ is
+  // checked above); ML's takes Σwᵢ², the others' Σwᵢ or traces of their own
+  const seNoise =
+    seDefined &&
+    ((method === 'REML' && fitKernel.trPPLost) ||
+      ((method === 'DL' || method === 'HS' || method === 'HSk') && tau2 > 0 && zeroTrPPLost));
+  if (seNoise)
+    warnings.push(
+      'the standard error of τ² is not reported: the traces of P it needs (tr P, tr PP) are lost to rounding in this meta-regression (precise studies carry nearly all the weight)',
+    );
+  const seFit = seDefined && !seNoise ? tau2StandardError(fitKernel, method, tau2) : Number.NaN;
   // (an SE positive at the fit's scale that underflows in the data's units is that SE rounded: it stands)
   let tau2SE = ldexp(seFit, 2 * jFit);
   const tau2Data = ldexp(tau2, 2 * jFit);
-  if (seDefined && !(seFit > 0 && tau2SE < Number.POSITIVE_INFINITY)) {
+  if (seDefined && !seNoise && !(seFit > 0 && tau2SE < Number.POSITIVE_INFINITY)) {
     // the information about τ² under- or overflows at the fit's scale: the SE at a scale where it does not
     // (an SE of 0 with τ̂² = 0 stands where no scale gives more: SJ's τ₀² = 0 when every yᵢ is the same)
     const keep = seFit === 0 && tau2 === 0 ? 0 : Number.NaN;
@@ -647,4 +661,17 @@ function logDetCrossprod(design: Design): number {
         a[r * p + c] = (a[r * p + c] as number) + (x[i * p + r] as number) * (x[i * p + c] as number);
       }
   return cholesky(a, p);
+}
+
+/**
+ * Refuses a model with moderators whose traces tr P, tr PP at τ² (I² and H² through ṽ = (k − p)/tr P₀, DL, REML,
+ * the SEs of τ²) are cancellation noise ({@link Kernel.trPLost}): precise studies carry nearly all the
+ * weight, and a number computed from those traces would be silently wrong.
+ */
+function assertTracesHeld(kernel: Kernel, tau2: number, method: string): void {
+  if (kernel.trPLost)
+    throw new EvsynthError(
+      'NO_FINITE_RESULT',
+      `fitRma: the trace of P at τ² = ${tau2 === 0 ? 0 : tau2.toPrecision(3)} (tr P = Σwᵢ − tr((XᵀWX)⁻¹XᵀW²X), which I², H² and the ${method} fit need) is lost to rounding: the most precise studies carry all but a fraction of about 10⁻⁶ of the weight (sampling variances many orders of magnitude apart), so τ², I², H² and the SE of τ² cannot be computed in double precision for this meta-regression`,
+    );
 }
