@@ -65,25 +65,8 @@ await build({ ...bundle, entryPoints: { evsynth: 'src/cli/run.ts' }, outdir: 'di
 
 // Help and version (src/cli/launch.ts) as one small CommonJS file with commander inside: bin/evsynth.cjs answers
 // `--help` from it without Node's ES module loader or the engine.
-await build({
-  entryPoints: ['src/cli/launch.ts'],
-  outfile: 'dist/bin/help.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
-
-// The worker threads (GOSH subsets, batches of fits): each worker is one CommonJS file in dist/workers/ (started by
-// src/core/worker.ts), because a worker's start-up is mostly the loading of its code (bench:startup, next to an empty
-// worker): CommonJS spares the worker Node's ES module loader, and one file per worker spares it the other worker's
-// code (a shared chunk made the GOSH worker load the batch worker's distributions too). The GOSH worker needs no
-// @stdlib function unless the Paule–Mandel median estimator runs; the normal distribution, which every batch needs for
-// its z-tests and intervals, is inside the batch worker, everything else comes from dist/stdlib.cjs when called.
-const worker = {
+/** One CommonJS file for Node 20: the help bundle, each worker and the shared @stdlib file. */
+const cjsBundle = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -92,6 +75,14 @@ const worker = {
   legalComments: 'eof',
   logLevel: 'warning',
 };
+await build({ ...cjsBundle, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/bin/help.cjs' });
+
+// The worker threads (GOSH subsets, batches of fits): each worker is one CommonJS file in dist/workers/ (started by
+// src/core/worker.ts), because a worker's start-up is mostly the loading of its code (bench:startup, next to an empty
+// worker): CommonJS spares the worker Node's ES module loader, and one file per worker spares it the other worker's
+// code (a shared chunk made the GOSH worker load the batch worker's distributions too). The GOSH worker needs no
+// @stdlib function unless the Paule–Mandel median estimator runs; the normal distribution, which every batch needs for
+// its z-tests and intervals, is inside the batch worker, everything else comes from dist/stdlib.cjs when called.
 rmSync('dist/workers', { recursive: true, force: true });
 for (const [name, entry] of [
   ['gosh-worker', 'src/diagnostics/gosh-worker.ts'],
@@ -100,7 +91,7 @@ for (const [name, entry] of [
   const eager =
     name === 'batch-worker' ? ['@stdlib/stats-base-dists-normal-cdf', '@stdlib/stats-base-dists-normal-quantile'] : [];
   await build({
-    ...worker,
+    ...cjsBundle,
     entryPoints: [entry],
     outfile: `dist/workers/${name}.cjs`,
     plugins: [deferStdlib(new Set(eager))],
@@ -110,7 +101,7 @@ for (const [name, entry] of [
 }
 // the shared file: every @stdlib function a bundle above deferred
 await build({
-  ...worker,
+  ...cjsBundle,
   stdin: {
     contents: [...deferred]
       .sort()
