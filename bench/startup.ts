@@ -132,7 +132,7 @@ for (const s of Object.values(starts)) await time(s);
 for (let i = 0; i < 15; i++) for (const [name, s] of Object.entries(starts)) ts[name].push(await time(s));
 const out = { empty: med(ts.empty), gosh: med(ts.gosh), batch: med(ts.batch), crossover: [] };
 const k = 10;
-for (const n of [10_000, 50_000, 100_000, 200_000, 500_000]) {
+for (const n of [10_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000]) {
   const Y = new Float64Array(n * k), V = new Float64Array(n * k);
   let s = 12345;
   const u = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

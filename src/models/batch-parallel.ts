@@ -7,12 +7,11 @@ import type { Tau2Method } from './tau2/index.ts';
 
 /**
  * {@link fitBatch} spread over worker threads: the analyses are split into contiguous blocks, one per
- * core, and the results reassembled in order, so the output is identical to fitBatch's. Each worker adds
- * about 0.2–0.3 s to the work it does: about 0.1 s to start (its bundle, dist/workers/batch-worker.cjs) and
- * 0.1–0.2 s of warm-up (a new thread runs the fitting code in V8's interpreter until it is optimised), while
- * fitBatch fits about 440,000 meta-analyses of 10 studies a second on one idle core. By these costs two workers
- * pay off from about 200,000–250,000 analyses on two idle cores; measured on a busy 2-core machine they did not up to
- * 500,000 (docs/performance.md). Without `workers`, a batch is split only into blocks of at least 150,000 analyses.
+ * core, and the results reassembled in order, so the output is identical to fitBatch's. Each worker adds its
+ * start (about 50 ms on an idle machine: its bundle, dist/workers/batch-worker.cjs) and a warm-up (a new thread runs
+ * the fitting code in V8's interpreter until it is optimised), and its block is copied to it and back. Measured on
+ * two idle cores (k = 10, REML; docs/performance.md), two workers break even at about 500,000 analyses and are
+ * 13–21 % faster from 10⁶. Without `workers`, a batch is split only into blocks of at least 250,000 analyses.
  */
 export async function fitBatchParallel(
   yi: Float64Array,
@@ -26,7 +25,7 @@ export async function fitBatchParallel(
   const n = Math.floor(yi.length / k);
   const workers = Math.max(
     1,
-    Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 150_000)),
+    Math.min(w ?? availableParallelism(), w !== undefined ? Math.floor(n / 1000) : Math.floor(n / 250_000)),
   );
   if (workers <= 1) return fitBatch(yi, vi, k, fitOptions);
   // the threads start while their blocks are copied (startWorker)
