@@ -1,7 +1,7 @@
 /** evsynth's own metafor cases for GOSH, the rank test, trim and fill and influence (scripts/golden/gen-sensitivity.R). */
 import { describe, expect, it } from 'vitest';
 import { regressionTest } from '../src/diagnostics/egger.ts';
-import { gosh } from '../src/diagnostics/gosh.ts';
+import { gosh, goshMasks } from '../src/diagnostics/gosh.ts';
 import { goshParallel } from '../src/diagnostics/gosh-parallel.ts';
 import { influence } from '../src/diagnostics/influence.ts';
 import { rankCorrelationTest } from '../src/diagnostics/rank-correlation.ts';
@@ -38,6 +38,21 @@ describe('GOSH matches metafor gosh()', () => {
     // the worker-thread version gives identical results
     const p = await goshParallel(fit, { workers: 2 });
     expect(Array.from(p.estimate)).toEqual(Array.from(g.estimate));
+  });
+});
+
+describe('GOSH refuses what is not a fitted model (it never returns otherwise)', () => {
+  // goshParallel(yi, vi, options) ran for ever: with fit.k undefined the random draw of subsets never ended
+  const yi = [0.1, 0.2, 0.3];
+  it('gosh and goshParallel of arrays', async () => {
+    expect(() => gosh(yi as never)).toThrow(/gosh: expected a model fitted by fitRma/);
+    await expect(goshParallel(yi as never, { method: 'REML' } as never)).rejects.toThrow(
+      /goshParallel: expected a model fitted by fitRma/,
+    );
+  });
+  it('goshMasks with a k that is not a whole number', () => {
+    expect(() => goshMasks(Number.NaN)).toThrow(/k/);
+    expect(() => goshMasks(undefined as never)).toThrow(/k/);
   });
 });
 

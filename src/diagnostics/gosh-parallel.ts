@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { startWorker } from '../core/worker.ts';
 import type { RmaFit } from '../models/rma.ts';
-import { assertApplicable } from './applicability.ts';
+import { assertApplicable, assertRmaFit } from './applicability.ts';
 import { goshApplicability, goshMasks, goshRange, type GoshOptions, type GoshResult } from './gosh.ts';
 
 /**
@@ -13,6 +13,7 @@ export async function goshParallel(
   fit: RmaFit,
   options: GoshOptions & { workers?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<GoshResult> {
+  assertRmaFit(fit, 'goshParallel');
   assertApplicable(goshApplicability(fit), 'GOSH');
   const { masks, exhaustive, seed } = goshMasks(fit.k, options);
   const total = masks.length;

@@ -1,5 +1,6 @@
 import { EvsynthError } from '../core/errors.ts';
-import { assertApplicable, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
+import { assertApplicable, assertRmaFit, firstReason, needsStudies, type NotApplicable } from './applicability.ts';
+import { assertInteger } from '../core/validate.ts';
 import { Random } from '../core/random.ts';
 import { InterceptFit } from '../models/intercept-fit.ts';
 import { Kernel } from '../models/kernel.ts';
@@ -34,6 +35,7 @@ export function goshMasks(
   k: number,
   options: GoshOptions = {},
 ): { masks: Float64Array; exhaustive: boolean; seed: number | null } {
+  assertInteger(k, 'k', 'GOSH', 0); // a k that is not a whole number would never end the draw below
   if (k < 2) throw new EvsynthError('TOO_FEW_STUDIES', 'GOSH needs at least 2 studies');
   if (k > 52) throw new EvsynthError('INVALID_ARGUMENT', 'GOSH supports up to 52 studies');
   const maxK = options.maxExhaustiveK ?? 20;
@@ -137,6 +139,7 @@ export function goshApplicability(fit: RmaFit): NotApplicable {
  * Res Synth Methods 3(3):214–223. doi:10.1002/jrsm.1053. Cross-check: `gosh(res)`.
  */
 export function gosh(fit: RmaFit, options: GoshOptions = {}): GoshResult {
+  assertRmaFit(fit, 'gosh');
   assertApplicable(goshApplicability(fit), 'GOSH');
   const { masks, exhaustive, seed } = goshMasks(fit.k, options);
   return { k: fit.k, exhaustive, seed, masks, ...goshRange(fit.yi, fit.vi, fit.method, masks) };
