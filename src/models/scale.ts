@@ -92,6 +92,16 @@ export function scaleEffectsFloored(
   return { y, v };
 }
 
+/** Σ(yᵢ − ȳ)² of the first k estimates (the mean first, then the squares): the spread of the estimates. */
+export function sumOfSquaredDeviations(yi: ArrayLike<number>, k: number): number {
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += yi[i] as number;
+  mean /= k;
+  let ss = 0;
+  for (let i = 0; i < k; i++) ss += ((yi[i] as number) - mean) ** 2;
+  return ss;
+}
+
 /**
  * The exponent j with 4ʲ ≤ Σ(yᵢ − ȳ)² < 4ʲ⁺¹, computed on yᵢ divided by a power of two near max |yᵢ| so that
  * neither the squares nor the sum overflow (estimates of 1e200 included); NaN where every yᵢ is equal.

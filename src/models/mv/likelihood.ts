@@ -34,6 +34,7 @@ import { independentBlocks, type Block } from './blocks.ts';
 import type { RandomTerm } from './random-terms.ts';
 import type { SamplingCovariance } from '../../effects/sampling-covariance.ts';
 import { structMatrices, structParameters, type ParameterKind, type StructMatrices } from './structures.ts';
+import { sumOfSquaredDeviations } from '../scale.ts';
 
 /** One internal parameter: which term, which of its parameters, and its box. */
 export interface ParameterInfo {
@@ -758,13 +759,7 @@ export class MvLikelihood {
 
   /** Σ(yᵢ − ȳ)², the spread of the estimates: a scale for the variance components (./optimise.ts). */
   dataSpread(): number {
-    const { y, k } = this;
-    let mean = 0,
-      ss = 0;
-    for (let i = 0; i < k; i++) mean += y[i] as number;
-    mean /= k;
-    for (let i = 0; i < k; i++) ss += ((y[i] as number) - mean) ** 2;
-    return ss;
+    return sumOfSquaredDeviations(this.y, this.k);
   }
 
   /** diag(M⁻¹) at θ, per row (the model's weights before normalisation). */

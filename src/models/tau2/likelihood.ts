@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel.ts';
 import { tau2DerSimonianLaird } from './dersimonian-laird.ts';
+import { sumOfSquaredDeviations } from '../scale.ts';
 import { TAU2_CONTROL_DEFAULTS, Tau2Result, ZeroPoint, type Tau2Control } from './types.ts';
 
 export type LikelihoodMethod = 'ML' | 'REML' | 'EB';
@@ -217,13 +218,7 @@ const INTERIOR_GRID_POINTS = 48;
  * that needs more than 48 points). An upper end b = ∞ means f is still positive at the top of the grid.
  */
 function interiorBrackets(kernel: Kernel, method: 'ML' | 'REML', scale: number): [number, number][] {
-  const { k, yi } = kernel;
-  let mean = 0;
-  for (let i = 0; i < k; i++) mean += yi[i] as number;
-  mean /= k;
-  let ss = 0;
-  for (let i = 0; i < k; i++) ss += ((yi[i] as number) - mean) ** 2;
-  const top = 8 * Math.max(ss, scale),
+  const top = 8 * Math.max(sumOfSquaredDeviations(kernel.yi, kernel.k), scale),
     bottom = 1e-3 * scale;
   const brackets: [number, number][] = [];
   if (!(top > bottom) || !Number.isFinite(top) || !(bottom > 0)) return brackets;

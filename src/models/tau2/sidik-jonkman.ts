@@ -1,4 +1,5 @@
 import type { Kernel } from '../kernel.ts';
+import { sumOfSquaredDeviations } from '../scale.ts';
 import { sdQuadraticForm } from './standard-error.ts';
 import { tau2PauleMandel } from './paule-mandel.ts';
 import { Tau2Result, type Tau2Control, type ZeroPoint } from './types.ts';
@@ -8,13 +9,7 @@ import { Tau2Result, type Tau2Control, type ZeroPoint } from './types.ts';
  * the model has moderators (as metafor does).
  */
 function sidikJonkmanStart(kernel: Kernel): number {
-  const { yi, k } = kernel;
-  let m = 0;
-  for (let i = 0; i < k; i++) m += yi[i] as number;
-  m /= k;
-  let s = 0;
-  for (let i = 0; i < k; i++) s += ((yi[i] as number) - m) ** 2;
-  return s / k;
+  return sumOfSquaredDeviations(kernel.yi, kernel.k) / kernel.k;
 }
 
 /**
