@@ -10,6 +10,7 @@ import { publicationBias, sensitivityAnalyses } from '../src/analysis/diagnostic
 import { EvsynthError } from '../src/core/errors.ts';
 import { parseCsv, numericColumn, stringColumn } from '../src/io/csv.ts';
 import { fitBatch } from '../src/models/batch.ts';
+import { isInterceptOnlyDesign } from '../src/models/design.ts';
 import { fitRma, isCommonEffect, type RmaFit } from '../src/models/rma.ts';
 import { TAU2_METHODS, type Tau2Method } from '../src/models/tau2/index.ts';
 
@@ -44,8 +45,11 @@ export function fitProblem(f: RmaFit): string | null {
   // non-negative number, or absent with a warning saying why
   if (!isCommonEffect(f.method) && f.k > f.p && !(f.tau2SE >= 0 && f.tau2SE < Infinity)) {
     if (!Number.isNaN(f.tau2SE)) return `SE of τ² = ${f.tau2SE}`;
-    if (!f.warnings.some((w) => w.startsWith('the standard error of τ² is not reported')))
-      return 'SE of τ² absent without a warning';
+    const why = f.warnings.find((w) => w.startsWith('the standard error of τ² is not reported'));
+    if (why === undefined) return 'SE of τ² absent without a warning';
+    // without moderators the SE is computed in logarithms where no scale holds it: absent only beyond 1.8e308
+    if (isInterceptOnlyDesign(f.design) && !why.includes('exceeds the largest double'))
+      return `SE of τ² absent: ${why}`;
   }
   return null;
 }

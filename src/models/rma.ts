@@ -26,8 +26,10 @@ import {
   Tau2Result,
   ZeroPoint,
   type Tau2Control,
+  type Tau2EstimatorSpec,
   type Tau2Method,
 } from './tau2/index.ts';
+import { logModel } from './tau2/log-traces.ts';
 
 /** Inference for the coefficients: Wald z, Knapp–Hartung t, or KH truncated so it is never narrower than z. */
 export const TESTS = ['z', 'knha', 'adhoc'] as const;
@@ -313,11 +315,17 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   if (seDefined && !seNoise && !(seFit > 0 && tau2SE < Number.POSITIVE_INFINITY)) {
     // the information about τ² under- or overflows at the fit's scale: the SE at a scale where it does not
     // (an SE of 0 with τ̂² = 0 stands where no scale gives more: SJ's τ₀² = 0 when every yᵢ is the same)
+    // (and, where no scale holds it, the same formula in logarithms: intercept-only models)
     const keep = seFit === 0 && tau2 === 0 ? 0 : Number.NaN;
-    tau2SE = tau2SEAtOtherScales(yi, vi, design, method, tau2Data) ?? keep;
+    const other = tau2SEAtOtherScales(yi, vi, design, method, tau2Data);
+    const logSE =
+      other === undefined && Number.isNaN(keep) ? tau2LogStandardError(yi, vi, design, method, tau2, jFit) : undefined;
+    tau2SE = other ?? (logSE !== undefined && logSE <= Math.log(Number.MAX_VALUE) ? Math.exp(logSE) : keep);
     if (Number.isNaN(tau2SE))
       warnings.push(
-        'the standard error of τ² is not reported: the information about τ² is 0 or lost to rounding at every scale (studies whose variances lie many orders of magnitude apart, where a few carry nearly all the weight)',
+        logSE !== undefined && logSE > Math.log(Number.MAX_VALUE)
+          ? `the standard error of τ² is not reported: it exceeds the largest double, 1.8e308 (it is ${decimalOfLog(logSE)})`
+          : 'the standard error of τ² is not reported: the information about τ² is 0 or lost to rounding at every scale (studies whose variances lie many orders of magnitude apart, where a few carry nearly all the weight)',
       );
   }
   const sumW = fitKernel.sumW;
@@ -484,6 +492,34 @@ function tau2SEAtOtherScales(
     if (Math.abs(seAt(2 ** 50 * VARIANCE_FLOOR) - se) <= 1e-9 * se) return se;
   }
   return undefined;
+}
+
+/**
+ * log SE of τ̂² by the estimator's formula in logarithms (the registry's `logStandardError`,
+ * ./tau2/log-traces.ts), for intercept-only models where no scale holds the SE in double precision (one
+ * study 1e160 or more times more precise than the others, whose weight is HS's divisor Σwᵢ⁰ while the traces
+ * leave it out; variances more than the double range apart, ∞ at the fit's scale; estimates below 1e-160,
+ * whose squared spread τ₀² underflows for SJ). τ̂² = t·4ʲ as the fit holds it.
+ * Exact to about 1e-13 relative (every sum has positive terms). Undefined with moderators, or where the
+ * estimator has no logarithmic form. The SE is exp(log SE): 0 where it lies below the smallest double.
+ */
+function tau2LogStandardError(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  design: Design,
+  method: Tau2Method,
+  t: number,
+  j: number,
+): number | undefined {
+  const spec: Tau2EstimatorSpec = TAU2_REGISTRY[method];
+  if (spec.logStandardError === undefined || !isInterceptOnlyDesign(design)) return undefined;
+  return spec.logStandardError(logModel(yi, vi, t, j));
+}
+
+/** exp(l) in decimal notation ("2.1e+308") where it lies beyond the double range. */
+function decimalOfLog(l: number): string {
+  const e = Math.floor(l / Math.LN10);
+  return `${Math.exp(l - e * Math.LN10).toFixed(1)}e${e < 0 ? '' : '+'}${e}`;
 }
 
 /** yᵢ/c and vᵢ/c² as a pair of new arrays (exact: c is a power of two). */

@@ -103,20 +103,38 @@ export function sumOfSquaredDeviations(yi: ArrayLike<number>, k: number): number
 }
 
 /**
- * The exponent j with 4ʲ ≤ Σ(yᵢ − ȳ)² < 4ʲ⁺¹, computed on yᵢ divided by a power of two near max |yᵢ| so that
- * neither the squares nor the sum overflow (estimates of 1e200 included); NaN where every yᵢ is equal.
+ * Σ(yᵢ − ȳ)² as s·4ᵉ, computed on yᵢ/2ᵉ with 2ᵉ ≤ max |yᵢ| < 2ᵉ⁺¹ (the mean first, then the squares), so that
+ * neither the squares nor the sum over- or underflow (estimates of 1e200 or 1e-300 included); undefined where
+ * every yᵢ is equal (s = 0).
  */
-export function sumOfSquaresExponent(yi: ArrayLike<number>): number {
+function scaledSumOfSquares(yi: ArrayLike<number>): { s: number; e: number } | undefined {
   const k = yi.length;
   let max = 0;
   for (let i = 0; i < k; i++) max = Math.max(max, Math.abs(yi[i] as number));
-  if (!(max > 0)) return Number.NaN;
+  if (!(max > 0)) return undefined;
   const e = Math.floor(Math.log2(max));
   let mean = 0;
   for (let i = 0; i < k; i++) mean += ldexp(yi[i] as number, -e);
   mean /= k;
   let s = 0;
   for (let i = 0; i < k; i++) s += (ldexp(yi[i] as number, -e) - mean) ** 2;
-  if (!(s > 0)) return Number.NaN;
-  return e + Math.floor(Math.log2(s) / 2);
+  return s > 0 ? { s, e } : undefined;
+}
+
+/**
+ * The exponent j with 4ʲ ≤ Σ(yᵢ − ȳ)² < 4ʲ⁺¹ (see {@link scaledSumOfSquares}: estimates of 1e200 included);
+ * NaN where every yᵢ is equal.
+ */
+export function sumOfSquaresExponent(yi: ArrayLike<number>): number {
+  const q = scaledSumOfSquares(yi);
+  return q === undefined ? Number.NaN : q.e + Math.floor(Math.log2(q.s) / 2);
+}
+
+/**
+ * log Σ(yᵢ − ȳ)², finite where the sum itself under- or overflows (yᵢ of 1e-200: 1e-400), from
+ * {@link scaledSumOfSquares}: log s + 2e·log 2; −∞ where every yᵢ is equal.
+ */
+export function logSumOfSquaredDeviations(yi: ArrayLike<number>): number {
+  const q = scaledSumOfSquares(yi);
+  return q === undefined ? Number.NEGATIVE_INFINITY : Math.log(q.s) + 2 * q.e * Math.LN2;
 }

@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel.ts';
-import { sdQuadraticForm } from './standard-error.ts';
+import { logVariancesAt, type LogModel } from './log-traces.ts';
+import { logSdQuadraticForm, sdQuadraticForm } from './standard-error.ts';
 import { Tau2Result } from './types.ts';
 
 /**
@@ -61,4 +62,12 @@ export function hedgesStandardError(kernel: Kernel, tau2: number): number {
   const se = sdQuadraticForm(kernel, tau2) / (kernel.k - kernel.p);
   kernel.evaluate(tau2);
   return se;
+}
+
+/**
+ * {@link hedgesStandardError} of an intercept-only model in logarithms (./log-traces.ts): log SE =
+ * log √(2 tr(P_OLS Σ P_OLS Σ)) − log(k − 1), P_OLS = I − J/k (unit weights), Σ = diag(vᵢ + τ̂²).
+ */
+export function hedgesLogStandardError(m: LogModel): number {
+  return logSdQuadraticForm(new Float64Array(m.k), logVariancesAt(m.logVi, m.logTau2)) - Math.log(m.k - 1);
 }

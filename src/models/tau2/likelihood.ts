@@ -1,5 +1,7 @@
+import { logSumExp } from '../../core/numeric/log-sum.ts';
 import type { Kernel } from '../kernel.ts';
 import { tau2DerSimonianLaird } from './dersimonian-laird.ts';
+import { logTracePSigmaPSigma, logWeightsAt, type LogModel } from './log-traces.ts';
 import { sumOfSquaredDeviations } from '../scale.ts';
 import { TAU2_CONTROL_DEFAULTS, Tau2Result, ZeroPoint, type Tau2Control } from './types.ts';
 
@@ -250,6 +252,16 @@ function logdetAtZero(kernel: Kernel, tau2: number): number {
 export function likelihoodStandardError(kernel: Kernel, method: 'ML' | 'REML', tau2: number): number {
   kernel.evaluate(tau2);
   return Math.sqrt(2 / (method === 'REML' ? kernel.trPP : kernel.sumW2));
+}
+
+/**
+ * {@link likelihoodStandardError} of an intercept-only model in logarithms (./log-traces.ts): log SE =
+ * ½(log 2 − log Σwᵢ²) for ML and ½(log 2 − log tr(PP)) for REML, at τ̂².
+ */
+export function likelihoodLogStandardError(m: LogModel, method: 'ML' | 'REML'): number {
+  const logW = logWeightsAt(m.logVi, m.logTau2);
+  if (method === 'REML') return 0.5 * (Math.LN2 - logTracePSigmaPSigma(logW, new Float64Array(m.k)));
+  return 0.5 * (Math.LN2 - logSumExp(logW.map((l) => 2 * l)));
 }
 
 /**

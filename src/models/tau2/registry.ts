@@ -6,12 +6,18 @@
  */
 import type { Kernel } from '../kernel.ts';
 import { tau2DerSimonianLaird } from './dersimonian-laird.ts';
-import { hedgesStandardError, tau2Hedges } from './hedges.ts';
+import { hedgesLogStandardError, hedgesStandardError, tau2Hedges } from './hedges.ts';
 import { tau2HunterSchmidt } from './hunter-schmidt.ts';
-import { likelihoodStandardError, tau2Likelihood } from './likelihood.ts';
+import { likelihoodLogStandardError, likelihoodStandardError, tau2Likelihood } from './likelihood.ts';
 import { tau2PauleMandel } from './paule-mandel.ts';
-import { sidikJonkmanStandardError, tau2SidikJonkman } from './sidik-jonkman.ts';
-import { momentStandardError, scoringStandardError } from './standard-error.ts';
+import type { LogModel } from './log-traces.ts';
+import { sidikJonkmanLogStandardError, sidikJonkmanStandardError, tau2SidikJonkman } from './sidik-jonkman.ts';
+import {
+  momentLogStandardError,
+  momentStandardError,
+  scoringLogStandardError,
+  scoringStandardError,
+} from './standard-error.ts';
 import type { Tau2Control, Tau2Result, ZeroPoint } from './types.ts';
 
 export interface Tau2EstimatorSpec {
@@ -28,6 +34,12 @@ export interface Tau2EstimatorSpec {
   readonly estimate: (kernel: Kernel, control: Tau2Control, zero: ZeroPoint | undefined, out: Tau2Result) => Tau2Result;
   /** Standard error of τ̂² (NaN where none is defined); leaves the kernel evaluated at `tau2`. */
   readonly standardError: (kernel: Kernel, tau2: number) => number;
+  /**
+   * The same standard error of an intercept-only model in logarithms (log SE, −∞ for 0), where the sums and
+   * traces of `standardError` under- or overflow at every scale (./log-traces.ts); absent for the common-effect
+   * models, which have none.
+   */
+  readonly logStandardError?: (model: LogModel) => number;
 }
 
 const none = (_k: Kernel, _c: Tau2Control, _z: ZeroPoint | undefined, out: Tau2Result) => out.set(0, 0, true);
@@ -46,6 +58,7 @@ export const TAU2_REGISTRY = {
     iterative: false,
     estimate: (kernel, _c, zero, out) => tau2DerSimonianLaird(kernel, zero, out),
     standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => kr.trP),
+    logStandardError: (model) => momentLogStandardError(model, (_logSumW, logTrP) => logTrP),
   },
   HE: {
     label: 'Hedges',
@@ -53,6 +66,7 @@ export const TAU2_REGISTRY = {
     iterative: false,
     estimate: (kernel, _c, _z, out) => tau2Hedges(kernel, out),
     standardError: hedgesStandardError,
+    logStandardError: hedgesLogStandardError,
   },
   HS: {
     label: 'Hunter-Schmidt',
@@ -60,6 +74,7 @@ export const TAU2_REGISTRY = {
     iterative: false,
     estimate: (kernel, _c, zero, out) => tau2HunterSchmidt(kernel, false, zero, out),
     standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => kr.sumW),
+    logStandardError: (model) => momentLogStandardError(model, (logSumW) => logSumW),
   },
   HSk: {
     label: 'Hunter-Schmidt (k-corrected)',
@@ -67,6 +82,8 @@ export const TAU2_REGISTRY = {
     iterative: false,
     estimate: (kernel, _c, zero, out) => tau2HunterSchmidt(kernel, true, zero, out),
     standardError: (kernel, tau2) => momentStandardError(kernel, tau2, (kr) => (kr.sumW * (kr.k - kr.p)) / kr.k),
+    logStandardError: (model) =>
+      momentLogStandardError(model, (logSumW, _logTrP, k) => logSumW + Math.log((k - 1) / k)),
   },
   SJ: {
     label: 'Sidik-Jonkman',
@@ -74,6 +91,7 @@ export const TAU2_REGISTRY = {
     iterative: false,
     estimate: (kernel, control, zero, out) => tau2SidikJonkman(kernel, false, control, zero, out),
     standardError: sidikJonkmanStandardError,
+    logStandardError: sidikJonkmanLogStandardError,
   },
   SJIT: {
     label: 'Sidik-Jonkman (iterated)',
@@ -81,6 +99,7 @@ export const TAU2_REGISTRY = {
     iterative: true,
     estimate: (kernel, control, zero, out) => tau2SidikJonkman(kernel, true, control, zero, out),
     standardError: scoringStandardError,
+    logStandardError: scoringLogStandardError,
   },
   ML: {
     label: 'ML',
@@ -88,6 +107,7 @@ export const TAU2_REGISTRY = {
     iterative: true,
     estimate: (kernel, control, zero, out) => tau2Likelihood(kernel, 'ML', control, zero, out),
     standardError: (kernel, tau2) => likelihoodStandardError(kernel, 'ML', tau2),
+    logStandardError: (model) => likelihoodLogStandardError(model, 'ML'),
   },
   REML: {
     label: 'REML',
@@ -95,6 +115,7 @@ export const TAU2_REGISTRY = {
     iterative: true,
     estimate: (kernel, control, zero, out) => tau2Likelihood(kernel, 'REML', control, zero, out),
     standardError: (kernel, tau2) => likelihoodStandardError(kernel, 'REML', tau2),
+    logStandardError: (model) => likelihoodLogStandardError(model, 'REML'),
   },
   EB: {
     label: 'empirical Bayes',
@@ -102,6 +123,7 @@ export const TAU2_REGISTRY = {
     iterative: true,
     estimate: (kernel, control, zero, out) => tau2Likelihood(kernel, 'EB', control, zero, out),
     standardError: scoringStandardError,
+    logStandardError: scoringLogStandardError,
   },
   PM: {
     label: 'Paule-Mandel',
@@ -109,6 +131,7 @@ export const TAU2_REGISTRY = {
     iterative: true,
     estimate: (kernel, _c, zero, out) => tau2PauleMandel(kernel, false, zero, out),
     standardError: scoringStandardError,
+    logStandardError: scoringLogStandardError,
   },
   PMM: {
     label: 'Paule-Mandel (median)',
@@ -116,6 +139,7 @@ export const TAU2_REGISTRY = {
     iterative: true,
     estimate: (kernel, _c, zero, out) => tau2PauleMandel(kernel, true, zero, out),
     standardError: scoringStandardError,
+    logStandardError: scoringLogStandardError,
   },
 } as const satisfies Record<string, Tau2EstimatorSpec>;
 

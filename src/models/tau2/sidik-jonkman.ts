@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel.ts';
-import { sumOfSquaredDeviations } from '../scale.ts';
-import { sdQuadraticForm } from './standard-error.ts';
+import { logSumOfSquaredDeviations, sumOfSquaredDeviations } from '../scale.ts';
+import { logVariancesAt, logWeightsAt, type LogModel } from './log-traces.ts';
+import { logSdQuadraticForm, sdQuadraticForm } from './standard-error.ts';
 import { tau2PauleMandel } from './paule-mandel.ts';
 import { Tau2Result, type Tau2Control, type ZeroPoint } from './types.ts';
 
@@ -52,4 +53,16 @@ export function sidikJonkmanStandardError(kernel: Kernel, tau2: number): number 
   const se = (t0 * sdQuadraticForm(kernel, tau2)) / (kernel.k - kernel.p);
   kernel.evaluate(tau2);
   return se;
+}
+
+/**
+ * {@link sidikJonkmanStandardError} of an intercept-only model in logarithms (./log-traces.ts): log SE =
+ * log τ₀² + log √(2 tr(P₀ΣP₀Σ)) − log(k − 1), with log τ₀² = log(Σ(yᵢ − ȳ)²/k) computed where τ₀² itself
+ * underflows (estimates of 1e-200); −∞ (an SE of 0) where every yᵢ is equal.
+ */
+export function sidikJonkmanLogStandardError(m: LogModel): number {
+  const logT0 = logSumOfSquaredDeviations(m.yi) - Math.log(m.k);
+  if (logT0 === Number.NEGATIVE_INFINITY) return logT0;
+  const logSd = logSdQuadraticForm(logWeightsAt(m.logVi, logT0), logVariancesAt(m.logVi, m.logTau2));
+  return logT0 + logSd - Math.log(m.k - 1);
 }

@@ -3,8 +3,10 @@
  * Jonkman 2005; metafor's `se.tau2`). Each estimator's registry entry says which form it uses. Every
  * function leaves the kernel evaluated at `tau2`.
  */
+import { logSumExp } from '../../core/numeric/log-sum.ts';
 import type { Kernel } from '../kernel.ts';
 import { ldexp } from '../scale.ts';
+import { logTraceP, logTracePSigmaPSigma, logWeightsAt, type LogModel } from './log-traces.ts';
 
 /**
  * Method-of-moments estimators of the form τ̂² = (Q_E − (k − p))/c (DL: c = tr P₀; HS: Σwᵢ⁰; HSk: Σwᵢ⁰(k−p)/k):
@@ -26,11 +28,42 @@ export function momentStandardError(kernel: Kernel, tau2: number, divisor: (kern
   return sdQ / c;
 }
 
+/**
+ * {@link momentStandardError} of an intercept-only model in logarithms (./log-traces.ts), for where its traces
+ * or τ⁴ under- or overflow at every scale (HS's divisor Σwᵢ⁰ is the weight of a study 1e300 times more precise
+ * than the others, whose traces it leaves out):
+ *
+ * ```text
+ * log SE = ½ log Var(Q_E) − log c,   Var(Q_E) = 2(k−1) + 4τ²tr P₀ + 2τ⁴tr(P₀P₀)
+ * ```
+ *
+ * the three positive terms summed as logarithms. `logDivisor` gives log c from log Σwᵢ⁰, log tr P₀ and k.
+ * Returns log SE.
+ */
+export function momentLogStandardError(
+  m: LogModel,
+  logDivisor: (logSumW: number, logTrP: number, k: number) => number,
+): number {
+  const { k } = m;
+  const logW = logWeightsAt(m.logVi, Number.NEGATIVE_INFINITY);
+  const { logS, logTrP } = logTraceP(logW);
+  const logTrPP = logTracePSigmaPSigma(logW, new Float64Array(k));
+  const t = m.logTau2;
+  const logVarQ = logSumExp([Math.log(2 * (k - 1)), Math.log(4) + t + logTrP, Math.LN2 + 2 * t + logTrPP]);
+  return 0.5 * logVarQ - logDivisor(logS, logTrP, k);
+}
+
 /** EB, PM, PMM and SJIT: SE = √(2k²/(k − p))/Σwᵢ at τ̂². */
 export function scoringStandardError(kernel: Kernel, tau2: number): number {
   const { k, p } = kernel;
   kernel.evaluate(tau2);
   return Math.sqrt((2 * k * k) / (k - p)) / kernel.sumW;
+}
+
+/** {@link scoringStandardError} of an intercept-only model in logarithms: log SE = ½ log(2k²/(k − 1)) − log Σwᵢ. */
+export function scoringLogStandardError(m: LogModel): number {
+  const { k } = m;
+  return 0.5 * Math.log((2 * k * k) / (k - 1)) - logSumExp(logWeightsAt(m.logVi, m.logTau2));
 }
 
 /**
@@ -76,4 +109,12 @@ export function sdQuadraticForm(kernel: Kernel, tau2: number): number {
     }
   for (let r = 0; r < p; r++) for (let q = 0; q < p; q++) t += (M[r * p + q] as number) * (M[q * p + r] as number);
   return ldexp(Math.sqrt(2 * t), e);
+}
+
+/**
+ * log √(2 tr(PΣPΣ)) of an intercept-only model ({@link sdQuadraticForm} in logarithms, ./log-traces.ts) for
+ * log weights `logW` and log σᵢ `logSigma`.
+ */
+export function logSdQuadraticForm(logW: Float64Array, logSigma: Float64Array): number {
+  return 0.5 * (Math.LN2 + logTracePSigmaPSigma(logW, logSigma));
 }
