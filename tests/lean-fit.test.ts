@@ -8,11 +8,20 @@ import type { Tau2Method } from '../src/models/tau2/index.ts';
 const METHODS: Tau2Method[] = ['EE', 'FE', 'DL', 'HE', 'HS', 'HSk', 'SJ', 'SJIT', 'ML', 'REML', 'EB', 'PM', 'PMM'];
 
 /** Every number of the lean fit is fitRma's, to the last bit. */
-function expectSame(yi: ArrayLike<number>, vi: ArrayLike<number>, method: Tau2Method, test: TestType, level = 95) {
-  const f = fitRma(yi, vi, { method, test, level });
-  const l = fitLean(yi, vi, { method, test, level });
+function expectSame(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  method: Tau2Method,
+  test: TestType,
+  level = 95,
+  tau2?: number,
+) {
+  const fixed = tau2 === undefined ? {} : { tau2 };
+  const f = fitRma(yi, vi, { method, test, level, ...fixed });
+  const l = fitLean(yi, vi, { method, test, level, ...fixed });
   const c = f.coefficients[0]!;
   expect(l.estimate).toBe(c.estimate);
+  expect(l.variance).toBe(f.vb[0]![0]);
   expect(l.se).toBe(c.se);
   expect(l.statistic).toBe(c.statistic);
   expect(l.pValue).toBe(c.pValue);
@@ -68,6 +77,25 @@ describe('fitLean equals fitRma (the lean path against the complete one)', () =>
     for (const method of METHODS) expectSame([0.3, 0.31, 0.29, 0.3], [0.1, 0.2, 0.15, 0.3], method, 'knha');
     // identical estimates: se = 0 under knha
     expectSame([0.4, 0.4, 0.4], [0.1, 0.2, 0.3], 'REML', 'knha');
+  });
+
+  it('with τ² fixed (metafor tau2=; what influence diagnostics refit with), at every scale', () => {
+    const yi = [0.1, 0.5, -0.2, 0.3, 0.9];
+    const vi = [0.02, 0.05, 0.01, 0.04, 0.03];
+    for (const c of [1e-150, 1, 1e150])
+      for (const method of ['REML', 'DL', 'EE'] as const)
+        for (const test of ['z', 'knha'] as const)
+          for (const tau2 of [0, 0.013, 2.5])
+            expectSame(
+              yi.map((y) => y * c),
+              vi.map((v) => v * c * c),
+              method,
+              test,
+              95,
+              tau2 * c * c,
+            );
+    expect(() => fitLean(yi, vi, { tau2: -1 })).toThrow(EvsynthError);
+    expect(fitLean(yi, vi, { tau2: 0.02 }).full().tau2).toBe(0.02);
   });
 
   it('repeated and interleaved calls do not share state (one kernel is reused between fits)', () => {

@@ -5,7 +5,7 @@
  * explorer on every toggle, teaching loops); {@link fitRma} remains the complete fit.
  */
 import { EvsynthError } from '../core/errors.ts';
-import { assertChoice, assertEffects, assertLevel, assertOptions } from '../core/validate.ts';
+import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
 import { InterceptFit } from './intercept-fit.ts';
 import { beyondOneScale, sharedInterceptKernel } from './kernel.ts';
@@ -23,6 +23,8 @@ export interface LeanOptions {
   /** Confidence level in percent (default 95). */
   readonly level?: number;
   readonly control?: Tau2Control;
+  /** Fix τ² at this value instead of estimating it (metafor `tau2=`; as fitRma's). */
+  readonly tau2?: number;
 }
 
 /**
@@ -38,6 +40,8 @@ export class LeanFit {
   readonly test: TestType;
   readonly level: number;
   readonly estimate: number;
+  /** Var(b) = 1/Σwᵢ (times s2w under knha/adhoc): fitRma's vb[0][0], of which se is the root. */
+  readonly variance: number;
   readonly se: number;
   /** z, or t under knha/adhoc (±∞ where se = 0 and the estimate is not 0). */
   readonly statistic: number;
@@ -59,6 +63,7 @@ export class LeanFit {
   readonly yi: readonly number[];
   readonly vi: readonly number[];
   private readonly control: Tau2Control | undefined;
+  private readonly fixedTau2: number | undefined;
   private fullFit: RmaFit | undefined;
   private pCache = Number.NaN;
   private qpCache = Number.NaN;
@@ -73,12 +78,14 @@ export class LeanFit {
     control: Tau2Control | undefined,
     f: InterceptFit | RmaFit,
     j: number,
+    fixedTau2?: number,
   ) {
     this.k = yi.length;
     this.method = method;
     this.test = test;
     this.level = level;
     this.control = control;
+    this.fixedTau2 = fixedTau2;
     this.yi = yi;
     this.vi = vi;
     if ('kind' in f) {
@@ -86,6 +93,7 @@ export class LeanFit {
       const c = f.coefficients[0] as Coefficient;
       this.ddf = f.ddf;
       this.estimate = c.estimate;
+      this.variance = f.vb[0]?.[0] as number;
       this.se = c.se;
       this.statistic = c.statistic;
       this.ciLower = c.ciLower;
@@ -102,10 +110,12 @@ export class LeanFit {
       return;
     }
     const b = ldexp(f.estimate, j);
-    const se = Math.sqrt(ldexp(f.variance * f.s2w(test), 2 * j));
+    const variance = ldexp(f.variance * f.s2w(test), 2 * j);
+    const se = Math.sqrt(variance);
     this.ddf = test === 'z' ? null : this.k - 1;
     const crit = criticalValue(level, this.ddf);
     this.estimate = b;
+    this.variance = variance;
     this.se = se;
     this.statistic = se > 0 ? b / se : b === 0 ? 0 : Math.sign(b) * Number.POSITIVE_INFINITY;
     this.ciLower = b - crit * se;
@@ -150,6 +160,7 @@ export class LeanFit {
       test: this.test,
       level: this.level,
       ...(this.control !== undefined ? { control: this.control } : {}),
+      ...(this.fixedTau2 !== undefined ? { tau2: this.fixedTau2 } : {}),
     });
     return this.fullFit;
   }
@@ -194,7 +205,8 @@ const core = new InterceptFit();
  * Q_E = Σ(yᵢ − b₀)²/vᵢ,  I² = 100τ̂²/(τ̂² + ṽ),  H² = 1 + τ̂²/ṽ,  ṽ = (k − 1)/tr P₀
  * ```
  *
- * Validates its input as fitRma does; extreme scales are rescaled exactly as fitRma does.
+ * Validates its input as fitRma does; extreme scales are rescaled exactly as fitRma does. With `tau2` given,
+ * τ² is fixed there (metafor `tau2=`), as in fitRma.
  *
  * References: as {@link fitRma}. Cross-check: `metafor::rma(yi, vi)`.
  *
@@ -212,23 +224,25 @@ export function fitLean(yi: ArrayLike<number>, vi: ArrayLike<number>, options: L
   assertLevel(level, 'fitLean');
   const control = options.control;
   assertTau2Control(control, 'fitLean');
+  const fixed = options.tau2;
+  if (fixed !== undefined) assertFiniteNumber(fixed, 'tau2', 'fitLean', { min: 0 });
   const k = yi.length;
   const test: TestType = k < 2 ? 'z' : requested;
   const { j } = fitScale(vi);
   const kernel = sharedInterceptKernel(k).loadScaled(yi, vi, 0, k, j);
   const scaledControl =
     control?.tau2Init === undefined || j === 0 ? control : { ...control, tau2Init: ldexp(control.tau2Init, -2 * j) };
-  const f = core.fit(kernel, method, scaledControl);
+  const f = core.fit(kernel, method, scaledControl, fixed === undefined ? undefined : ldexp(fixed, -2 * j));
   // where the single scale does not hold the fit (τ̂² beyond its range, variances more than the double range
   // apart), the complete fit's second scale and checks decide (the same numbers as fitRma, or its error)
   if (!(f.converged && Number.isFinite(f.tau2) && f.tau2 >= 0) || beyondOneScale(kernel))
-    return new LeanFit(copyOf(yi), copyOf(vi), method, test, level, control, fitRma(yi, vi, options), 0);
+    return new LeanFit(copyOf(yi), copyOf(vi), method, test, level, control, fitRma(yi, vi, options), 0, fixed);
   if (!(Number.isFinite(f.tau2) && f.tau2 >= 0))
     throw new EvsynthError(
       'NOT_CONVERGED',
       `fitLean: the ${method} estimator found no finite τ² (${f.iterations} iterations); try another method`,
     );
-  const fit = new LeanFit(copyOf(yi), copyOf(vi), method, test, level, control, f, j);
+  const fit = new LeanFit(copyOf(yi), copyOf(vi), method, test, level, control, f, j, fixed);
   if (!(Number.isFinite(fit.estimate) && Number.isFinite(fit.se) && Number.isFinite(fit.tau2)))
     throw new EvsynthError(
       'NO_FINITE_RESULT',
