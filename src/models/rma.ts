@@ -308,7 +308,10 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     warnings.push(
       'the standard error of τ² is not reported: the traces of P it needs (tr P, tr PP) are lost to rounding in this meta-regression (precise studies carry nearly all the weight)',
     );
-  const seFit = seDefined && !seNoise ? tau2StandardError(fitKernel, method, tau2) : Number.NaN;
+  const seFit =
+    seDefined && !seNoise
+      ? tau2StandardError(fitKernel, method, tau2, jFit === j ? control : scaledControl(options.control, jFit))
+      : Number.NaN;
   // (an SE positive at the fit's scale that underflows in the data's units is that SE rounded: it stands)
   let tau2SE = ldexp(seFit, 2 * jFit);
   const tau2Data = ldexp(tau2, 2 * jFit);
@@ -317,9 +320,11 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     // (an SE of 0 with τ̂² = 0 stands where no scale gives more: SJ's τ₀² = 0 when every yᵢ is the same)
     // (and, where no scale holds it, the same formula in logarithms: intercept-only models)
     const keep = seFit === 0 && tau2 === 0 ? 0 : Number.NaN;
-    const other = tau2SEAtOtherScales(yi, vi, design, method, tau2Data);
+    const other = tau2SEAtOtherScales(yi, vi, design, method, tau2Data, options.control);
     const logSE =
-      other === undefined && Number.isNaN(keep) ? tau2LogStandardError(yi, vi, design, method, tau2, jFit) : undefined;
+      other === undefined && Number.isNaN(keep)
+        ? tau2LogStandardError(yi, vi, design, method, tau2, jFit, options.control)
+        : undefined;
     tau2SE = other ?? (logSE !== undefined && logSE <= Math.log(Number.MAX_VALUE) ? Math.exp(logSE) : keep);
     if (Number.isNaN(tau2SE))
       warnings.push(
@@ -462,6 +467,7 @@ function tau2SEAtOtherScales(
   design: Design,
   method: Tau2Method,
   tau2: number,
+  control: Tau2Control | undefined,
 ): number | undefined {
   if (!(tau2 >= 0 && tau2 < Number.POSITIVE_INFINITY)) return undefined;
   const scales: number[] = [];
@@ -485,7 +491,8 @@ function tau2SEAtOtherScales(
     const jc = Math.floor(Math.log2(at) / 2);
     const seAt = (floor: number) => {
       const { y, v } = scaleEffectsFloored(yi, vi, jc, floor);
-      return ldexp(tau2StandardError(new Kernel(y, v, design), method, ldexp(tau2, -2 * jc)), 2 * jc);
+      const kernel = new Kernel(y, v, design);
+      return ldexp(tau2StandardError(kernel, method, ldexp(tau2, -2 * jc), scaledControl(control, jc)), 2 * jc);
     };
     const se = seAt(VARIANCE_FLOOR);
     if (!(se > 0 && se < Number.POSITIVE_INFINITY)) continue;
@@ -510,10 +517,11 @@ function tau2LogStandardError(
   method: Tau2Method,
   t: number,
   j: number,
+  control: Tau2Control | undefined,
 ): number | undefined {
   const spec: Tau2EstimatorSpec = TAU2_REGISTRY[method];
   if (spec.logStandardError === undefined || !isInterceptOnlyDesign(design)) return undefined;
-  return spec.logStandardError(logModel(yi, vi, t, j));
+  return spec.logStandardError(logModel(yi, vi, t, j, control?.tau2Init));
 }
 
 /** exp(l) in decimal notation ("2.1e+308") where it lies beyond the double range. */

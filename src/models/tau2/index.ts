@@ -79,8 +79,9 @@ export function estimateTau2(
  * ```
  *
  * All are large-sample approximations (Viechtbauer 2005; Sidik & Jonkman 2005).
- * Returns NaN for common-effect models. Leaves the kernel evaluated at `tau2`.
+ * Returns NaN for common-effect models. Leaves the kernel evaluated at `tau2`. `control` is the one the
+ * estimate was made with, at the kernel's scale (SJ's τ₀² is its `tau2Init` where given, as metafor's).
  */
-export function tau2StandardError(kernel: Kernel, method: Tau2Method, tau2: number): number {
-  return TAU2_REGISTRY[method].standardError(kernel, tau2);
+export function tau2StandardError(kernel: Kernel, method: Tau2Method, tau2: number, control?: Tau2Control): number {
+  return TAU2_REGISTRY[method].standardError(kernel, tau2, control);
 }

@@ -21,19 +21,24 @@
  */
 import { logAddExp, logSumExp, logSumExpExcluding } from '../../core/numeric/log-sum.ts';
 
-/** An intercept-only model in logarithms: the estimates, log vᵢ and log τ̂² (−∞ where τ̂² = 0). */
+/**
+ * An intercept-only model in logarithms: the estimates, log vᵢ, log τ̂² (−∞ where τ̂² = 0) and the log of the
+ * estimator's start τ₀² where the caller gave one (control.tau2Init; SJ's SE depends on it).
+ */
 export interface LogModel {
   readonly k: number;
   readonly yi: ArrayLike<number>;
   readonly logVi: Float64Array;
   readonly logTau2: number;
+  readonly logStart?: number;
 }
 
 /**
  * The model of estimates `yi` and variances `vi` (finite, > 0) at τ̂² = t·4ʲ (t ≥ 0 finite: τ̂² as a fit at the
- * scale 2ʲ holds it, so that a τ̂² that under- or overflows in the data's units is exact here).
+ * scale 2ʲ holds it, so that a τ̂² that under- or overflows in the data's units is exact here), with the
+ * estimator's start `start` (in the data's units, ≥ 0) where one was given.
  */
-export function logModel(yi: ArrayLike<number>, vi: ArrayLike<number>, t: number, j: number): LogModel {
+export function logModel(yi: ArrayLike<number>, vi: ArrayLike<number>, t: number, j: number, start?: number): LogModel {
   const k = vi.length;
   if (yi.length !== k || k < 2) throw new RangeError(`logModel: ${yi.length} estimates, ${k} variances`);
   if (!(t >= 0 && t < Number.POSITIVE_INFINITY && Number.isInteger(j)))
@@ -44,7 +49,10 @@ export function logModel(yi: ArrayLike<number>, vi: ArrayLike<number>, t: number
     if (!(v > 0 && v < Number.POSITIVE_INFINITY)) throw new RangeError(`logModel: vi[${i}] = ${v}`);
     logVi[i] = Math.log(v);
   }
-  return { k, yi, logVi, logTau2: t > 0 ? Math.log(t) + 2 * j * Math.LN2 : Number.NEGATIVE_INFINITY };
+  const logTau2 = t > 0 ? Math.log(t) + 2 * j * Math.LN2 : Number.NEGATIVE_INFINITY;
+  if (start === undefined) return { k, yi, logVi, logTau2 };
+  if (!(start >= 0 && start < Number.POSITIVE_INFINITY)) throw new RangeError(`logModel: start ${start}`);
+  return { k, yi, logVi, logTau2, logStart: Math.log(start) };
 }
 
 /** log(vᵢ + t) for each study, given log vᵢ and log t (−∞ for t = 0): the log variances at τ² = t. */

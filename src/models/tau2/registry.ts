@@ -32,8 +32,11 @@ export interface Tau2EstimatorSpec {
    * the caller has it (see ZeroPoint).
    */
   readonly estimate: (kernel: Kernel, control: Tau2Control, zero: ZeroPoint | undefined, out: Tau2Result) => Tau2Result;
-  /** Standard error of τ̂² (NaN where none is defined); leaves the kernel evaluated at `tau2`. */
-  readonly standardError: (kernel: Kernel, tau2: number) => number;
+  /**
+   * Standard error of τ̂² (NaN where none is defined); leaves the kernel evaluated at `tau2`. `control` is the
+   * estimate's (its `tau2Init` is SJ's τ₀², on which SJ's SE depends).
+   */
+  readonly standardError: (kernel: Kernel, tau2: number, control?: Tau2Control) => number;
   /**
    * The same standard error of an intercept-only model in logarithms (log SE, −∞ for 0), where the sums and
    * traces of `standardError` under- or overflow at every scale (./log-traces.ts); absent for the common-effect
@@ -90,7 +93,7 @@ export const TAU2_REGISTRY = {
     common: false,
     iterative: false,
     estimate: (kernel, control, zero, out) => tau2SidikJonkman(kernel, false, control, zero, out),
-    standardError: sidikJonkmanStandardError,
+    standardError: (kernel, tau2, control) => sidikJonkmanStandardError(kernel, tau2, control?.tau2Init),
     logStandardError: sidikJonkmanLogStandardError,
   },
   SJIT: {

@@ -46,9 +46,12 @@ export function tau2SidikJonkman(
   return out.set((start * kernel.evaluate(start).RSS) / df, 0, true);
 }
 
-/** Standard error of the SJ estimate: τ₀²·√(2 tr(P₀ Σ P₀ Σ))/(k − p), P₀ at weights 1/(vᵢ + τ₀²). */
-export function sidikJonkmanStandardError(kernel: Kernel, tau2: number): number {
-  const t0 = sidikJonkmanStart(kernel);
+/**
+ * Standard error of the SJ estimate: τ₀²·√(2 tr(P₀ Σ P₀ Σ))/(k − p), P₀ at weights 1/(vᵢ + τ₀²), with τ₀² the
+ * start the estimate used: `start` (control.tau2Init) where given, as metafor's `tau2.init`, else Σ(yᵢ − ȳ)²/k.
+ */
+export function sidikJonkmanStandardError(kernel: Kernel, tau2: number, start?: number): number {
+  const t0 = start ?? sidikJonkmanStart(kernel);
   kernel.evaluate(t0);
   const se = (t0 * sdQuadraticForm(kernel, tau2)) / (kernel.k - kernel.p);
   kernel.evaluate(tau2);
@@ -58,10 +61,10 @@ export function sidikJonkmanStandardError(kernel: Kernel, tau2: number): number 
 /**
  * {@link sidikJonkmanStandardError} of an intercept-only model in logarithms (./log-traces.ts): log SE =
  * log τ₀² + log √(2 tr(P₀ΣP₀Σ)) − log(k − 1), with log τ₀² = log(Σ(yᵢ − ȳ)²/k) computed where τ₀² itself
- * underflows (estimates of 1e-200); −∞ (an SE of 0) where every yᵢ is equal.
+ * underflows (estimates of 1e-200), or the start given (`logStart`); −∞ (an SE of 0) where τ₀² = 0.
  */
 export function sidikJonkmanLogStandardError(m: LogModel): number {
-  const logT0 = logSumOfSquaredDeviations(m.yi) - Math.log(m.k);
+  const logT0 = m.logStart ?? logSumOfSquaredDeviations(m.yi) - Math.log(m.k);
   if (logT0 === Number.NEGATIVE_INFINITY) return logT0;
   const logSd = logSdQuadraticForm(logWeightsAt(m.logVi, logT0), logVariancesAt(m.logVi, m.logTau2));
   return logT0 + logSd - Math.log(m.k - 1);
