@@ -176,14 +176,16 @@ describe('the SE of τ² where the information under- or overflows at the fit sc
     expectClose(fit.tau2SE, Math.sqrt(2 / (s1 * s1 + 3 * s2)), 1e-9, 0, 'se.tau2');
     expect(fit.warnings.some((w) => w.startsWith('the standard error of τ² is not reported'))).toBe(false);
   });
-  it('where tr P₀ of a meta-regression is cancellation noise the fit is refused, never a silent number', () => {
-    // two precise studies split by a moderator from two imprecise ones: tr P₀ ≈ 4e-10 against Σwᵢ = 2e10, lost to
-    // cancellation in the traces of a two-column model (I², H², DL and the SEs of τ² would be noise; metafor's
-    // DL SE is 209,711 where √(2(k − p))/tr P₀ = 5e9); tests/trace-precision.test.ts has the rest
+  it('where tr P₀ of a meta-regression is cancellation noise in double precision, its exact value', () => {
+    // two precise studies split by a moderator from two imprecise ones: tr P₀ = 4e-10 against Σwᵢ = 2e10, lost to
+    // cancellation in the double-precision traces of a two-column model (metafor's DL SE is 209,711); the kernel
+    // takes them exactly (src/models/exact-kernel.ts): each group of weights w, W adds 2wW/(w + W) to tr P₀, and
+    // at τ̂² = 0 DL's SE is √(2(k − p))/tr P₀ = 5e9 (refused with NO_FINITE_RESULT before)
     const design = { k: 4, p: 2, x: Float64Array.from([1, 1, 1, 1, 1, 0, 1, 0]), names: ['intrcpt', 'x'] };
-    expect(() => fitRma([0.1, 0.2, 0.3, 0.05], [1e-10, 1e10, 1e-10, 1e10], { design })).toThrow(
-      expect.objectContaining({ code: 'NO_FINITE_RESULT' }),
-    );
+    const fit = fitRma([0.1, 0.2, 0.3, 0.05], [1e-10, 1e10, 1e-10, 1e10], { design, method: 'DL' });
+    const trP0 = 2 * ((2 * 1e10 * 1e-10) / (1e10 + 1e-10));
+    expect(fit.tau2).toBe(0);
+    expectClose(fit.tau2SE, Math.sqrt(2 * 2) / trP0, 1e-12, 0, 'se.tau2');
   });
 });
 
@@ -192,9 +194,14 @@ describe('the warning on Q_E at the limit of double precision', () => {
     const fit = fitRma([0.1, 0.2, 0.3, 0.15], [1e-300, 2e-300, 1.5e-300, 1e-300]);
     expect(fit.warnings.join()).not.toMatch(/limit of double precision/);
   });
-  it('is given where rounding alone can make Q_E (vᵢ of 1e-300 and 1e300: Q_E 1.9e266, floor 7.9e267)', () => {
+  it('is not needed where rounding alone made Q_E (vᵢ of 1e-300 and 1e300): Q_E is exact', () => {
+    // the precise study's residual was the rounding of b (Q_E 1.9e266 from rounding, floor 7.9e267; metafor
+    // 1.5e282): the kernel's sums are exact there (src/models/exact-kernel.ts), and the two studies of variance
+    // 1e300 carry 5e-302 of Q_E (left out: below 1e-12, see assertWeighable)
     const fit = fitRma([0.1, 0.2, 0.3], [1e-300, 1e300, 1e300]);
-    expect(fit.warnings.join()).toMatch(/limit of double precision/);
+    expect(fit.warnings).toEqual([]);
+    expect(fit.QE).toBe(0);
+    expect(fit.tau2).toBe(0);
     // the SE of τ² at τ² = 0 is √(2/tr PP), tr PP ≈ (Σⱼ≥₂ wⱼ)² + 3 Σⱼ≥₂ wⱼ² = 1e-599 (metafor: 0)
     expectClose(fit.tau2SE, 1e300 * Math.sqrt(2 / (4 + 6)), 1e-12, 0, 'se.tau2');
   });

@@ -10,7 +10,6 @@ import { publicationBias, sensitivityAnalyses } from '../src/analysis/diagnostic
 import { EvsynthError } from '../src/core/errors.ts';
 import { parseCsv, numericColumn, stringColumn } from '../src/io/csv.ts';
 import { fitBatch } from '../src/models/batch.ts';
-import { isInterceptOnlyDesign } from '../src/models/design.ts';
 import { fitRma, isCommonEffect, type RmaFit } from '../src/models/rma.ts';
 import { TAU2_METHODS, type Tau2Method } from '../src/models/tau2/index.ts';
 
@@ -41,16 +40,10 @@ export function fitProblem(f: RmaFit): string | null {
     return `non-finite heterogeneity τ²=${f.tau2} I²=${f.I2} H²=${f.H2} QE=${f.QE}`;
   if (!(f.tau2 >= 0 && f.I2 >= 0 && f.I2 <= 100)) return `out of range τ²=${f.tau2} I²=${f.I2}`;
   if (!Array.from(f.weights).every(finite)) return 'non-finite weights';
-  // the SE of an estimated τ² (not of common-effect models or without residual df: NaN by design) is a
-  // non-negative number, or absent with a warning saying why
-  if (!isCommonEffect(f.method) && f.k > f.p && !(f.tau2SE >= 0 && f.tau2SE < Infinity)) {
-    if (!Number.isNaN(f.tau2SE)) return `SE of τ² = ${f.tau2SE}`;
-    const why = f.warnings.find((w) => w.startsWith('the standard error of τ² is not reported'));
-    if (why === undefined) return 'SE of τ² absent without a warning';
-    // without moderators the SE is computed in logarithms where no scale holds it: absent only beyond 1.8e308
-    if (isInterceptOnlyDesign(f.design) && !why.includes('exceeds the largest double'))
-      return `SE of τ² absent: ${why}`;
-  }
+  // the SE of an estimated τ² (not of common-effect models or without residual df: NaN by
+  // design) is a non-negative finite number: where none can be computed, fitRma throws NO_FINITE_RESULT
+  if (!isCommonEffect(f.method) && f.k > f.p && !(f.tau2SE >= 0 && f.tau2SE < Infinity))
+    return `SE of τ² = ${f.tau2SE}`;
   return null;
 }
 

@@ -25,7 +25,12 @@ export type ErrorCode =
   | 'SINGULAR_MATRIX'
   | 'NOT_POSITIVE_DEFINITE'
   | 'NOT_CONVERGED'
-  /** The answer overflows the double range (e.g. τ² ≈ 1e600): no finite result exists. */
+  /**
+   * No finite answer can be reported: it overflows the double range (e.g. τ² ≈ 1e600, an SE of τ² over 1.8e308),
+   * or it cannot be computed in double precision (sums lost to rounding where variances lie hundreds of orders of
+   * magnitude apart, studies more than the double range apart that carry part of Q_E). Never NaN or null fields
+   * in a result reported as a success instead.
+   */
   | 'NO_FINITE_RESULT'
   /** A test or analysis that needs more studies (or a model without moderators) than it was given. */
   | 'NOT_APPLICABLE'

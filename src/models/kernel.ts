@@ -23,6 +23,7 @@
  */
 import { cholesky, choleskyInverse } from '../core/numeric/linalg.ts';
 import { isInterceptOnlyDesign, type Design } from './design.ts';
+import { exactKernelSums } from './exact-kernel.ts';
 import { ldexp } from './scale.ts';
 
 export class Kernel {
@@ -61,6 +62,13 @@ export class Kernel {
   trPLost = false;
   /** As {@link trPLost}, for tr PP = Σwᵢ² − 2 tr(A⁻¹B₃) + tr(A⁻¹B₂A⁻¹B₂) ≤ 2⁻³²Σwᵢ². */
   trPPLost = false;
+  /**
+   * The last evaluation's sums are exact (./exact-kernel.ts), each rounded once: taken where those of double
+   * precision had lost their digits — the traces of a meta-regression ({@link trPLost}), or yᵀPy where the
+   * rounding of the fitted values, weighted, could reach 10⁻¹² of it (one study carrying nearly all the
+   * weight: its residual is the rounding of xᵢᵀb) — in kernels of at most {@link EXACT_MAX_STUDIES} studies.
+   */
+  exactSums = false;
   private logdet = Number.NaN;
   private readonly A: Float64Array;
   private readonly B2: Float64Array;
@@ -264,7 +272,8 @@ export class Kernel {
         b3 = 0,
         cy = 0,
         sw = 0,
-        sw2 = 0;
+        sw2 = 0,
+        big = 0;
       if (unit && !Number.isNaN(tau2)) {
         for (let i = 0; i < k; i++) {
           const wi = 1 / ((vi[i] as number) + tau2),
@@ -311,7 +320,9 @@ export class Kernel {
         b3a = 0;
       if (unit) {
         for (let i = 0; i < k; i++) {
-          const e = (yi[i] as number) - b;
+          const y = yi[i] as number,
+            e = y - b;
+          big = Math.max(big, Math.abs(y));
           residuals[i] = e;
           const wi = w[i] as number,
             we = wi * e,
@@ -323,8 +334,11 @@ export class Kernel {
         }
       } else {
         for (let i = 0; i < k; i++) {
-          const xi = x[i] as number;
-          const e = (yi[i] as number) - xi * b;
+          const xi = x[i] as number,
+            y = yi[i] as number,
+            f = xi * b;
+          const e = y - f;
+          big = Math.max(big, Math.abs(y), Math.abs(f));
           residuals[i] = e;
           const wi = w[i] as number,
             we = wi * e,
@@ -361,6 +375,8 @@ export class Kernel {
       // One study carrying nearly all the weight (variances many orders of magnitude apart): the differences
       // above cancel to rounding noise, so take the traces from sums over the other studies instead.
       if (!(this.trP > 1e-6 * sw && this.trPP > 1e-6 * sw2)) this.interceptTracesBySums(a);
+      this.exactSums = false;
+      if (residualsAtLimit(Math.max(big, Math.abs(b)), sw, rss, k)) this.computeExactly();
       return;
     }
     A.fill(0);
@@ -406,10 +422,13 @@ export class Kernel {
       yppp = 0;
     // g = XᵀW²e (into c, no longer needed)
     c.fill(0);
+    let big = 0;
     for (let i = 0; i < k; i++) {
       let fit = 0;
       for (let r = 0; r < p; r++) fit += (x[i * p + r] as number) * (beta[r] as number);
-      const e = (yi[i] as number) - fit;
+      const y = yi[i] as number;
+      const e = y - fit;
+      big = Math.max(big, Math.abs(y), Math.abs(fit));
       residuals[i] = e;
       const wi = w[i] as number,
         we = wi * e,
@@ -451,6 +470,37 @@ export class Kernel {
     this.trPP = sw2 - 2 * trM3 + trM2M2;
     this.trPLost = !(this.trP > TRACE_NOISE * sw);
     this.trPPLost = !(this.trPP > TRACE_NOISE_PP * sw2);
+    // the traces are cancellation noise (and so, then, are the residuals of the precise studies): the same
+    // sums in exact arithmetic, rounded once (./exact-kernel.ts)
+    this.exactSums = false;
+    if (this.trPLost || this.trPPLost || residualsAtLimit(big, sw, rss, k)) this.computeExactly();
+  }
+
+  /**
+   * Replaces the sums of the last evaluation by their exact values at the same weights
+   * ({@link exactKernelSums}); the lost-trace flags then clear. Leaves everything as it was where the exact
+   * XᵀWX is singular or an input is not finite.
+   */
+  private computeExactly(): void {
+    const { k, p, yi, w } = this;
+    if (k > EXACT_MAX_STUDIES) return;
+    for (let i = 0; i < k; i++) if (!Number.isFinite(w[i] as number) || !Number.isFinite(yi[i] as number)) return;
+    const exact = exactKernelSums(yi, w, this.design.x, k, p);
+    if (exact === undefined) return;
+    this.trP = exact.trP;
+    this.trPP = exact.trPP;
+    this.RSS = exact.RSS;
+    this.yPPy = exact.yPPy;
+    this.yPPPy = exact.yPPPy;
+    this.beta.set(exact.beta);
+    this.Ainv.set(exact.Ainv);
+    this.residuals.set(exact.residuals);
+    // (one-column kernels never flag their traces: see trPLost)
+    if (p > 1) {
+      this.trPLost = !(this.trP > 0);
+      this.trPPLost = !(this.trPP > 0);
+    }
+    this.exactSums = true;
   }
 }
 
@@ -515,6 +565,25 @@ export function sharedInterceptKernel(k: number): Kernel {
  */
 const TRACE_NOISE = 2 ** -20,
   TRACE_NOISE_PP = 2 ** -32;
+
+/**
+ * The most studies whose sums {@link Kernel} recomputes exactly where double precision loses them: an exact
+ * evaluation of 5,000 studies with weights 10³⁰⁰ apart costs about 0.1 s (BigInt arithmetic), so a fit of
+ * some thirty evaluations stays within seconds. Bigger kernels keep the double-precision sums (and fitRma
+ * its refusal or warning).
+ */
+const EXACT_MAX_STUDIES = 5000;
+
+/**
+ * Whether yᵀPy = Σwᵢeᵢ² may carry rounding of more than 10⁻¹² max(1, yᵀPy): each residual eᵢ = yᵢ − xᵢᵀb
+ * carries up to 4ε·max(|yᵢ|, |xᵢᵀb|) of rounding, so Σwᵢ(4ε·M)² with M the largest of those bounds it
+ * (M = `big`, Σwᵢ = `sumW`). Far below in ordinary data (Σwᵢ·M² would have to exceed 10¹⁸); where a study
+ * of variance 10⁻³⁰ carries the weight, its residual is rounding alone.
+ */
+function residualsAtLimit(big: number, sumW: number, rss: number, k: number): boolean {
+  const u = 4 * Number.EPSILON * big;
+  return k > 1 && sumW * u * u > 1e-12 * Math.max(1, rss);
+}
 
 /** Sums of powers of the weights below this (2⁻⁹⁶⁰) may have lost terms to underflow. */
 const UNDERFLOW_RISK = 2 ** -960;

@@ -209,7 +209,8 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   if (!common && QEdf > 0) assertTracesHeld(kernel, 0, method);
   const zeroTrPPLost = kernel.trPPLost;
   const vt = typicalVariance(QEdf, kernel.trP);
-  const floor = rssRoundingFloor(kernel);
+  // (exact sums, ./exact-kernel.ts, have no rounding floor: Q_E is the exact value for the weights)
+  const floor = kernel.exactSums ? 0 : rssRoundingFloor(kernel);
   assertWeighable(yi, vi, kernel, j);
   const zero = zeroScratch.from(kernel);
 
@@ -304,9 +305,11 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
     seDefined &&
     ((method === 'REML' && fitKernel.trPPLost) ||
       ((method === 'DL' || method === 'HS' || method === 'HSk') && tau2 > 0 && zeroTrPPLost));
+  // (kernels of up to 5,000 studies take lost traces exactly, ./exact-kernel.ts: this is a bigger meta-regression)
   if (seNoise)
-    warnings.push(
-      'the standard error of τ² is not reported: the traces of P it needs (tr P, tr PP) are lost to rounding in this meta-regression (precise studies carry nearly all the weight)',
+    throw new EvsynthError(
+      'NO_FINITE_RESULT',
+      `fitRma: the standard error of τ² cannot be computed in double precision: the traces of P it needs (tr P, tr PP) are lost to rounding in this meta-regression of ${k} studies (precise studies carry nearly all the weight; exact sums are taken for up to 5,000 studies)`,
     );
   const seFit =
     seDefined && !seNoise
@@ -326,11 +329,14 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
         ? tau2LogStandardError(yi, vi, design, method, tau2, jFit, options.control)
         : undefined;
     tau2SE = other ?? (logSE !== undefined && logSE <= Math.log(Number.MAX_VALUE) ? Math.exp(logSE) : keep);
-    if (Number.isNaN(tau2SE))
-      warnings.push(
+    // no finite SE: an error (issue 14: never a NaN or null field in a result reported as a success); where τ̂²
+    // itself overflows the data's units, assertFiniteFit says so instead
+    if (Number.isNaN(tau2SE) && Number.isFinite(tau2Data))
+      throw new EvsynthError(
+        'NO_FINITE_RESULT',
         logSE !== undefined && logSE > Math.log(Number.MAX_VALUE)
-          ? `the standard error of τ² is not reported: it exceeds the largest double, 1.8e308 (it is ${decimalOfLog(logSE)})`
-          : 'the standard error of τ² is not reported: the information about τ² is 0 or lost to rounding at every scale (studies whose variances lie many orders of magnitude apart, where a few carry nearly all the weight)',
+          ? `fitRma: the standard error of τ² exceeds the largest double, 1.8e308 (it is ${decimalOfLog(logSE)}; τ̂² = ${ldexp(tau2, 2 * jFit).toPrecision(3)}): divide the estimates by a power of ten and the variances by its square`
+          : 'fitRma: the standard error of τ² cannot be computed in double precision: the information about τ² is 0 or lost to rounding at every scale (studies whose variances lie many orders of magnitude apart, where a few carry nearly all the weight)',
       );
   }
   const sumW = fitKernel.sumW;

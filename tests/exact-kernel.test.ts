@@ -1,0 +1,127 @@
+/**
+ * The weighted least-squares sums in exact arithmetic (src/models/exact-kernel.ts, src/core/numeric/dyadic.ts)
+ * against the k × k matrix P formed in mpmath at 1,000 digits (scripts/golden/gen-exact-kernel.py), and the fits
+ * of meta-regressions whose double-precision traces are lost (precise studies carrying all but 10⁻²⁰ of the
+ * weight: refused with NO_FINITE_RESULT before) against the same reference's DL, REML and ML (global maxima).
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dyadicAdd, dyadicMul, dyadicOf, dyadicRatio, integerAdjugate } from '../src/core/numeric/dyadic.ts';
+import { exactKernelSums } from '../src/models/exact-kernel.ts';
+import { fitRma } from '../src/models/rma.ts';
+import type { Tau2Method } from '../src/models/tau2/index.ts';
+import { expectClose } from './support.ts';
+
+interface SumsCase {
+  id: string;
+  k: number;
+  p: number;
+  yi: number[];
+  w: number[];
+  x: number[];
+  trP: number;
+  trPP: number;
+  RSS: number;
+  yPPy: number;
+  yPPPy: number;
+  beta: number[];
+}
+interface FitCase {
+  id: string;
+  method: Tau2Method;
+  yi: number[];
+  vi: number[];
+  x: number[];
+  p: number;
+  tau2: number;
+  tau2SE: number;
+  I2: number;
+  H2: number;
+  beta: number[];
+}
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/exact-kernel.json', import.meta.url), 'utf8')) as {
+  sums: SumsCase[];
+  fits: FitCase[];
+};
+
+describe('exact dyadic arithmetic', () => {
+  it('a double is the dyadic rational it is, and back', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expect(dyadicRatio(dyadicOf(x), dyadicOf(1))).toBe(x === 0 ? 0 : x);
+      }),
+    );
+  });
+  it('sums and products are exact, the quotient rounded once', () => {
+    // (1e300 + 1 − 1e300)/1 = 1 exactly; 1/3 is the double nearest it
+    const s = dyadicAdd(dyadicAdd(dyadicOf(1e300), dyadicOf(1)), dyadicOf(-1e300));
+    expect(dyadicRatio(s, dyadicOf(1))).toBe(1);
+    expect(dyadicRatio(dyadicOf(1), dyadicOf(3))).toBe(1 / 3);
+    expect(dyadicRatio(dyadicMul(dyadicOf(1e-300), dyadicOf(1e-300)), dyadicOf(1e-300))).toBe(1e-300);
+    expect(dyadicRatio(dyadicMul(dyadicOf(1e300), dyadicOf(1e300)), dyadicOf(1))).toBe(Number.POSITIVE_INFINITY);
+  });
+  it('the adjugate satisfies A·adj(A) = det(A)·I (random integer positive definite matrices)', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((n) =>
+            fc.tuple(
+              fc.constant(n),
+              fc.array(fc.bigInt({ min: -1000n, max: 1000n }), { minLength: n * n, maxLength: n * n }),
+            ),
+          ),
+        ([n, B]) => {
+          const A: bigint[] = [];
+          for (let r = 0; r < n; r++)
+            for (let c = 0; c < n; c++) {
+              let s = r === c ? 1n : 0n;
+              for (let m = 0; m < n; m++) s += (B[m * n + r] as bigint) * (B[m * n + c] as bigint);
+              A.push(s);
+            }
+          const inv = integerAdjugate(A, n);
+          expect(inv).toBeDefined();
+          for (let r = 0; r < n; r++)
+            for (let c = 0; c < n; c++) {
+              let s = 0n;
+              for (let m = 0; m < n; m++) s += (A[r * n + m] as bigint) * (inv?.adj[m * n + c] as bigint);
+              expect(s).toBe(r === c ? inv?.det : 0n);
+            }
+        },
+      ),
+    );
+  });
+  it('a singular matrix has no adjugate by elimination', () => {
+    expect(integerAdjugate([1n, 2n, 2n, 4n], 2)).toBeUndefined();
+  });
+});
+
+describe('the kernel sums in exact arithmetic, against mpmath', () => {
+  it.each(fixture.sums)('$id (k = $k, p = $p)', (c) => {
+    const s = exactKernelSums(c.yi, c.w, c.x, c.k, c.p);
+    expect(s).toBeDefined();
+    if (s === undefined) return;
+    for (const key of ['trP', 'trPP', 'RSS', 'yPPy', 'yPPPy'] as const) expectClose(s[key], c[key], 1e-14, 0, key);
+    c.beta.forEach((b, r) => expectClose(s.beta[r] as number, b, 1e-13, 1e-300, `b${r}`));
+  });
+});
+
+describe('meta-regressions whose double-precision traces are lost: the exact fit', () => {
+  it.each(fixture.fits)('$id', (c) => {
+    const k = c.yi.length;
+    const names = ['intrcpt', ...Array.from({ length: c.p - 1 }, (_, i) => `x${i + 1}`)];
+    const fit = fitRma(c.yi, c.vi, {
+      method: c.method,
+      design: { k, p: c.p, x: Float64Array.from(c.x), names },
+      control: { threshold: 1e-12 },
+    });
+    expect(fit.converged).toBe(true);
+    expectClose(fit.tau2, c.tau2, 1e-9, 1e-300, 'tau2');
+    expectClose(fit.tau2SE, c.tau2SE, 1e-9, 0, 'se.tau2');
+    expectClose(fit.I2, c.I2, 1e-9, 1e-12, 'I2');
+    expectClose(fit.H2, c.H2, 1e-9, 0, 'H2');
+    c.beta.forEach((b, r) => expectClose(fit.coefficients[r]?.estimate as number, b, 1e-9, 1e-15, `b${r}`));
+    expect(fit.warnings.join()).not.toMatch(/not reported|lost to rounding/);
+  });
+});
