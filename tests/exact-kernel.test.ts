@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dyadicAdd, dyadicMul, dyadicOf, dyadicRatio, integerAdjugate } from '../src/core/numeric/dyadic.ts';
+import { fitBatch } from '../src/models/batch.ts';
 import { exactKernelSums } from '../src/models/exact-kernel.ts';
+import { interceptRss, Kernel } from '../src/models/kernel.ts';
+import { fitLean } from '../src/models/lean-fit.ts';
 import { fitRma } from '../src/models/rma.ts';
 import type { Tau2Method } from '../src/models/tau2/index.ts';
 import { expectClose } from './support.ts';
@@ -123,5 +126,40 @@ describe('meta-regressions whose double-precision traces are lost: the exact fit
     expectClose(fit.H2, c.H2, 1e-9, 0, 'H2');
     c.beta.forEach((b, r) => expectClose(fit.coefficients[r]?.estimate as number, b, 1e-9, 1e-15, `b${r}`));
     expect(fit.warnings.join()).not.toMatch(/not reported|lost to rounding/);
+  });
+});
+
+describe('one study carrying nearly all the weight: every path takes the exact sums', () => {
+  // the HS and HSk fuzz inputs whose Q_E was the dominant study's rounded residual (tests/tau2-se-extremes.test.ts)
+  const extremes = (
+    JSON.parse(readFileSync(new URL('./fixtures/tau2-se-extremes.json', import.meta.url), 'utf8')) as {
+      cases: { id: string; method: Tau2Method; yi: number[]; vi: number[]; tau2: number }[];
+    }
+  ).cases.filter((c) => ['seed1-4-HS', 'seed1-9-HSk', 'seed2-3-HS', 'seed2-6-HS'].includes(c.id));
+  it.each(extremes)('$id: fitLean and fitBatch equal fitRma, whose τ̂² is the exact value', (c) => {
+    const fit = fitRma(c.yi, c.vi, { method: c.method });
+    expect(Math.abs(fit.tau2 - c.tau2) <= 1e-9 * c.tau2 + 2 ** -1073).toBe(true);
+    const lean = fitLean(c.yi, c.vi, { method: c.method });
+    expect([lean.estimate, lean.se, lean.tau2, lean.QE, lean.I2, lean.H2]).toEqual([
+      fit.coefficients[0]?.estimate,
+      fit.coefficients[0]?.se,
+      fit.tau2,
+      fit.QE,
+      fit.I2,
+      fit.H2,
+    ]);
+    const batch = fitBatch(Float64Array.from([...c.yi, ...c.yi]), Float64Array.from([...c.vi, ...c.vi]), c.yi.length, {
+      method: c.method,
+    });
+    expect([batch.estimate[1], batch.tau2[1]]).toEqual([fit.coefficients[0]?.estimate, fit.tau2]);
+  });
+  it('Q_gen of the Q-profile interval (its lean loop) equals the kernel’s exact yᵀPy', () => {
+    const yi = Float64Array.from([0.1, 0.2, 0.3, 0.15]),
+      vi = Float64Array.from([1e-30, 1, 2, 1.5]);
+    for (const t of [0, 1e-31, 1e-29]) {
+      const kernel = new Kernel(yi, vi, { k: 4, p: 1, x: new Float64Array(4).fill(1), names: ['intrcpt'] }).evaluate(t);
+      expect(kernel.exactSums).toBe(true);
+      expect(interceptRss(yi, vi, t)).toBe(kernel.RSS);
+    }
   });
 });

@@ -520,11 +520,20 @@ export function interceptRss(yi: Float64Array, vi: Float64Array, tau2: number): 
     cy += wi * (yi[i] as number);
   }
   const b = cy * (1 / sw);
-  let rss = 0;
+  let rss = 0,
+    big = Math.abs(b);
   for (let i = 0; i < k; i++) {
-    const e = (yi[i] as number) - b,
+    const y = yi[i] as number,
+      e = y - b,
       we = (1 / ((vi[i] as number) + tau2)) * e;
+    big = Math.max(big, Math.abs(y));
     rss += we * e;
+  }
+  // as the kernel: exact where the rounding of b, weighted, could reach 1e-12 of Q_gen
+  if (residualsAtLimit(big, sw, rss, k) && k <= EXACT_MAX_STUDIES) {
+    const w = new Float64Array(k);
+    for (let i = 0; i < k; i++) w[i] = 1 / ((vi[i] as number) + tau2);
+    if (w.every(Number.isFinite)) return exactKernelSums(yi, w, new Float64Array(k).fill(1), k, 1)?.RSS ?? rss;
   }
   return rss;
 }
