@@ -167,6 +167,8 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
     expect(c.statistic).toBe(Number.POSITIVE_INFINITY);
     expect(c.pValue).toBe(0);
     expect([c.ciLower, c.ciUpper]).toEqual([0.1, 0.1]);
+    // not silently: the fit says why (metafor does not)
+    expect(fit.warnings.join()).toMatch(/Knapp–Hartung with s² = 0/);
   });
 });
 

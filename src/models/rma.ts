@@ -272,6 +272,11 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   if (test !== 'z') {
     s2w = QEdf > 0 ? fitKernel.RSS / QEdf : Number.NaN;
     if (test === 'adhoc') s2w = Math.max(1, s2w);
+    // every estimate on the fitted model (identical estimates): as metafor, SE 0 and t = ±∞, said so
+    else if (s2w === 0)
+      warnings.push(
+        `Knapp–Hartung with s² = 0 (every estimate lies on the fitted model): the standard errors are 0 and the t statistics infinite, as metafor computes them, so the tests and confidence intervals say nothing; the test 'adhoc' (s² at least 1) or z gives intervals that do`,
+      );
     if (common && test === 'knha') warnings.push('Knapp–Hartung adjustment applied to a common-effect model');
   }
   const names = given?.names ?? INTERCEPT_NAMES;

@@ -201,7 +201,9 @@ function summaryOf(a: MetaAnalysis): FitSummary {
     level: fit.level,
     estimate: finiteOrNull(c?.estimate),
     se: finiteOrNull(c?.se),
-    statistic: finiteOrNull(c?.statistic),
+    // ±∞ kept (text prints Inf as metafor; JSON writes null): the t statistic of Knapp–Hartung with s² = 0,
+    // which the fit's warnings explain
+    statistic: c === undefined || Number.isNaN(c.statistic) ? null : c.statistic,
     df: fit.ddf,
     pValue: finiteOrNull(c?.pValue),
     ciLower: finiteOrNull(c?.ciLower),
