@@ -1,9 +1,10 @@
 import { cholesky, flatten, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { pchisq } from '../distributions/index.ts';
-import { isInterceptOnlyDesign, subsetDesign } from '../models/design.ts';
+import { isInterceptOnlyDesign } from '../models/design.ts';
 import { fitLean } from '../models/lean-fit.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
 import { assertApplicable, assertRmaFit, needsStudies, type NotApplicable } from './applicability.ts';
+import { refitRows } from './refits.ts';
 
 /** Why influence diagnostics cannot run (null when they can): each deleted fit needs k − 1 ≥ p studies. */
 export function influenceApplicability(fit: RmaFit): NotApplicable {
@@ -51,13 +52,7 @@ function refitWithout(
     const f = fitLean(yi, vi, { method: fit.method, test: fit.test, level: fit.level });
     return { b: [f.estimate], vb: [[f.variance]], tau2: f.tau2, QE: f.QE };
   }
-  const f = fitRma(yi, vi, {
-    method: fit.method,
-    test: fit.test,
-    level: fit.level,
-    design: subsetDesign(fit.design, rows),
-    r2: false,
-  });
+  const f = refitRows(fit, rows, yi, vi);
   return { b: f.coefficients.map((c) => c.estimate), vb: f.vb, tau2: f.tau2, QE: f.QE };
 }
 

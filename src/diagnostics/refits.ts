@@ -60,13 +60,7 @@ export function refitSeries(fit: RmaFit, n: number, subset: (i: number) => reado
       out.H2[i] = f.H2;
       continue;
     }
-    const f = fitRma(yi, vi, {
-      method: fit.method,
-      test: fit.test,
-      level: fit.level,
-      design: subsetDesign(fit.design, rows),
-      r2: false,
-    });
+    const f = refitRows(fit, rows, yi, vi);
     const c = f.coefficients[0];
     out.estimate[i] = c?.estimate ?? Number.NaN;
     out.se[i] = c?.se ?? Number.NaN;
@@ -81,4 +75,19 @@ export function refitSeries(fit: RmaFit, n: number, subset: (i: number) => reado
     out.H2[i] = f.H2;
   }
   return out;
+}
+
+/**
+ * `fit`'s model (its method, test, level and the moderators' rows `rows`) fitted to the studies `rows`, whose
+ * estimates and variances are `yi`, `vi` (fitRma without R², which no refit reads). The complete refit of
+ * leave-one-out, cumulative and influence analyses of models with moderators.
+ */
+export function refitRows(fit: RmaFit, rows: readonly number[], yi: readonly number[], vi: readonly number[]): RmaFit {
+  return fitRma(yi, vi, {
+    method: fit.method,
+    test: fit.test,
+    level: fit.level,
+    design: subsetDesign(fit.design, rows),
+    r2: false,
+  });
 }
