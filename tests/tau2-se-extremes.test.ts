@@ -33,23 +33,16 @@ const fixture = JSON.parse(
 const close = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.abs(b) + 2 ** -1073;
 
 /**
- * τ̂² itself differs from its exact value on these inputs (not the SE's doing): a study more than the double
- * range from the smallest variance weighs 0 at the fit's scale (SJ's Q_gen), absolute errors below 1e-160. (Four
- * HS/HSk inputs whose Q_E took the precise study's rounded residual are exact since the kernel's sums are
- * recomputed exactly there: src/models/exact-kernel.ts.)
+ * τ̂² differed from its exact value on 6 of these inputs until 2026-12-02 (it.fails tests then): four HS/HSk
+ * whose Q_E took the precise study's rounded residual (exact since the kernel's exact sums,
+ * src/models/exact-kernel.ts), and two SJ where a study more than the double range from the smallest variance
+ * weighed 0 in Q_gen(τ₀²) (now evaluated at τ₀²'s own scale). Now every τ̂² is compared below.
  */
-const TAU2_OFF = ['seed2-2-SJ', 'seed2-5-SJ'];
-const SE_FOLLOWS_WRONG_TAU2: string[] = [];
-
 describe('the SE of τ² where no scale holds it in double precision', () => {
   it.each(fixture.cases.map((c) => [c.id, c] as const))('%s: the exact SE (rounded to a double)', (_id, c) => {
     const fit = fitRma(c.yi, c.vi, { method: c.method });
     expect(Number.isFinite(fit.tau2SE) && fit.tau2SE >= 0).toBe(true);
     expect(fit.warnings.filter((w) => w.startsWith('the standard error of τ² is not reported'))).toEqual([]);
-    if (SE_FOLLOWS_WRONG_TAU2.includes(c.id)) {
-      expect(fit.warnings.some((w) => w.includes('at the limit of double precision'))).toBe(true);
-      return;
-    }
     expect(close(fit.tau2SE, c.tau2SE, 1e-9), `SE ${fit.tau2SE}, exact ${c.tau2SEExact}`).toBe(true);
   });
 
@@ -63,14 +56,8 @@ describe('the SE of τ² where no scale holds it in double precision', () => {
     }
   });
 
-  // a known defect outside the SE (docs/robustness.md, "Still open"): kept visible, flips when fixed
-  it.fails.each(TAU2_OFF)('%s: τ̂² equals its exact value', (id) => {
-    const c = fixture.cases.find((x) => x.id === id)!;
-    expect(close(fitRma(c.yi, c.vi, { method: c.method }).tau2, c.tau2, 1e-9)).toBe(true);
-  });
-
-  it('τ̂² equals its exact value on the other inputs', () => {
-    for (const c of fixture.cases.filter((x) => !TAU2_OFF.includes(x.id)))
+  it('τ̂² equals its exact value on every input', () => {
+    for (const c of fixture.cases)
       expect(close(fitRma(c.yi, c.vi, { method: c.method }).tau2, c.tau2, 1e-12), c.id).toBe(true);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import type { Kernel } from './kernel.ts';
+import { assertKnappHartungFactor, underflowedResidual } from './wald.ts';
 import { estimateTau2, Tau2Result, ZeroPoint, TAU2_REGISTRY, type Tau2Control, type Tau2Method } from './tau2/index.ts';
 
 /** One intercept-only fit, in the kernel's (possibly rescaled) units. Reused from fit to fit. */
@@ -26,6 +27,8 @@ export class InterceptFit {
   H2 = Number.NaN;
   iterations = 0;
   converged = true;
+  /** A residual showing Σwᵢ(yᵢ − b)² at τ̂² underflowed (no Knapp–Hartung factor), or undefined. */
+  underflowed: number | undefined = undefined;
   /** The model at τ² = 0, as the estimators take it (see ZeroPoint). */
   readonly zero = new ZeroPoint();
   private readonly est = new Tau2Result();
@@ -58,16 +61,22 @@ export class InterceptFit {
     this.estimate = kernel.beta[0] as number;
     this.variance = kernel.Ainv[0] as number;
     this.RSS = kernel.RSS;
+    // (s² = RSS/(k − 1) under Knapp–Hartung: refused in s2w where RSS underflowed)
+    this.underflowed = underflowedResidual(kernel.RSS, kernel.residuals, k);
     this.I2 = iSquared(this.QE, df, this.tau2, this.vt, common);
     this.H2 = hSquared(this.QE, df, this.tau2, this.vt, common);
     return this;
   }
 
-  /** The Knapp–Hartung factor s2w for `test` ('z': 1; 'adhoc': at least 1); NaN without residual df. */
+  /**
+   * The Knapp–Hartung factor s2w for `test` ('z': 1; 'adhoc': at least 1); 1 without residual df.
+   * @throws EvsynthError NO_FINITE_RESULT under knha where Σwᵢ(yᵢ − b)² underflowed ({@link assertKnappHartungFactor})
+   */
   s2w(test: 'z' | 'knha' | 'adhoc'): number {
     if (test === 'z') return 1;
     const df = this.k - 1;
     if (df < 1) return 1;
+    if (test === 'knha') assertKnappHartungFactor(this.RSS, this.underflowed, 'fit');
     const s = this.RSS / df;
     return test === 'adhoc' ? Math.max(1, s) : s;
   }

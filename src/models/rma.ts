@@ -7,14 +7,15 @@ import {
   ldexp,
   scaleEffects,
   scaleEffectsFloored,
+  sumOfSquaredDeviations,
   sumOfSquaresExponent,
   VARIANCE_FLOOR,
   type FitScale,
 } from './scale.ts';
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
-import { Kernel, SHARED_KERNEL_STUDIES, sharedInterceptKernel } from './kernel.ts';
-import { waldTest } from './wald.ts';
+import { beyondOneScale, Kernel, SHARED_KERNEL_STUDIES, sharedInterceptKernel } from './kernel.ts';
+import { assertKnappHartungFactor, underflowedResidual, waldTest } from './wald.ts';
 import {
   estimateTau2,
   parseTau2Method,
@@ -242,6 +243,15 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
         converged = true;
       }
     }
+    // SJ's Q_gen at τ₀² where variances lie more than the double range apart: at the smallest variance's scale
+    // the others overflow and weigh 0, though at τ₀² every weight is representable
+    if (method === 'SJ' && fitKernel === kernel && beyondOneScale(kernel)) {
+      const sj = sidikJonkmanAtStartScale(yi, vi, design, options.control, j);
+      if (sj !== undefined) {
+        tau2 = sj;
+        kernel.evaluate(tau2);
+      }
+    }
     if (!converged) warnings.push(`the ${method} estimator did not converge in ${iterations} iterations`);
     if (!(Number.isFinite(tau2) && tau2 >= 0)) {
       // Q_E overflows at the scale of the smallest variance: no method can find τ², I² or H² (not a convergence failure)
@@ -272,8 +282,9 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   if (test !== 'z') {
     s2w = QEdf > 0 ? fitKernel.RSS / QEdf : Number.NaN;
     if (test === 'adhoc') s2w = Math.max(1, s2w);
+    else assertKnappHartungFactor(fitKernel.RSS, underflowedResidual(fitKernel.RSS, fitKernel.residuals, k), 'fitRma');
     // every estimate on the fitted model (identical estimates): as metafor, SE 0 and t = ±∞, said so
-    else if (s2w === 0)
+    if (test !== 'adhoc' && s2w === 0)
       warnings.push(
         `Knapp–Hartung with s² = 0 (every estimate lies on the fitted model): the standard errors are 0 and the t statistics infinite, as metafor computes them, so the tests and confidence intervals say nothing; the test 'adhoc' (s² at least 1) or z gives intervals that do`,
       );
@@ -716,6 +727,32 @@ function logDetCrossprod(design: Design): number {
         a[r * p + c] = (a[r * p + c] as number) + (x[i * p + r] as number) * (x[i * p + c] as number);
       }
   return cholesky(a, p);
+}
+
+/**
+ * The Sidik–Jonkman estimate τ̂² = τ₀²·Q_gen(τ₀²)/(k − p) (τ₀² the start given or Σ(yᵢ − ȳ)²/k) evaluated on
+ * yᵢ/c, vᵢ/c² with c = 2ʲᵀ, c² near τ₀² (exact scaling), for fits whose variances lie more than the double
+ * range apart: at the scale of the smallest variance the others overflow and weigh 0 in Q_gen(τ₀²), though
+ * every weight 1/(vᵢ + τ₀²) is representable at τ₀²'s own scale. Returns τ̂² at the fit's scale 2ʲ, or
+ * undefined where τ₀² is 0 or the result is not finite there.
+ */
+function sidikJonkmanAtStartScale(
+  yi: ArrayLike<number>,
+  vi: ArrayLike<number>,
+  design: Design,
+  control: Tau2Control | undefined,
+  j: number,
+): number | undefined {
+  const k = yi.length;
+  const start = control?.tau2Init;
+  const jT = start === undefined ? sumOfSquaresExponent(yi) : start > 0 ? Math.floor(Math.log2(start) / 2) : Number.NaN;
+  if (!Number.isFinite(jT)) return undefined;
+  const ys = Float64Array.from(yi, (y) => ldexp(y, -jT)),
+    vs = Float64Array.from(vi, (v) => ldexp(v, -2 * jT));
+  const t0 = start === undefined ? sumOfSquaredDeviations(ys, k) / k : ldexp(start, -2 * jT);
+  const rss = new Kernel(ys, vs, design).evaluate(t0).RSS;
+  const tau2 = ldexp((t0 * rss) / (k - design.p), 2 * (jT - j));
+  return Number.isFinite(tau2) && tau2 >= 0 ? tau2 : undefined;
 }
 
 /**

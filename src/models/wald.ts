@@ -1,3 +1,4 @@
+import { EvsynthError } from '../core/errors.ts';
 import { critical, pnormTwoSided, ptTwoSided } from '../distributions/index.ts';
 
 /**
@@ -40,4 +41,29 @@ export function criticalValue(level: number, df: number | null): number {
     critDf = df;
   }
   return critValue;
+}
+
+/**
+ * A residual that shows Σwᵢeᵢ² = `rss` (at τ̂²; `residuals` the eᵢ) has underflowed, or undefined: the sum lies
+ * below the smallest normal double (2.2e-308) while a residual is not 0 — estimates 1e150 or more times smaller
+ * than their standard errors, whose squared residuals underflow. The Knapp–Hartung factor s² = Σwᵢeᵢ²/(k − p)
+ * would be 0 or lose its digits there, and every SE with it (0: t = ±∞ and p = 0, silently). Where every
+ * residual is 0 (identical estimates) s² = 0 is exact and metafor's SE of 0 stands (with a warning, see fitRma).
+ */
+export function underflowedResidual(rss: number, residuals: ArrayLike<number>, k: number): number | undefined {
+  if (!(rss < 2 ** -1022)) return undefined;
+  for (let i = 0; i < k; i++) if ((residuals[i] as number) !== 0) return residuals[i] as number;
+  return undefined;
+}
+
+/**
+ * Refuses a Knapp–Hartung factor s² = Σwᵢeᵢ²/(k − p) lost to underflow ({@link underflowedResidual}).
+ * @throws EvsynthError NO_FINITE_RESULT naming the cause and what to do
+ */
+export function assertKnappHartungFactor(rss: number, residual: number | undefined, where: string): void {
+  if (residual !== undefined)
+    throw new EvsynthError(
+      'NO_FINITE_RESULT',
+      `${where}: the Knapp–Hartung factor s² = Σwᵢeᵢ²/(k − p) underflows double precision (${rss === 0 ? '0' : rss.toPrecision(2)} from residuals as small as ${Math.abs(residual).toPrecision(2)}): the estimates are too small against their standard errors; multiply the estimates by a power of ten and the variances by its square, or use the test 'adhoc' or z`,
+    );
 }
