@@ -15,6 +15,7 @@ import { leaveOneOut } from '../src/diagnostics/leave-one-out.ts';
 import { fitBatch } from '../src/models/batch.ts';
 import { designFromColumns } from '../src/models/design.ts';
 import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
+import { fitLean } from '../src/models/lean-fit.ts';
 import { fitRma, type RmaFit } from '../src/models/rma.ts';
 import { TAU2_METHODS, type Tau2Method } from '../src/models/tau2/index.ts';
 import { formatNumber } from '../src/core/format.ts';
@@ -159,6 +160,26 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
   it('vi ≈ 1e-300: H² = 8e297 as metafor (it was null)', () => {
     const fit = fitRma([0.1, 0.2, 0.3], [1e-300, 2e-300, 1e-300]);
     expectClose(fit.H2, 8e297, 1e-9);
+  });
+  it('knha whose s² underflowed (estimates 1e-219 next to variances 0.7): NO_FINITE_RESULT, not SE 0 and p = 0', () => {
+    // found by scripts/fuzz.ts (seed 2): Σwᵢeᵢ² ≈ 1e-438 underflows to 0 though the residuals are not 0, so
+    // s² = 0 gave SE 0, t = ∞ and p = 0 silently (260 such successes in 40,000 fitRma inputs)
+    const yi = [-2.7324930780147108e-219, -3.362932954858265e-273],
+      vi = [0.7156361277443186, 0.01447314855944737];
+    const refused = expect.objectContaining({
+      code: 'NO_FINITE_RESULT',
+      message: expect.stringMatching(/Knapp–Hartung factor .* underflows double precision/),
+    });
+    expect(() => fitRma(yi, vi, { method: 'EB', test: 'knha' })).toThrow(refused);
+    expect(() => fitLean(yi, vi, { method: 'EB', test: 'knha' })).toThrow(refused);
+    expect(() => fitBatch(yi, vi, 2, { method: 'EB', test: 'knha' })).toThrow(refused);
+    // z and adhoc tests do not need s²: SE = √(1/Σwᵢ) (τ̂² = 0)
+    for (const test of ['z', 'adhoc'] as const)
+      expectClose(
+        fitRma(yi, vi, { method: 'EB', test }).coefficients[0]!.se,
+        Math.sqrt(1 / (1 / vi[0]! + 1 / vi[1]!)),
+        1e-12,
+      );
   });
   it('knha with identical estimates: se = 0, a finite CI and z = ±∞ with p = 0, never NaN', () => {
     const fit = fitRma([0.1, 0.1, 0.1], [0.01, 0.01, 0.01], { test: 'knha' });
