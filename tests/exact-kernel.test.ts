@@ -163,3 +163,48 @@ describe('one study carrying nearly all the weight: every path takes the exact s
     }
   });
 });
+
+describe('the exact sums agree with the double-precision kernel where nothing cancels', () => {
+  it('random well-conditioned designs (k 3–15, p 1–3, weights within a factor 100): to 1e-10', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 3 })
+          .chain((p) =>
+            fc
+              .integer({ min: p + 2, max: 15 })
+              .chain((k) =>
+                fc.tuple(
+                  fc.constant(p),
+                  fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: k, maxLength: k }),
+                  fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: k, maxLength: k }),
+                  fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: k * p, maxLength: k * p }),
+                ),
+              ),
+          ),
+        ([p, yi, vi, raw]) => {
+          const k = yi.length;
+          // an intercept and covariates c = 1, 2: a draw in [−1, 1] plus 0.1·(row + 1)ᶜ (full rank)
+          const x = raw.map((v, i) => {
+            const c = i % p;
+            return c === 0 ? 1 : v + 0.1 * (Math.floor(i / p) + 1) ** c;
+          });
+          const kernel = new Kernel(Float64Array.from(yi), Float64Array.from(vi), {
+            k,
+            p,
+            x: Float64Array.from(x),
+            names: Array.from({ length: p }, (_, i) => (i === 0 ? 'intrcpt' : `x${i}`)),
+          }).evaluate(0.3);
+          fc.pre(!kernel.exactSums && kernel.logdetA > -20);
+          const s = exactKernelSums(yi, kernel.w, x, k, p);
+          expect(s).toBeDefined();
+          const close = (a: number, b: number) => Math.abs(a - b) <= 1e-10 * Math.max(1, Math.abs(b));
+          for (const key of ['trP', 'trPP', 'RSS', 'yPPy', 'yPPPy'] as const)
+            expect(close(s![key], kernel[key]), `${key}: ${s![key]} vs ${kernel[key]}`).toBe(true);
+          for (let r = 0; r < p; r++) expect(close(s!.beta[r]!, kernel.beta[r]!)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
