@@ -85,6 +85,23 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
       ).toThrow(code('NO_FINITE_RESULT'));
     },
   );
+  it('a closed-form estimator (HE) with no finite τ² here: NO_FINITE_RESULT, not NOT_CONVERGED after "0 iterations"', () => {
+    // scripts/fuzz.ts seed 1: variances from 6.4e-323 to 8.2e108, Σvᵢ overflows at the smallest variance's scale
+    const yi = [
+      4.999999999999984, -5.4e-323, 1.2374664871610115e-94, 6.727006064407523e-125, -5.4e-323, 0,
+      1.013688991884168e-129, 2e-323,
+    ];
+    const vi = [
+      8.128376600737522e-120, 6.4e-323, 0.00022906801551647162, 8.602240719378956e-164, 1.6780125814471043e-39,
+      0.0006235601508807908, 3.784215209808986e-209, 8.225994373613015e108,
+    ];
+    expect(() => fitRma(yi, vi, { method: 'HE' })).toThrow(
+      expect.objectContaining({
+        code: 'NO_FINITE_RESULT',
+        message: expect.stringMatching(/closed form gives no finite τ²/),
+      }),
+    );
+  });
   it.each(['REML', 'ML', 'EB'] as const)(
     'vᵢ of 1e-300 and 1e300 mixed: %s keeps τ² = 0 (its score at 0 is positive by rounding alone)',
     (method) => {

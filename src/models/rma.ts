@@ -260,6 +260,12 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
           'NO_FINITE_RESULT',
           `fitRma: Q_E overflows double precision (Q_E = ${QE}): the estimates lie more than 1e154 of the smallest standard error apart, so no τ² method can give a finite τ², I² or H² here`,
         );
+      // a closed form (DL, HE, HS, HSk, SJ) does not converge or fail to: its value over- or underflowed here
+      if (!TAU2_REGISTRY[method].iterative)
+        throw new EvsynthError(
+          'NO_FINITE_RESULT',
+          `fitRma: the ${method} estimator's closed form gives no finite τ² in double precision here (sampling variances or estimates too many orders of magnitude apart); try another method`,
+        );
       throw new EvsynthError(
         'NOT_CONVERGED',
         `fitRma: the ${method} estimator found no finite τ² (${iterations} iterations); try another method`,
