@@ -292,6 +292,21 @@ describe('the command line on the catalogue', () => {
     expect(svg).toContain('abevil');
     expect(svg).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
   });
+  it('labels with control characters (BEL, ESC, U+0001): removed where the data enter, the PNG drawn (it crashed)', async () => {
+    // found by an adversarial check: resvg refused the SVG ("non-XML character"), exit 1 with a stack trace,
+    // and the SVG written was not valid XML; ESC reached the terminal in the text printout
+    const csv = file('ctl.csv', 'study,yi,vi\nA\u0001\u0007,0.1,0.01\nB\u001b[31m,0.3,0.02\nC,0.2,0.015\n');
+    const png = await runCli('plot', 'forest', csv, '--out', join(tmp, 'ctl.png'));
+    expect(png.code).toBe(0);
+    const out = join(tmp, 'ctl.svg');
+    expect((await runCli('plot', 'forest', csv, '--out', out)).code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- the characters that must not be there
+    expect(readFileSync(out, 'utf8')).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/);
+    const fit = await runCli('fit', csv);
+    expect(fit.code).toBe(0);
+    expect(fit.out).not.toContain('\u001b');
+    expect(fit.err).toMatch(/other control characters .* removed/);
+  });
   it('CJK labels in a PNG: a warning names the characters the font lacks', async () => {
     const r = await runCli(
       'plot',

@@ -178,6 +178,19 @@ describe('extreme scales: exact at any representable scale, or an error', () => 
     const fit = fitRma([0.1, 0.2, 0.3], [1e-300, 2e-300, 1e-300]);
     expectClose(fit.H2, 8e297, 1e-9);
   });
+  it('a method named in another case (reml, Dl, fe) is the method it names in fitRma, fitLean and fitBatch (it was a TypeError)', () => {
+    const y = [0.1, 0.3, 0.2, 0.5],
+      v = [0.01, 0.02, 0.015, 0.03];
+    const reml = fitRma(y, v, { method: 'REML' });
+    expect(fitRma(y, v, { method: 'reml' as Tau2Method }).tau2).toBe(reml.tau2);
+    expect(fitRma(y, v, { method: 'Dl' as Tau2Method }).method).toBe('DL');
+    expect(fitRma(y, v, { method: 'fe' as Tau2Method }).method).toBe('FE');
+    expect(fitLean(y, v, { method: 'reml' as Tau2Method }).tau2).toBe(reml.tau2);
+    expect(fitBatch(y, v, 4, { method: 'dl' as Tau2Method }).tau2[0]).toBe(fitRma(y, v, { method: 'DL' }).tau2);
+    expect(() => fitRma(y, v, { method: 'xyz' as Tau2Method })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_METHOD' }),
+    );
+  });
   it('knha whose s² underflowed (estimates 1e-219 next to variances 0.7): NO_FINITE_RESULT, not SE 0 and p = 0', () => {
     // found by scripts/fuzz.ts (seed 2): Σwᵢeᵢ² ≈ 1e-438 underflows to 0 though the residuals are not 0, so
     // s² = 0 gave SE 0, t = ∞ and p = 0 silently (260 such successes in 40,000 fitRma inputs)

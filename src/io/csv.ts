@@ -13,7 +13,7 @@
  * such. Errors name the file, line and what was found.
  */
 import { EvsynthError } from '../core/errors.ts';
-import { markSanitized, sanitizeText, BIDI_CONTROLS } from '../core/text.ts';
+import { markSanitized, sanitizeText, UNSAFE_TEXT } from '../core/text.ts';
 
 /** How to read a CSV text (both detected when absent). */
 export interface CsvOptions {
@@ -308,7 +308,7 @@ export function parseCsv(
   let rowStartLine = line;
   let fields = 0;
   let bidi = 0;
-  const hasBidi = BIDI_CONTROLS.test(text);
+  const hasBidi = UNSAFE_TEXT.test(text);
   const n = text.length;
   const isSpace = (c: number) => c === SPACE || (trimTab && c === TAB);
   while (pos <= n) {
@@ -363,8 +363,8 @@ export function parseCsv(
       e = pos;
       while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
     }
-    // a cell with bidirectional control characters is stored sanitised (see core/text.ts)
-    if (hasBidi && BIDI_CONTROLS.test(value ?? text.slice(s, e))) {
+    // a cell with bidirectional or other control characters is stored sanitised (see core/text.ts)
+    if (hasBidi && UNSAFE_TEXT.test(value ?? text.slice(s, e))) {
       value = sanitizeText(value ?? text.slice(s, e));
       bidi++;
     }
@@ -450,7 +450,7 @@ export function parseCsv(
   }
   if (bidi > 0)
     t.notes.push(
-      `${bidi} cell${bidi === 1 ? '' : 's'} had bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), which can make text display in another order than it is stored ("Trojan Source"): removed`,
+      `${bidi} cell${bidi === 1 ? '' : 's'} had bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), which can make text display in another order than it is stored ("Trojan Source"), or other control characters (such as ESC or BEL, not allowed in SVG and able to disguise terminal output): removed`,
     );
   return t;
 }

@@ -103,7 +103,9 @@ export class BatchFitter {
 
   constructor(n: number, k: number, options: BatchOptions) {
     this.k = k;
-    this.method = options.method ?? 'REML';
+    // (a method named in another case, 'reml', is the method it names)
+    const named = options.method ?? 'REML';
+    this.method = TAU2_METHODS.includes(named) ? named : parseTau2Method(String(named));
     this.test = options.test ?? 'z';
     this.control = options.control;
     const level = options.level ?? 95;

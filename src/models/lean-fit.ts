@@ -216,8 +216,9 @@ const core = new InterceptFit();
 export function fitLean(yi: ArrayLike<number>, vi: ArrayLike<number>, options: LeanOptions = {}): LeanFit {
   assertEffects(yi, vi, 'fitLean');
   assertOptions(options, 'fitLean');
-  const method = options.method ?? RMA_DEFAULTS.method;
-  if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
+  // (a method named in another case, 'reml', is the method it names)
+  const named = options.method ?? RMA_DEFAULTS.method;
+  const method = TAU2_METHODS.includes(named) ? named : parseTau2Method(String(named));
   const requested = options.test ?? RMA_DEFAULTS.test;
   assertChoice(requested, TESTS, 'test', 'fitLean');
   const level = options.level ?? RMA_DEFAULTS.level;

@@ -165,8 +165,9 @@ export function isCommonEffect(method: Tau2Method): boolean {
 export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: RmaOptions = {}): RmaFit {
   assertEffects(yi, vi, 'fitRma');
   assertOptions(options, 'fitRma');
-  const method = options.method ?? RMA_DEFAULTS.method;
-  if (!TAU2_METHODS.includes(method)) parseTau2Method(String(method));
+  // (a method named in another case, 'reml', is the method it names)
+  const named = options.method ?? RMA_DEFAULTS.method;
+  const method = TAU2_METHODS.includes(named) ? named : parseTau2Method(String(named));
   const requestedTest = options.test ?? RMA_DEFAULTS.test;
   assertChoice(requestedTest, TESTS, 'test', 'fitRma');
   const level = options.level ?? RMA_DEFAULTS.level;
