@@ -49,7 +49,8 @@ const TINY_INFORMATION = 2 ** -1000;
  * the estimate is the global maximiser among τ² = 0, the root found first and those maxima (another
  * candidate must beat the incumbent by more than 10⁻¹²·max(1, k + yᵀP(0)y), the rounding level of ℓ). So
  * with yᵢ = (0.39, 0 ×8, −2) and vᵢ from 0.013 to 0.5, ML gives 0.017488 (ℓ 8.6e-8 above ℓ(0)) as
- * metafor does, not 0. Fits that end at an interior maximum that beats τ² = 0 never run the grid.
+ * metafor does, not 0. Fits that end at an interior maximum that beats τ² = 0 run the grid only where the
+ * variances lie over four orders of magnitude apart (two interior maxima are possible there).
  * Leaves the kernel evaluated at the estimate unless it is 0.
  *
  * References: Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators
@@ -173,6 +174,10 @@ export function tau2Likelihood(
     // (not where the information underflows, as the iteration's curvature)
     const info = method === 'REML' ? kernel.trPP : kernel.sumW2;
     scan = converged && (best === 0 || (info > TINY_INFORMATION && !(2 * kernel.yPPPy > info)));
+    // variances over four orders of magnitude apart can make the likelihood bimodal with two interior maxima
+    // (yᵢ = −0.92, 0, 0, 0.077, −1.52 with vᵢ from 4.5e-4 to 238: REML's iteration found 0.0031, the global
+    // maximum is 0.1160): there the grid runs also after an interior maximum that beats τ² = 0
+    if (converged && best > 0 && !scan && varianceSpread(kernel) > 1e4) scan = true;
   }
   if (scan) {
     // the global maximum among τ² = 0, the root found and the interior maxima bracketed on a grid
@@ -209,19 +214,36 @@ function estimatingEquation(kernel: Kernel, method: 'ML' | 'REML'): number {
   return method === 'REML' ? kernel.yPPy - kernel.trP : kernel.yPPy - kernel.sumW;
 }
 
+/** max vᵢ/min vᵢ of the kernel's studies. */
+function varianceSpread(kernel: Kernel): number {
+  let lo = Number.POSITIVE_INFINITY,
+    hi = 0;
+  for (let i = 0; i < kernel.k; i++) {
+    const v = kernel.vi[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi / lo;
+}
+
 /** Grid points of the interior search, at most this many. */
 const INTERIOR_GRID_POINTS = 48;
 
 /**
  * Brackets [a, b] of the interior maxima of the (restricted) log-likelihood, where f changes sign from
- * + to −, found on a coarse geometric grid of τ² from 10⁻³ times the stopping scale s (the vᵢ) to
+ * + to −, found on a coarse geometric grid of τ² from 10⁻³ times the smaller of the stopping scale s and the
+ * harmonic mean k/Σ(1/vᵢ) (the variances of the studies that carry the weight) to
  * 8·max(Σ(yᵢ − ȳ)², s), the scale of the squared residuals (a root of f has τ² below the largest (yᵢ − ŷᵢ)²
  * of an intercept-only model, and (yᵢ − ŷᵢ)² ≤ 2Σ(yᵢ − ȳ)²), with ratio 1.5 between points (coarser when
  * that needs more than 48 points). An upper end b = ∞ means f is still positive at the top of the grid.
  */
 function interiorBrackets(kernel: Kernel, method: 'ML' | 'REML', scale: number): [number, number][] {
+  // the bottom from the studies that carry the weight (their harmonic mean): one imprecise study (vᵢ = 88,243
+  // among vᵢ of 1e-4 … 0.3) lifted the arithmetic mean, and so the grid, above an interior maximum at 0.68
+  let h = 0;
+  for (let i = 0; i < kernel.k; i++) h += 1 / (kernel.vi[i] as number);
   const top = 8 * Math.max(sumOfSquaredDeviations(kernel.yi, kernel.k), scale),
-    bottom = 1e-3 * scale;
+    bottom = 1e-3 * Math.min(scale, kernel.k / h);
   const brackets: [number, number][] = [];
   if (!(top > bottom) || !Number.isFinite(top) || !(bottom > 0)) return brackets;
   const ratio = Math.max(1.5, (top / bottom) ** (1 / INTERIOR_GRID_POINTS));
