@@ -23,7 +23,9 @@ const strings = (c: OracleCase) =>
 
 describe('golden-metareg: subgroups', () => {
   it.each(all.filter((c) => c.family === 'subgroup').map((c) => [c.id, c] as const))('%s', (_id, c) => {
-    const a = c.args as { method: Tau2Method; test: TestType };
+    // (the oracle's args also name the group column: fitRma takes only its own options)
+    const { method, test } = c.args as { method: Tau2Method; test: TestType };
+    const a = { method, test };
     const yi = num(c, 'yi') as Float64Array,
       vi = num(c, 'vi') as Float64Array;
     const group = strings(c)['group'] as string[];

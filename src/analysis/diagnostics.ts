@@ -78,7 +78,8 @@ function modelOf(m: DiagnosedModel): { readonly fit: RmaFit; readonly labels: re
 }
 
 /**
- * Runs each requested diagnostic that applies (`reason` null) and records the others as skipped; when
+ * Runs each requested diagnostic that applies (`reason` null) and records the others as skipped, as it does
+ * one that finds no finite answer (NO_FINITE_RESULT, NOT_CONVERGED: the reason is its message); when
  * none of those requested applies, throws NOT_APPLICABLE with every reason (there is nothing to report).
  */
 class Runner {
@@ -91,7 +92,17 @@ class Runner {
       this.skipped.push({ test, reason });
       return null;
     }
-    return f();
+    try {
+      return f();
+    } catch (e) {
+      // one diagnostic without a finite answer (its refit at the top of the double range) does not take the
+      // others with it: it is listed with the reason
+      if (e instanceof EvsynthError && (e.code === 'NO_FINITE_RESULT' || e.code === 'NOT_CONVERGED')) {
+        this.skipped.push({ test, reason: `no result: ${e.message.replace(/^fitRma: /, '')}` });
+        return null;
+      }
+      throw e;
+    }
   }
   finish(what: string): void {
     if (this.requested > 0 && this.skipped.length === this.requested)

@@ -7,7 +7,11 @@ import { MH_MEASURES, type Measure, type MhMeasure } from '../effects/registry.t
 import type { EffectSet, EffectSizes, Exclusion } from '../effects/types.ts';
 import { predict, type PiType, type Prediction } from '../inference/prediction.ts';
 import { studyIntervals, type StudyIntervals } from '../inference/study-intervals.ts';
-import { tau2ConfidenceInterval, type Tau2ConfidenceIntervals } from '../inference/tau2-interval.ts';
+import {
+  tau2ConfidenceInterval,
+  tau2IntervalWarning,
+  type Tau2ConfidenceIntervals,
+} from '../inference/tau2-interval.ts';
 import {
   fitMantelHaenszel,
   fitPeto,
@@ -182,6 +186,8 @@ export function metaAnalysis(
   const prediction = predict(fit, undefined, piType);
   const tau2CI = !isCommonEffect(method) && fit.k - fit.p >= 1 ? tau2ConfidenceInterval(fit) : null;
   const warnings = [...fit.warnings];
+  const ciWarning = tau2IntervalWarning(tau2CI);
+  if (ciWarning !== undefined) warnings.push(ciWarning);
   const nEx = studies.excluded.length;
   if (nEx > 0) warnings.push(`${nEx} stud${nEx === 1 ? 'y' : 'ies'} excluded (see 'excluded')`);
   let studyCI: StudyIntervals | undefined;

@@ -4,7 +4,11 @@ import type { EffectColumns } from '../effects/options.ts';
 import type { EffectSet, Exclusion } from '../effects/types.ts';
 import { permutationTest, type PermutationOptions, type PermutationResult } from '../inference/permutation.ts';
 import { predict, type PiType, type Prediction } from '../inference/prediction.ts';
-import { tau2ConfidenceInterval, type Tau2ConfidenceIntervals } from '../inference/tau2-interval.ts';
+import {
+  tau2ConfidenceInterval,
+  tau2IntervalWarning,
+  type Tau2ConfidenceIntervals,
+} from '../inference/tau2-interval.ts';
 import { parseModerators, type ModeratorFormula } from '../models/formula.ts';
 import { buildModelMatrix, type ModelMatrix } from '../models/model-matrix.ts';
 import { fitRma, isCommonEffect, type RmaFit } from '../models/rma.ts';
@@ -99,6 +103,8 @@ export function metaRegression(
   const tau2CI = !isCommonEffect(method) && k - p >= 1 ? tau2ConfidenceInterval(fit) : null;
   const permutation = options.permutation ? permutationTest(fit, options.permutation) : null;
   const warnings = [...fit.warnings];
+  const ciWarning = tau2IntervalWarning(tau2CI);
+  if (ciWarning !== undefined) warnings.push(ciWarning);
   if (matrix.excluded.length > 0)
     warnings.push(
       `${matrix.excluded.length} stud${matrix.excluded.length === 1 ? 'y' : 'ies'} with missing moderator values omitted (see 'excluded')`,

@@ -56,7 +56,7 @@ export function levelPercent(x: number): number {
   if (Number.isFinite(x) && x >= 1 && x < 100) return x;
   throw new EvsynthError(
     'INVALID_ARGUMENT',
-    `level ${x}: expected a percentage between 1 and 100 (95) or a proportion between 0 and 1 (0.95)`,
+    `level ${x}: expected a percentage from 1 to below 100 (95) or a proportion between 0 and 1 (0.95), both exclusive of 100%`,
   );
 }
 

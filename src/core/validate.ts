@@ -75,13 +75,30 @@ export function assertLevel(level: unknown, where: string): asserts level is num
       `${where}: level is ${describeValue(level)}; expected a percentage between 0 and 100 (e.g. 95)`,
     );
   }
+  // the two-sided critical value is the quantile at 1 − α/2: where that rounds to 1 it is infinite
+  const half = (1 - level / 100) / 2;
+  if (!(1 - half < 1))
+    throw new EvsynthError(
+      'INVALID_ARGUMENT',
+      `${where}: level ${level} is too close to 100: 1 − α/2 rounds to 1 in double precision, so the critical value is infinite; use at most 99.9999999999999`,
+    );
 }
 
-/** Checks that an options argument is a plain object (or absent). */
-export function assertOptions(x: unknown, where: string): void {
+/**
+ * Checks that an options argument is a plain object (or absent) and, given `known`, that it names no other
+ * option: a misspelt option (`{ methd: 'DL' }`) is an error, not silently the default.
+ */
+export function assertOptions(x: unknown, where: string, known?: readonly string[]): void {
   if (x === undefined) return;
   if (x === null || typeof x !== 'object' || Array.isArray(x))
     throw new EvsynthError('INVALID_ARGUMENT', `${where}: options is ${describeValue(x)}; expected an object`);
+  if (known === undefined) return;
+  for (const key of Object.keys(x))
+    if (!known.includes(key) && (x as Record<string, unknown>)[key] !== undefined)
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `${where}: unknown option '${key}'; expected ${known.map((k) => `'${k}'`).join(', ')}`,
+      );
 }
 
 /** Checks that `value` is one of `choices` (a code such as a test type or a predictor). */

@@ -42,18 +42,49 @@ export function predict(fit: RmaFit, x0?: readonly number[], piType: PiType = 'd
   }
   if (!PI_TYPES.includes(piType))
     throw new EvsynthError('UNKNOWN_OPTION_VALUE', `pi type '${String(piType)}'; expected default or riley`);
+  x.forEach((xr, r) => {
+    if (!(typeof xr === 'number' && Number.isFinite(xr)))
+      throw new EvsynthError(
+        'INVALID_ARGUMENT',
+        `predict: the value of ${fit.design.names[r] ?? `moderator ${r + 1}`} is ${String(xr)}; expected a finite number`,
+      );
+  });
   let pred = 0,
     v = 0;
   for (let r = 0; r < p; r++) {
     pred += (x[r] as number) * (fit.coefficients[r]?.estimate as number);
     for (let c = 0; c < p; c++) v += (x[r] as number) * (fit.vb[r]?.[c] as number) * (x[c] as number);
   }
-  const se = Math.sqrt(v);
+  // where x₀ᵀVar(b)x₀ over- or underflows (x₀ = 1e160), the same form on x₀/m, m = max |x₀ᵣ|: se = m·√(…)
+  const se = Number.isFinite(v) && (v > 0 || x.every((xr) => xr === 0)) ? Math.sqrt(v) : scaledSe(fit, x);
   const crit = fit.ddf === null ? critical(fit.level) : critical(fit.level, fit.ddf);
   const ciLower = pred - crit * se,
     ciUpper = pred + crit * se;
-  if (isCommonEffect(fit.method)) return { pred, se, ciLower, ciUpper, piLower: null, piUpper: null };
+  if (isCommonEffect(fit.method)) return finite({ pred, se, ciLower, ciUpper, piLower: null, piUpper: null });
   const critPi = piType === 'riley' ? critical(fit.level, fit.k - p - 1) : crit;
-  const sePi = Math.sqrt(se * se + fit.tau2);
-  return { pred, se, ciLower, ciUpper, piLower: pred - critPi * sePi, piUpper: pred + critPi * sePi };
+  // (√(se² + τ²) without squaring where the squares overflow: τ² near 1.8e308)
+  const s2 = se * se + fit.tau2;
+  const sePi = Number.isFinite(s2) ? Math.sqrt(s2) : Math.hypot(se, Math.sqrt(fit.tau2));
+  return finite({ pred, se, ciLower, ciUpper, piLower: pred - critPi * sePi, piUpper: pred + critPi * sePi });
+}
+
+/** √(x₀ᵀVar(b)x₀) computed on x₀/m (m = max |x₀ᵣ|) and scaled back, for x₀ whose quadratic form over- or underflows. */
+function scaledSe(fit: RmaFit, x: readonly number[]): number {
+  const m = Math.max(...x.map(Math.abs));
+  let v = 0;
+  for (let r = 0; r < x.length; r++)
+    for (let c = 0; c < x.length; c++)
+      v += ((x[r] as number) / m) * (fit.vb[r]?.[c] as number) * ((x[c] as number) / m);
+  return m * Math.sqrt(v);
+}
+
+/** A prediction whose numbers are all finite, or NO_FINITE_RESULT (never NaN or ∞ in a result). */
+function finite(p: Prediction): Prediction {
+  for (const [name, value] of Object.entries(p))
+    if (value !== null && !Number.isFinite(value))
+      throw new EvsynthError(
+        'NO_FINITE_RESULT',
+        `predict: the ${name} is ${String(value)}: the moderator values and the model's coefficients give no finite prediction in double precision`,
+      );
+  return p;
 }

@@ -79,3 +79,15 @@ export function tau2ConfidenceInterval(fit: RmaFit, level = fit.level): Tau2Conf
     ciNull: q0 <= qHi,
   };
 }
+
+/**
+ * The warning for a Q-profile interval whose bounds are not all finite numbers (the upper root of
+ * Q_gen(τ²) = χ²_{α/2} beyond 1.8e308 where τ̂² is near the largest double), or undefined: the interval is
+ * then not reported, and this says why instead of leaving it out silently.
+ */
+export function tau2IntervalWarning(ci: Tau2ConfidenceIntervals | null): string | undefined {
+  if (ci === null) return undefined;
+  const bounds = [ci.tau2, ci.tau, ci.I2, ci.H2].flatMap((i) => [i.lower, i.upper]);
+  if (bounds.every((b) => typeof b === 'number' && Number.isFinite(b))) return undefined;
+  return `the ${ci.level}% Q-profile confidence interval of τ² is not reported: a bound lies beyond the double range (τ̂² = ${ci.tau2.estimate.toPrecision(3)})`;
+}

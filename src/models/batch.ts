@@ -28,7 +28,7 @@ export function assertBatchArguments(
   assertNumberArray(yi, 'yi', where);
   assertNumberArray(vi, 'vi', where);
   assertInteger(k, 'k', where, 1);
-  assertOptions(options, where);
+  assertOptions(options, where, ['method', 'test', 'level', 'control']);
   if (yi.length !== vi.length || yi.length % k !== 0 || yi.length === 0)
     throw new EvsynthError(
       'LENGTH_MISMATCH',

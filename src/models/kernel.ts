@@ -311,7 +311,9 @@ export class Kernel {
         }
       }
       const ainv = 1 / a;
-      const b = cy * ainv;
+      // Σwᵢxᵢyᵢ may overflow where b does not (yᵢ = 1e300 with wᵢ = 1e10): the weighted mean with the weights
+      // divided by their sum first (only there, so that other fits keep their bits)
+      const b = Number.isFinite(cy) ? cy * ainv : normalisedWeightedMean(w, x, yi, k, unit, ainv);
       let rss = 0,
         ypp = 0,
         yppp = 0,
@@ -495,11 +497,9 @@ export class Kernel {
     this.beta.set(exact.beta);
     this.Ainv.set(exact.Ainv);
     this.residuals.set(exact.residuals);
-    // (one-column kernels never flag their traces: see trPLost)
-    if (p > 1) {
-      this.trPLost = !(this.trP > 0);
-      this.trPPLost = !(this.trPP > 0);
-    }
+    // exact values are not lost, even where they round to 0 (underflow: the SEs' other scales handle that)
+    this.trPLost = false;
+    this.trPPLost = false;
     this.exactSums = true;
   }
 }
@@ -582,6 +582,26 @@ const TRACE_NOISE = 2 ** -20,
  * its refusal or warning).
  */
 const EXACT_MAX_STUDIES = 5000;
+
+/**
+ * b = Σ(wᵢxᵢ/a)yᵢ with a = Σwᵢxᵢ² (`ainv` = 1/a), for a one-column model whose Σwᵢxᵢyᵢ overflows: each
+ * weight is divided by the sum before it meets yᵢ, so no product exceeds max |yᵢ|·max|xᵢ|⁻¹.
+ */
+function normalisedWeightedMean(
+  w: Float64Array,
+  x: Float64Array,
+  yi: Float64Array,
+  k: number,
+  unit: boolean,
+  ainv: number,
+): number {
+  let b = 0;
+  for (let i = 0; i < k; i++) {
+    const xi = unit ? 1 : (x[i] as number);
+    b += (w[i] as number) * xi * ainv * (yi[i] as number);
+  }
+  return b;
+}
 
 /**
  * Whether yᵀPy = Σwᵢeᵢ² may carry rounding of more than 10⁻¹² max(1, yᵀPy): each residual eᵢ = yᵢ − xᵢᵀb

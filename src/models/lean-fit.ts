@@ -215,7 +215,7 @@ const core = new InterceptFit();
  */
 export function fitLean(yi: ArrayLike<number>, vi: ArrayLike<number>, options: LeanOptions = {}): LeanFit {
   assertEffects(yi, vi, 'fitLean');
-  assertOptions(options, 'fitLean');
+  assertOptions(options, 'fitLean', ['method', 'test', 'level', 'control', 'tau2']);
   // (a method named in another case, 'reml', is the method it names)
   const named = options.method ?? RMA_DEFAULTS.method;
   const method = TAU2_METHODS.includes(named) ? named : parseTau2Method(String(named));

@@ -164,7 +164,7 @@ export function isCommonEffect(method: Tau2Method): boolean {
  */
 export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: RmaOptions = {}): RmaFit {
   assertEffects(yi, vi, 'fitRma');
-  assertOptions(options, 'fitRma');
+  assertOptions(options, 'fitRma', ['method', 'test', 'level', 'design', 'tau2', 'control', 'r2']);
   // (a method named in another case, 'reml', is the method it names)
   const named = options.method ?? RMA_DEFAULTS.method;
   const method = TAU2_METHODS.includes(named) ? named : parseTau2Method(String(named));
