@@ -16,6 +16,7 @@ import { fitBatch } from '../src/models/batch.ts';
 import { designFromColumns } from '../src/models/design.ts';
 import { fitMantelHaenszel, fitPeto } from '../src/models/mantel-haenszel.ts';
 import { fitLean } from '../src/models/lean-fit.ts';
+import { predict } from '../src/inference/prediction.ts';
 import { fitRma, type RmaFit } from '../src/models/rma.ts';
 import { TAU2_METHODS, type Tau2Method } from '../src/models/tau2/index.ts';
 import { formatNumber } from '../src/core/format.ts';
@@ -540,5 +541,45 @@ describe('diagnostics of meta-regression models match metafor', () => {
     expectClose(r.statistic, e.zval!, 1e-7, 1e-10, 'z');
     expectClose(r.pValue, e.pval!, 1e-7, 1e-12, 'p');
     if (e.dfs !== null) expect(r.df).toBe(e.dfs);
+  });
+});
+
+describe('a second adversarial check (2026-12-02): no null, no misleading error', () => {
+  it('predict at a moderator value whose quadratic form overflows: the SE from x₀ scaled (it was null)', () => {
+    const design = { k: 5, p: 2, x: Float64Array.from([1, 10, 1, 20, 1, 30, 1, 40, 1, 50]), names: ['intrcpt', 'x'] };
+    const fit = fitRma([0.1, 0.3, 0.2, 0.6, 0.4], [0.01, 0.02, 0.015, 0.03, 0.02], { design });
+    const at = (x: number) => predict(fit, [1, x]);
+    // x₀ = (1, 1e160): se = √(Var(b₀) + 2x Cov + x² Var(b₁)) → 1e160·√Var(b₁)
+    expectClose(at(1e160).se, 1e160 * Math.sqrt(fit.vb[1]![1]!), 1e-12, 0, 'se');
+    expectClose(at(1e150).se / 1e150, at(1e160).se / 1e160, 1e-12, 0, 'scale');
+    expect(() => predict(fit, [1, Number.NaN])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => predict(fit, [1, Number.POSITIVE_INFINITY])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+  it('a level whose 1 − α/2 rounds to 1 is an error naming the level', () => {
+    expect(() => fitRma([0.1, 0.3, 0.2], [0.01, 0.02, 0.015], { level: 99.99999999999999 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/too close to 100/) }),
+    );
+    expect(
+      Number.isFinite(
+        fitRma([0.1, 0.3, 0.2], [0.01, 0.02, 0.015], { level: 99.9999999999999 }).coefficients[0]!.ciUpper,
+      ),
+    ).toBe(true);
+  });
+  it('Σwᵢyᵢ overflowing where b does not (yᵢ = 1e300, vᵢ = 1e-10): b = 1e300, SE √(1/Σwᵢ)', () => {
+    const fit = fitRma([1e300, 1e300, 1e300], [1e-10, 1e-10, 2e-10]);
+    expect(fit.coefficients[0]!.estimate).toBe(1e300);
+    expectClose(fit.coefficients[0]!.se, Math.sqrt(1 / (1e10 + 1e10 + 5e9)), 1e-12, 0, 'se');
+  });
+  it('an option the fit does not know is an error, not the default silently', () => {
+    for (const f of [
+      () => fitRma([0.1, 0.3], [0.01, 0.02], { methd: 'DL' } as never),
+      () => fitLean([0.1, 0.3], [0.01, 0.02], { methd: 'DL' } as never),
+      () => fitBatch([0.1, 0.3], [0.01, 0.02], 2, { methd: 'DL' } as never),
+    ])
+      expect(f).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/unknown option 'methd'/) }),
+      );
   });
 });
