@@ -208,3 +208,44 @@ describe('the exact sums agree with the double-precision kernel where nothing ca
     );
   });
 });
+
+describe('XᵀWX singular or ill-conditioned in double precision: the exact sums decide', () => {
+  it('a full-rank model coded one way is not refused as collinear (the other coding was fitted)', () => {
+    // x and z = 1 − x code the same model; in double precision the x coding's Cholesky pivot was noise
+    const yi = [0.1, 0.2, 0.3, 0.5, 0.4],
+      vi = [1e-10, 2e-10, 1e-10, 1e4, 2e-10];
+    const x = [1, 1, 1, 0, 1];
+    const design = (col: number[]) => ({
+      k: 5,
+      p: 2,
+      x: Float64Array.from(col.flatMap((v) => [1, v])),
+      names: ['intrcpt', 'x'],
+    });
+    const fx = fitRma(yi, vi, { design: design(x) });
+    const fz = fitRma(yi, vi, { design: design(x.map((v) => 1 - v)) });
+    expectClose(fx.tau2, fz.tau2, 1e-9, 0, 'tau2');
+    // intercept + x (coding x) is the intercept of coding z
+    expectClose(
+      fx.coefficients[0]!.estimate + fx.coefficients[1]!.estimate,
+      fz.coefficients[0]!.estimate,
+      1e-9,
+      0,
+      'b',
+    );
+  });
+  it('an ill-conditioned XᵀWX (reference group weighing 1e-13 of the other): the closed-form SE and intercept', () => {
+    // EE with x = 1, 0, 1, 0, 0: the intercept is the x = 0 group's weighted mean, its SE √(1/Σ₍ₓ₌₀₎wᵢ);
+    // in double precision the SE was wrong in its fourth digit (31,152,410 for 31,146,922)
+    const yi = [-3.29269, 0.035856, 13.5212, 0.081456, -12.5314],
+      vi = [118.09, 9.08e15, 6774.6, 1.47e15, 4.16e15],
+      x = [1, 0, 1, 0, 0];
+    const fit = fitRma(yi, vi, {
+      method: 'EE',
+      design: { k: 5, p: 2, x: Float64Array.from(x.flatMap((v) => [1, v])), names: ['intrcpt', 'x'] },
+    });
+    const ref = [1, 3, 4];
+    const sw = ref.reduce((s, i) => s + 1 / vi[i]!, 0);
+    expectClose(fit.coefficients[0]!.se, Math.sqrt(1 / sw), 1e-12, 0, 'se');
+    expectClose(fit.coefficients[0]!.estimate, ref.reduce((s, i) => s + yi[i]! / vi[i]!, 0) / sw, 1e-12, 0, 'b');
+  });
+});

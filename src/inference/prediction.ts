@@ -61,6 +61,13 @@ export function predict(fit: RmaFit, x0?: readonly number[], piType: PiType = 'd
   const ciLower = pred - crit * se,
     ciUpper = pred + crit * se;
   if (isCommonEffect(fit.method)) return finite({ pred, se, ciLower, ciUpper, piLower: null, piUpper: null });
+  // (the Riley interval needs k − p − 1 ≥ 1: with k − p = 1 it is undefined by design, NaN, and the caller says so)
+  if (piType === 'riley' && fit.k - p - 1 < 1)
+    return {
+      ...finite({ pred, se, ciLower, ciUpper, piLower: null, piUpper: null }),
+      piLower: Number.NaN,
+      piUpper: Number.NaN,
+    };
   const critPi = piType === 'riley' ? critical(fit.level, fit.k - p - 1) : crit;
   // (√(se² + τ²) without squaring where the squares overflow: τ² near 1.8e308)
   const s2 = se * se + fit.tau2;

@@ -24,6 +24,7 @@ import {
   DYADIC_ZERO,
   type Dyadic,
   dyadicAdd,
+  dyadicLog,
   dyadicMul,
   dyadicOf,
   dyadicRatio,
@@ -39,6 +40,8 @@ export interface ExactKernelSums {
   readonly RSS: number;
   readonly yPPy: number;
   readonly yPPPy: number;
+  /** log det(XᵀWX). */
+  readonly logDetA: number;
   /** b (p), A⁻¹ (p × p, row-major) and the residuals yᵢ − xᵢᵀb (k). */
   readonly beta: Float64Array;
   readonly Ainv: Float64Array;
@@ -174,6 +177,8 @@ export function exactKernelSums(
     RSS: dyadicRatio(rss, D2),
     yPPy: dyadicRatio(ypp, D2),
     yPPPy: dyadicRatio(dyadicSub(dyadicMul(yppp, D), hAh), dyadicMul(D2, D)),
+    // det(A) = det(A′)·2^(p·e)
+    logDetA: dyadicLog({ m: inv.det, e: p * eA }),
     beta,
     Ainv,
     residuals,

@@ -21,6 +21,7 @@
  * Reference: Raudenbush SW (2009). Analyzing effect sizes: random-effects models. In The
  * Handbook of Research Synthesis and Meta-Analysis, 2nd ed., 295–315.
  */
+import { EvsynthError } from '../core/errors.ts';
 import { cholesky, choleskyInverse } from '../core/numeric/linalg.ts';
 import { isInterceptOnlyDesign, type Design } from './design.ts';
 import { exactKernelSums } from './exact-kernel.ts';
@@ -411,8 +412,25 @@ export class Kernel {
         B2[s * p + r] = B2[r * p + s] as number;
         B3[s * p + r] = B3[r * p + s] as number;
       }
+    this.sumW = sw;
+    this.sumW2 = sw2;
     tmp.set(A);
-    this.logdet = cholesky(tmp, p);
+    this.exactSums = false;
+    try {
+      this.logdet = cholesky(tmp, p);
+    } catch (e) {
+      // singular in double precision need not be singular: precise studies can carry a coefficient's
+      // information in a few bits of XᵀWX (coded one way, the same model is refused and coded the other
+      // way fitted); the exact XᵀWX decides, and only a singular one is refused
+      if (e instanceof EvsynthError && e.code === 'SINGULAR_MATRIX' && this.computeExactly()) return;
+      throw e;
+    }
+    // pivots below 2⁻²⁶ of their diagonal entries (XᵀWX conditioned beyond 10⁸: half the digits of A⁻¹
+    // and b lost, an SE wrong in its fourth digit): the exact sums
+    let illConditioned = false;
+    for (let j = 0; j < p; j++)
+      if ((tmp[j * p + j] as number) ** 2 < ILL_CONDITIONED * (A[j * p + j] as number)) illConditioned = true;
+    if (illConditioned && this.computeExactly()) return;
     choleskyInverse(tmp, p, Ainv);
     for (let r = 0; r < p; r++) {
       let s = 0;
@@ -474,7 +492,6 @@ export class Kernel {
     this.trPPLost = !(this.trPP > TRACE_NOISE_PP * sw2);
     // the traces are cancellation noise (and so, then, are the residuals of the precise studies): the same
     // sums in exact arithmetic, rounded once (./exact-kernel.ts)
-    this.exactSums = false;
     if (this.trPLost || this.trPPLost || residualsAtLimit(big, sw, rss, k)) this.computeExactly();
   }
 
@@ -483,12 +500,12 @@ export class Kernel {
    * ({@link exactKernelSums}); the lost-trace flags then clear. Leaves everything as it was where the exact
    * XᵀWX is singular or an input is not finite.
    */
-  private computeExactly(): void {
+  private computeExactly(): boolean {
     const { k, p, yi, w } = this;
-    if (k > EXACT_MAX_STUDIES) return;
-    for (let i = 0; i < k; i++) if (!Number.isFinite(w[i] as number) || !Number.isFinite(yi[i] as number)) return;
+    if (k > EXACT_MAX_STUDIES) return false;
+    for (let i = 0; i < k; i++) if (!Number.isFinite(w[i] as number) || !Number.isFinite(yi[i] as number)) return false;
     const exact = exactKernelSums(yi, w, this.design.x, k, p);
-    if (exact === undefined) return;
+    if (exact === undefined) return false;
     this.trP = exact.trP;
     this.trPP = exact.trPP;
     this.RSS = exact.RSS;
@@ -501,6 +518,8 @@ export class Kernel {
     this.trPLost = false;
     this.trPPLost = false;
     this.exactSums = true;
+    if (p > 1) this.logdet = exact.logDetA;
+    return true;
   }
 }
 
@@ -574,6 +593,9 @@ export function sharedInterceptKernel(k: number): Kernel {
  */
 const TRACE_NOISE = 2 ** -20,
   TRACE_NOISE_PP = 2 ** -32;
+
+/** A Cholesky pivot lᵢᵢ² below this fraction of its diagonal entry Aᵢᵢ marks XᵀWX as ill-conditioned. */
+const ILL_CONDITIONED = 2 ** -26;
 
 /**
  * The most studies whose sums {@link Kernel} recomputes exactly where double precision loses them: an exact

@@ -147,3 +147,11 @@ export function integerAdjugate(matrix: readonly bigint[], n: number): { det: bi
   for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) adj[r * n + c] = M[r * w + n + c] as bigint;
   return { det: prev, adj };
 }
+
+/** log|a| for a dyadic rational a ≠ 0 (−∞ for 0), from its leading 53 bits: no overflow whatever its size. */
+export function dyadicLog(a: Dyadic): number {
+  if (a.m === 0n) return Number.NEGATIVE_INFINITY;
+  const m = a.m < 0n ? -a.m : a.m;
+  const shift = Math.max(0, bitLength(m) - 64);
+  return Math.log(Number(m >> BigInt(shift))) + (shift + a.e) * Math.LN2;
+}
