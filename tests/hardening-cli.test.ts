@@ -252,6 +252,16 @@ describe('the command line on the catalogue', () => {
       oneLineError(await runCli(...args), /does not exist \(create it first\)/);
     expect(existsSync(join(tmp, 'none'))).toBe(false);
   });
+  it('--out naming the input file is refused (export r data.csv --out data.csv replaced the data silently)', async () => {
+    const data = file('own.csv', 'study,yi,vi\nA,0.1,0.01\nB,0.3,0.02\nC,0.2,0.015\n');
+    const before = readFileSync(data, 'utf8');
+    for (const args of [
+      ['export', 'r', data, '--out', data],
+      ['export', 'revman-csv', data, '--out', data],
+    ])
+      oneLineError(await runCli(...args), /is the input file .* would replace it/);
+    expect(readFileSync(data, 'utf8')).toBe(before);
+  });
   it('export checks --out before any work (a raw ENOENT/EISDIR with a stack trace and exit 1 before)', async () => {
     for (const [args, pattern] of [
       [['export', 'r', bcg, '--measure', 'RR', '--out', '/proc/x.R'], /cannot write there/],

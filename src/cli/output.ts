@@ -22,9 +22,16 @@ function why(e: unknown): string {
   return (code !== undefined ? words[code] : undefined) ?? code ?? (e as Error).message;
 }
 
-/** Checks that `path` can be written (see the module comment); `flag` names the option for messages. */
-export function checkOutputPath(path: string, flag = '--out'): void {
+/**
+ * Checks that `path` can be written (see the module comment) and is none of the `inputs` (the command's input
+ * files: `export r data.csv --out data.csv` would replace the data with its own export); `flag` names the
+ * option for messages.
+ */
+export function checkOutputPath(path: string, flag = '--out', inputs: readonly string[] = []): void {
   const where = `${flag} '${path}'`;
+  const same = sameFileAs(path, inputs);
+  if (same !== undefined)
+    throw new EvsynthError('OUTPUT_PATH', `${where}: is the input file '${same}'; writing there would replace it`);
   const dir = dirname(resolve(path));
   let st;
   try {
@@ -111,4 +118,15 @@ export function makeOutputDirectory(dir: string, flag = '--out'): void {
   } catch (e) {
     throw new EvsynthError('OUTPUT_PATH', `${flag} '${dir}': cannot create the directory there (${why(e)})`);
   }
+}
+
+/** The first of `inputs` that is the file `path` names (the same device and inode, or the same resolved path). */
+function sameFileAs(path: string, inputs: readonly string[]): string | undefined {
+  const out = statOrNull(path);
+  for (const input of inputs) {
+    if (resolve(input) === resolve(path)) return input;
+    const st = out === null ? null : statOrNull(input);
+    if (out !== null && st !== null && st.ino === out.ino && st.dev === out.dev) return input;
+  }
+  return undefined;
 }

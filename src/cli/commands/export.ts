@@ -46,7 +46,7 @@ export function exportOptions(table: DataTable, dataset: Dataset | null, flags: 
 export function runExport(format: string, file: string, flags: ExportFlags): void {
   if (format !== 'r' && format !== 'revman-csv' && format !== 'xlsx')
     throw new EvsynthError('INVALID_ARGUMENT', `export format '${format}'; expected r, revman-csv or xlsx`);
-  if (flags.out !== undefined) checkOutputPath(flags.out); // before any work
+  if (flags.out !== undefined) checkOutputPath(flags.out, '--out', [file]); // before any work
   const resolved = resolveInput(file);
   const dataset = resolved.dataset;
   const table = flags.lowRiskOnly ? lowRiskOnly(resolved.table) : resolved.table;

@@ -15,7 +15,7 @@ function write(out: string, content: string | Uint8Array): void {
 }
 
 export async function runSof(specFile: string, flags: { format: SofFormat; out?: string }): Promise<void> {
-  if (flags.out !== undefined) checkOutputPath(flags.out); // before any work
+  if (flags.out !== undefined) checkOutputPath(flags.out, '--out', [specFile]); // before any work
   const { sof } = summaryOfFindings(readGradeSpec(specFile));
   if (flags.format === 'docx') {
     if (flags.out === undefined)
@@ -37,6 +37,6 @@ export async function runSof(specFile: string, flags: { format: SofFormat; out?:
 
 /** `evsynth report`: the self-contained HTML report of a spec. */
 export async function runReport(specFile: string, flags: { out: string }): Promise<void> {
-  checkOutputPath(flags.out);
+  checkOutputPath(flags.out, '--out', [specFile]);
   write(flags.out, await htmlReport(readGradeSpec(specFile)));
 }

@@ -39,7 +39,7 @@ export async function runPlot(kindName: string, file: string, flags: PlotFlags &
       'INVALID_ARGUMENT',
       `--mods is for the bubble and Baujat plots (and a forest plot with --random or --V); a ${kind} plot would ignore it`,
     );
-  if (!flags.json) checkOutputPath(out); // before any work
+  if (!flags.json) checkOutputPath(out, '--out', [file]); // before any work
   const { table, request, context, title, dataset } = commandInput(file, flags);
   const favours = flags.favours?.split('|').map((x) => sanitizeText(x.trim()));
   const mods = moderatorFormula(flags);

@@ -96,7 +96,7 @@ export function runDiff(before: string, after: string, flags: DiffFlags): void {
 const today = () => new Date().toISOString().slice(0, 10);
 
 export function runUpdate(base: string, newRows: string, flags: UpdateFlags): void {
-  if (flags.out !== undefined) checkOutputPath(flags.out); // before any work
+  if (flags.out !== undefined) checkOutputPath(flags.out, '--out', [base, newRows]); // before any work
   const before = resolveVersion(base);
   const add = readCsv(newRows);
   const merged = mergeRows(before.table, add, flags.out ?? before.table.file);
