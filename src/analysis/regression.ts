@@ -55,7 +55,12 @@ export function metaRegression(
   const f = parseModerators(formula);
   const studies = toEffectSet(escalc(options.measure, columns, labels, options));
   const matrix = buildModelMatrix(f, moderatorColumns, studies.rows);
-  const keep = matrix.rows.map((r) => studies.rows.indexOf(r));
+  // where each row of the model matrix is among the studies (the first match, as indexOf gave) in O(k)
+  const position = new Map<number, number>();
+  studies.rows.forEach((r, j) => {
+    if (!position.has(r)) position.set(r, j);
+  });
+  const keep = matrix.rows.map((r) => position.get(r) ?? -1);
   const excluded: Exclusion[] = [
     ...studies.excluded,
     ...matrix.excluded.map((e) => ({ row: e.row, label: labels[e.row] ?? `row ${e.row + 1}`, reason: e.reason })),
