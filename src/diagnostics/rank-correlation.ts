@@ -139,9 +139,17 @@ export function rankCorrelationTestApplicability(fit: RmaFit): NotApplicable {
 }
 
 /**
+ * The most studies for the exact p-value of Kendall's τ without ties: beyond, k! and the counts of
+ * permutations overflow double precision (R's `cor.test(exact = TRUE)`, and so metafor's `ranktest`, give NaN
+ * from k = 171, and the O(k⁴) recursion takes seconds to minutes); there the normal approximation
+ * z = S/√(k(k − 1)(2k + 5)/18), with a warning (a deliberate difference from metafor's NA).
+ */
+const KENDALL_EXACT_MAX_K = 170;
+
+/**
  * Begg and Mazumdar's rank correlation test for funnel-plot asymmetry (metafor `ranktest`): Kendall's
  * τ between the standardised deviates (yᵢ − θ̂)/√(vᵢ − 1/Σwⱼ), θ̂ the common-effect estimate with
- * wⱼ = 1/vⱼ, and the variances vᵢ. Without ties the p-value is exact (Kendall's
+ * wⱼ = 1/vⱼ, and the variances vᵢ. Without ties and k ≤ 170 the p-value is exact (Kendall's
  * distribution); otherwise z = S/√Var(S) with the tie-corrected variance. S and the tied pairs are
  * counted in O(k log k) ({@link kendallPairCounts}, Knight 1966).
  *
@@ -166,13 +174,18 @@ export function rankCorrelationTest(fit: RmaFit): RankCorrelationTest {
   const warnings = [
     ...(fit.p > 1 ? ['the rank correlation test ignores the moderators (as metafor ranktest)'] : []),
     ...(ties ? ['ties in the ranks: the normal approximation is used, not the exact p-value'] : []),
+    ...(!ties && k > KENDALL_EXACT_MAX_K
+      ? [
+          `the exact p-value needs k ≤ ${KENDALL_EXACT_MAX_K} (its counts overflow double precision beyond; metafor gives NA, after seconds to minutes): the normal approximation is used`,
+        ]
+      : []),
     ...(k < 10
       ? [
           `only ${k} studies: tests for funnel-plot asymmetry have low power with fewer than 10 (Cochrane Handbook §13.3.5.4)`,
         ]
       : []),
   ];
-  if (!ties) {
+  if (!ties && k <= KENDALL_EXACT_MAX_K) {
     const q = Math.round(((tau + 1) * k * (k - 1)) / 4);
     const p = q > (k * (k - 1)) / 4 ? 1 - kendallCdf(q - 1, k) : kendallCdf(q, k);
     return { tau, pValue: Math.min(2 * p, 1), exact: true, warnings };
