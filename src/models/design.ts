@@ -88,3 +88,62 @@ export function subsetDesign(d: Design, rows: readonly number[]): Design {
   rows.forEach((r, i) => x.set(d.x.subarray(r * d.p, (r + 1) * d.p), i * d.p));
   return { k: rows.length, p: d.p, x, names: d.names };
 }
+
+/**
+ * The rows of a design that codes one factor of G = p levels by indicators, with every level present:
+ * cell-means coding (`~ 0 + factor(g)`: each row a single 1, at its level's column) or treatment coding
+ * (`~ factor(g)`: a column of ones, then at most a single 1 among the other columns; rows without one are
+ * the first, reference level). Then X = ZT with Z the k × G indicator matrix of the levels and T the
+ * G × G matrix of the levels' rows (T = I, or the unit lower-triangular arrow [1 0; 1 I] with det T = 1),
+ * so XᵀWX = Tᵀ diag(a) T with a_g the sum of the weights of level g, and everything that depends on X only
+ * through its column space (P, its traces, the residuals) is that of the indicator matrix Z.
+ */
+export interface FactorCoding {
+  /** True for treatment coding (intercept first), false for cell-means coding. */
+  readonly intercept: boolean;
+  /** Each row's level, 0 … p − 1 (the column of its 1; 0 for the reference level of treatment coding). */
+  readonly level: Int32Array;
+  /** Rows per level. */
+  readonly size: Int32Array;
+  /** The rows by level: level g's are rows[start[g] … start[g + 1] − 1], in order. */
+  readonly start: Int32Array;
+  readonly rows: Int32Array;
+}
+
+/** The {@link FactorCoding} of a design, or undefined where it is not one (p < 2, or a level has no row). O(k·p). */
+export function factorCoding(d: Design): FactorCoding | undefined {
+  const { k, p, x } = d;
+  if (p < 2 || x.length !== k * p) return undefined;
+  const level = new Int32Array(k),
+    size = new Int32Array(p);
+  let intercept = true;
+  for (let i = 0; i < k && intercept; i++) if (x[i * p] !== 1) intercept = false;
+  const first = intercept ? 1 : 0;
+  for (let i = 0; i < k; i++) {
+    const o = i * p;
+    let at = -1;
+    for (let r = first; r < p; r++) {
+      const v = x[o + r] as number;
+      if (v === 0) continue;
+      if (v !== 1 || at >= 0) return undefined;
+      at = r;
+    }
+    if (at < 0) {
+      if (!intercept) return undefined;
+      at = 0;
+    }
+    level[i] = at;
+    size[at] = (size[at] as number) + 1;
+  }
+  for (let g = 0; g < p; g++) if (size[g] === 0) return undefined;
+  const start = new Int32Array(p + 1);
+  for (let g = 0; g < p; g++) start[g + 1] = (start[g] as number) + (size[g] as number);
+  const next = start.slice(0, p),
+    rows = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    const g = level[i] as number;
+    rows[next[g] as number] = i;
+    next[g] = (next[g] as number) + 1;
+  }
+  return { intercept, level, size, start, rows };
+}

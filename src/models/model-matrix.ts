@@ -72,7 +72,14 @@ export function buildModelMatrix(
       const used = firstFactorFull ? lv : lv.slice(1);
       firstFactorFull = false;
       for (const l of used) names.push(`factor(${t.column})${l}`);
-      builders.push((r) => used.map((l) => ((col[r] as string).trim() === l ? 1 : 0)));
+      // each row's level by one look-up (not a comparison per level: O(k·G) trims for G levels)
+      const column = new Map(used.map((l, j) => [l, j]));
+      builders.push((r) => {
+        const out = new Array<number>(used.length).fill(0);
+        const j = column.get((col[r] as string).trim());
+        if (j !== undefined) out[j] = 1;
+        return out;
+      });
     }
   }
   const p = names.length;

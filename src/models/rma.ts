@@ -1,7 +1,7 @@
 import { EvsynthError } from '../core/errors.ts';
 import { assertChoice, assertEffects, assertFiniteNumber, assertLevel, assertOptions } from '../core/validate.ts';
 import { pchisqUpper, pfUpper } from '../distributions/index.ts';
-import { assertDesign, interceptDesign, isInterceptOnlyDesign, type Design } from './design.ts';
+import { assertDesign, factorCoding, interceptDesign, isInterceptOnlyDesign, type Design } from './design.ts';
 import {
   fitScale,
   ldexp,
@@ -724,8 +724,17 @@ function fitStatistics(
   return { ML: stats(llML, -2 * (llML - llSaturated), k), REML: stats(llREML, -2 * llREML, k - p) };
 }
 
-/** log det(XᵀX), from X directly. */
+/**
+ * log det(XᵀX), from X directly; for the indicators of one factor (./design.ts, {@link factorCoding}:
+ * XᵀX = Tᵀ diag(n) T with det T = 1) Σ log n_g over the levels' sizes n_g, in O(k·p) instead of O(k·p²).
+ */
 function logDetCrossprod(design: Design): number {
+  const factor = factorCoding(design);
+  if (factor !== undefined) {
+    let l = 0;
+    for (const n of factor.size) l += Math.log(n);
+    return l;
+  }
   const { k, p, x } = design;
   const a = new Float64Array(p * p);
   for (let i = 0; i < k; i++)

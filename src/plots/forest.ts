@@ -165,7 +165,17 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
   let budget = maxStudies;
   const totalStudies = input.groups.reduce((n, g) => n + g.studies.length, 0);
   const notDrawn = Math.max(0, totalStudies - maxStudies);
+  // subgroups none of whose studies is drawn (the budget spent before them) are one note, not a title, a note
+  // and summary rows each: a plot of 1,000 subgroups stays the size of its drawn studies (issue 14: PNG in
+  // bounded time)
+  let groupsNotDrawn = 0,
+    studiesInGroupsNotDrawn = 0;
   for (const g of input.groups) {
+    if (budget <= 0 && g.title !== null) {
+      groupsNotDrawn++;
+      studiesInGroupsNotDrawn += g.studies.length;
+      continue;
+    }
     if (g.title !== null) add({ ...blank, kind: 'group', label: g.title, bold: true });
     const shown = g.studies.slice(0, Math.max(0, budget));
     budget -= shown.length;
@@ -194,6 +204,13 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
     if (g.summary) summaryRows(g.summary);
     if (g.title !== null) add({ ...blank, kind: 'note', label: '' });
   }
+  if (groupsNotDrawn > 0)
+    add({
+      ...blank,
+      kind: 'note',
+      label: `… ${groupsNotDrawn.toLocaleString('en')} more subgroup${groupsNotDrawn === 1 ? '' : 's'} (${studiesInGroupsNotDrawn.toLocaleString('en')} stud${studiesInGroupsNotDrawn === 1 ? 'y' : 'ies'}) not drawn (the plot draws ${maxStudies.toLocaleString('en')} of ${totalStudies.toLocaleString('en')} studies; the pooled results are of all ${totalStudies.toLocaleString('en')})`,
+    });
+  if (groupsNotDrawn > 0) add({ ...blank, kind: 'note', label: '' });
   if (input.overall) summaryRows(input.overall);
   for (const f of input.footer) add({ ...blank, kind: 'note', label: f });
   for (const f of input.rob?.legend ?? []) add({ ...blank, kind: 'note', label: f });
@@ -297,7 +314,7 @@ export function forestLayout(input: ForestInput, options: ForestSpecOptions = {}
     warnings:
       notDrawn > 0
         ? [
-            `the forest plot draws ${maxStudies.toLocaleString('en')} of ${totalStudies.toLocaleString('en')} studies (${notDrawn.toLocaleString('en')} not drawn, counted in a note on the plot; the pooled results are of all ${totalStudies.toLocaleString('en')}); --max-studies draws more, --sort weight draws the heaviest`,
+            `the forest plot draws ${maxStudies.toLocaleString('en')} of ${totalStudies.toLocaleString('en')} studies (${notDrawn.toLocaleString('en')} not drawn, counted in a note on the plot${groupsNotDrawn > 0 ? `, as are ${groupsNotDrawn.toLocaleString('en')} subgroups none of whose studies is drawn` : ''}; the pooled results are of all ${totalStudies.toLocaleString('en')}); --max-studies draws more, --sort weight draws the heaviest`,
           ]
         : [],
   };
