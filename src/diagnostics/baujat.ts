@@ -1,3 +1,4 @@
+import { quadraticForm } from '../core/numeric/linalg.ts';
 import { subsetDesign } from '../models/design.ts';
 import { fitRma, type RmaFit } from '../models/rma.ts';
 import { assertApplicable, assertRmaFit, needsStudies, type NotApplicable } from './applicability.ts';
@@ -60,10 +61,7 @@ export function baujat(fit: RmaFit): BaujatPoints {
         u,
         f.coefficients.map((c) => c.estimate),
       );
-    let q = 0;
-    for (let r = 0; r < p; r++)
-      for (let c = 0; c < p; c++) q += (u[r] as number) * (f.vb[r]?.[c] as number) * (u[c] as number);
-    y[i] = (d * d) / q;
+    y[i] = (d * d) / quadraticForm(u, f.vb, u);
   }
   return { x, y };
 }

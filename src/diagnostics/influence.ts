@@ -1,4 +1,4 @@
-import { cholesky, flatten, inverseQuadraticForm } from '../core/numeric/linalg.ts';
+import { cholesky, flatten, inverseQuadraticForm, quadraticForm } from '../core/numeric/linalg.ts';
 import { pchisq } from '../distributions/index.ts';
 import { isInterceptOnlyDesign } from '../models/design.ts';
 import { fitLean } from '../models/lean-fit.ts';
@@ -26,13 +26,6 @@ export interface Influence {
   /** DFBETAS, one array per coefficient. */
   readonly dfbetas: readonly Float64Array[];
   readonly influential: readonly boolean[];
-}
-
-function quadForm(x: readonly number[], m: readonly (readonly number[])[], y: readonly number[]): number {
-  let s = 0;
-  for (let r = 0; r < x.length; r++)
-    for (let c = 0; c < y.length; c++) s += (x[r] as number) * (m[r]?.[c] as number) * (y[c] as number);
-  return s;
 }
 
 /** log det of a symmetric positive-definite matrix given as rows. */
@@ -101,7 +94,7 @@ export function influence(fit: RmaFit): Influence {
   const lean = isInterceptOnlyDesign(design);
   for (let i = 0; i < k; i++) {
     const xi = x(i);
-    out.hat[i] = ((w[i] as number) * quadForm(xi, vb, xi)) / fit.s2w;
+    out.hat[i] = ((w[i] as number) * quadraticForm(xi, vb, xi)) / fit.s2w;
     const rows = all.filter((j) => j !== i);
     const deleted = refitWithout(fit, rows, lean);
     const bd = deleted.b;
@@ -109,7 +102,7 @@ export function influence(fit: RmaFit): Influence {
     const predDel = xi.reduce((s, v, j) => s + v * (bd[j] as number), 0);
     out.rstudent[i] =
       ((fit.yi[i] as number) - predDel) /
-      Math.sqrt((fit.vi[i] as number) + deleted.tau2 + quadForm(xi, deleted.vb, xi));
+      Math.sqrt((fit.vi[i] as number) + deleted.tau2 + quadraticForm(xi, deleted.vb, xi));
     out.dffits[i] =
       xi.reduce((s, v, j) => s + v * (diff[j] as number), 0) /
       Math.sqrt((out.hat[i] as number) * (deleted.tau2 + (fit.vi[i] as number)));

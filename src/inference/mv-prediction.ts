@@ -1,5 +1,6 @@
 import { EvsynthError } from '../core/errors.ts';
 import { critical } from '../distributions/index.ts';
+import { quadraticForm } from '../core/numeric/linalg.ts';
 import type { RmaMvFit } from '../models/mv/rma-mv.ts';
 import type { Prediction } from './prediction.ts';
 
@@ -35,13 +36,9 @@ export function predictMv(
       'INVALID_ARGUMENT',
       `predict: expected ${p} moderator values (${fit.design.names.join(', ')}), got ${x?.length ?? 0}`,
     );
-  let pred = 0,
-    v = 0;
-  for (let r = 0; r < p; r++) {
-    pred += (x[r] as number) * (fit.coefficients[r]?.estimate as number);
-    for (let c = 0; c < p; c++) v += (x[r] as number) * (fit.vb[r]?.[c] as number) * (x[c] as number);
-  }
-  const se = Math.sqrt(v);
+  let pred = 0;
+  for (let r = 0; r < p; r++) pred += (x[r] as number) * (fit.coefficients[r]?.estimate as number);
+  const se = Math.sqrt(quadraticForm(x, fit.vb, x));
   const dfs = fit.coefficients.map((c) => c.df).filter((d): d is number => d !== null);
   const crit = dfs.length === 0 ? critical(fit.level) : critical(fit.level, Math.min(...dfs));
   const structVar = (role: 'tau2' | 'gamma2', level: string | undefined): { v: number; level: string | null } => {

@@ -1,5 +1,6 @@
 import { EvsynthError } from '../core/errors.ts';
 import { critical } from '../distributions/index.ts';
+import { quadraticForm } from '../core/numeric/linalg.ts';
 import { isCommonEffect, type RmaFit } from '../models/rma.ts';
 
 /** Prediction-interval form: metafor's default (same critical value as the CI) or Riley/Higgins t(k − p − 1). */
@@ -49,14 +50,16 @@ export function predict(fit: RmaFit, x0?: readonly number[], piType: PiType = 'd
         `predict: the value of ${fit.design.names[r] ?? `moderator ${r + 1}`} is ${String(xr)}; expected a finite number`,
       );
   });
-  let pred = 0,
-    v = 0;
-  for (let r = 0; r < p; r++) {
-    pred += (x[r] as number) * (fit.coefficients[r]?.estimate as number);
-    for (let c = 0; c < p; c++) v += (x[r] as number) * (fit.vb[r]?.[c] as number) * (x[c] as number);
-  }
+  let pred = 0;
+  for (let r = 0; r < p; r++) pred += (x[r] as number) * (fit.coefficients[r]?.estimate as number);
+  const v = quadraticForm(x, fit.vb, x);
   // where x₀ᵀVar(b)x₀ over- or underflows (x₀ = 1e160), the same form on x₀/m, m = max |x₀ᵣ|: se = m·√(…)
-  const se = Number.isFinite(v) && (v > 0 || x.every((xr) => xr === 0)) ? Math.sqrt(v) : scaledSe(fit, x);
+  let se = Math.sqrt(v);
+  if (!(Number.isFinite(v) && (v > 0 || x.every((xr) => xr === 0)))) {
+    const m = Math.max(...x.map(Math.abs));
+    const xm = x.map((xr) => xr / m);
+    se = m * Math.sqrt(quadraticForm(xm, fit.vb, xm));
+  }
   const crit = fit.ddf === null ? critical(fit.level) : critical(fit.level, fit.ddf);
   const ciLower = pred - crit * se,
     ciUpper = pred + crit * se;
@@ -73,16 +76,6 @@ export function predict(fit: RmaFit, x0?: readonly number[], piType: PiType = 'd
   const s2 = se * se + fit.tau2;
   const sePi = Number.isFinite(s2) ? Math.sqrt(s2) : Math.hypot(se, Math.sqrt(fit.tau2));
   return finite({ pred, se, ciLower, ciUpper, piLower: pred - critPi * sePi, piUpper: pred + critPi * sePi });
-}
-
-/** √(x₀ᵀVar(b)x₀) computed on x₀/m (m = max |x₀ᵣ|) and scaled back, for x₀ whose quadratic form over- or underflows. */
-function scaledSe(fit: RmaFit, x: readonly number[]): number {
-  const m = Math.max(...x.map(Math.abs));
-  let v = 0;
-  for (let r = 0; r < x.length; r++)
-    for (let c = 0; c < x.length; c++)
-      v += ((x[r] as number) / m) * (fit.vb[r]?.[c] as number) * ((x[c] as number) / m);
-  return m * Math.sqrt(v);
 }
 
 /** A prediction whose numbers are all finite, or NO_FINITE_RESULT (never NaN or ∞ in a result). */

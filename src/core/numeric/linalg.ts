@@ -53,6 +53,17 @@ export function choleskyInverse(l: Float64Array, p: number, out: Float64Array): 
 }
 
 /**
+ * xᵀMy for a matrix given as rows (r outer, c inner: Σ_r Σ_c x_r·M_rc·y_c, in that order), e.g. the variance
+ * x₀ᵀVar(b)x₀ of a prediction or of a fitted value.
+ */
+export function quadraticForm(x: ArrayLike<number>, m: readonly (readonly number[])[], y: ArrayLike<number>): number {
+  let s = 0;
+  for (let r = 0; r < x.length; r++)
+    for (let c = 0; c < y.length; c++) s += (x[r] as number) * (m[r]?.[c] as number) * (y[c] as number);
+  return s;
+}
+
+/**
  * bᵀV⁻¹b for a symmetric positive-definite m × m matrix V (row-major), by Cholesky: with V = LLᵀ and
  * Lz = b, bᵀV⁻¹b = zᵀz. NaN when V is not positive definite (e.g. a zero variance).
  */
