@@ -5,6 +5,7 @@ import { inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { Kernel } from '../models/kernel.ts';
 import type { RmaFit } from '../models/rma.ts';
 import { estimateTau2 } from '../models/tau2/index.ts';
+import { knappHartungFactor } from '../models/wald.ts';
 
 export interface PermutationOptions {
   /** true: enumerate every distinct permutation; false: random ones; 'auto' (default): exact when there are at most `iterations`. */
@@ -77,11 +78,8 @@ export function permutationTest(fit: RmaFit, options: PermutationOptions = {}): 
     work.invalidate();
     const tau2 = estimateTau2(work, fit.method).tau2;
     work.evaluate(tau2);
-    let s2w = 1;
-    if (fit.test !== 'z' && k - p >= 1) {
-      s2w = work.RSS / (k - p);
-      if (fit.test === 'adhoc') s2w = Math.max(1, s2w);
-    }
+    // (a permuted data set's s² is not checked for underflow: it only ranks against the observed statistic)
+    const s2w = k - p >= 1 ? knappHartungFactor(work.RSS, k - p, fit.test, undefined, 'permutation test') : 1;
     for (let j = 0; j < p; j++) stats[j] = (work.beta[j] as number) / Math.sqrt((work.Ainv[j * p + j] as number) * s2w);
     // Wald statistic over btt: bᵀ V⁻¹ b with V = Ainv[btt, btt]·s2w
     const m = btt.length;

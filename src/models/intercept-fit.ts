@@ -8,7 +8,7 @@
  */
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import type { Kernel } from './kernel.ts';
-import { assertKnappHartungFactor, underflowedResidual } from './wald.ts';
+import { knappHartungFactor, underflowedResidual } from './wald.ts';
 import { estimateTau2, Tau2Result, ZeroPoint, TAU2_REGISTRY, type Tau2Control, type Tau2Method } from './tau2/index.ts';
 
 /** One intercept-only fit, in the kernel's (possibly rescaled) units. Reused from fit to fit. */
@@ -70,14 +70,12 @@ export class InterceptFit {
 
   /**
    * The Knapp–Hartung factor s2w for `test` ('z': 1; 'adhoc': at least 1); 1 without residual df.
-   * @throws EvsynthError NO_FINITE_RESULT under knha where Σwᵢ(yᵢ − b)² underflowed ({@link assertKnappHartungFactor})
+   * @throws EvsynthError NO_FINITE_RESULT under knha where Σwᵢ(yᵢ − b)² underflowed ({@link knappHartungFactor})
    */
   s2w(test: 'z' | 'knha' | 'adhoc'): number {
     if (test === 'z') return 1;
     const df = this.k - 1;
     if (df < 1) return 1;
-    if (test === 'knha') assertKnappHartungFactor(this.RSS, this.underflowed, 'fit');
-    const s = this.RSS / df;
-    return test === 'adhoc' ? Math.max(1, s) : s;
+    return knappHartungFactor(this.RSS, df, test, this.underflowed, 'fit');
   }
 }

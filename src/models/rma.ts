@@ -15,7 +15,7 @@ import {
 import { hSquared, iSquared, typicalVariance } from './heterogeneity.ts';
 import { cholesky, inverseQuadraticForm } from '../core/numeric/linalg.ts';
 import { beyondOneScale, Kernel, SHARED_KERNEL_STUDIES, sharedInterceptKernel } from './kernel.ts';
-import { assertKnappHartungFactor, underflowedResidual, waldTest } from './wald.ts';
+import { knappHartungFactor, underflowedResidual, waldTest } from './wald.ts';
 import {
   estimateTau2,
   parseTau2Method,
@@ -287,9 +287,16 @@ export function fitRma(yi: ArrayLike<number>, vi: ArrayLike<number>, options: Rm
   // The model at τ̂² (the estimators leave the kernel there)
   let s2w = 1;
   if (test !== 'z') {
-    s2w = QEdf > 0 ? fitKernel.RSS / QEdf : Number.NaN;
-    if (test === 'adhoc') s2w = Math.max(1, s2w);
-    else assertKnappHartungFactor(fitKernel.RSS, underflowedResidual(fitKernel.RSS, fitKernel.residuals, k), 'fitRma');
+    s2w =
+      QEdf > 0
+        ? knappHartungFactor(
+            fitKernel.RSS,
+            QEdf,
+            test,
+            underflowedResidual(fitKernel.RSS, fitKernel.residuals, k),
+            'fitRma',
+          )
+        : Number.NaN;
     // every estimate on the fitted model (identical estimates): as metafor, SE 0 and t = ±∞, said so
     if (test !== 'adhoc' && s2w === 0)
       warnings.push(

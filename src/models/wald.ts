@@ -57,13 +57,31 @@ export function underflowedResidual(rss: number, residuals: ArrayLike<number>, k
 }
 
 /**
- * Refuses a Knapp–Hartung factor s² = Σwᵢeᵢ²/(k − p) lost to underflow ({@link underflowedResidual}).
- * @throws EvsynthError NO_FINITE_RESULT naming the cause and what to do
+ * The factor by which Knapp–Hartung scales Var(b) (metafor's `s2w`), for `rss` = Σwᵢeᵢ² at τ̂² and df = k − p ≥ 1:
+ *
+ * ```text
+ * s² = Σwᵢeᵢ²/(k − p)  (knha);   max(1, s²)  (adhoc, Röver et al. 2015);   1  (z)
+ * ```
+ *
+ * `underflowed` is a residual showing the sum underflowed ({@link underflowedResidual}; undefined where it did
+ * not, or where the caller knows it cannot matter). Reference: Knapp G, Hartung J (2003). Stat Med
+ * 22(17):2693–2710; Röver C, Knapp G, Friede T (2015). BMC Med Res Methodol 15:99.
+ *
+ * @throws EvsynthError NO_FINITE_RESULT under knha where the sum underflowed, naming the cause and what to do
  */
-export function assertKnappHartungFactor(rss: number, residual: number | undefined, where: string): void {
-  if (residual !== undefined)
+export function knappHartungFactor(
+  rss: number,
+  df: number,
+  test: string,
+  underflowed: number | undefined,
+  where: string,
+): number {
+  if (test === 'z') return 1;
+  if (test !== 'adhoc' && underflowed !== undefined)
     throw new EvsynthError(
       'NO_FINITE_RESULT',
-      `${where}: the Knapp–Hartung factor s² = Σwᵢeᵢ²/(k − p) underflows double precision (${rss === 0 ? '0' : rss.toPrecision(2)} from residuals as small as ${Math.abs(residual).toPrecision(2)}): the estimates are too small against their standard errors; multiply the estimates by a power of ten and the variances by its square, or use the test 'adhoc' or z`,
+      `${where}: the Knapp–Hartung factor s² = Σwᵢeᵢ²/(k − p) underflows double precision (${rss === 0 ? '0' : rss.toPrecision(2)} from residuals as small as ${Math.abs(underflowed).toPrecision(2)}): the estimates are too small against their standard errors; multiply the estimates by a power of ten and the variances by its square, or use the test 'adhoc' or z`,
     );
+  const s2 = rss / df;
+  return test === 'adhoc' ? Math.max(1, s2) : s2;
 }
