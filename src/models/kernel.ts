@@ -102,6 +102,8 @@ export class Kernel {
   /** Suffix sums for {@link interceptTracesBySums} (allocated on first use). */
   private suffix1: Float64Array | undefined;
   private suffix2: Float64Array | undefined;
+  /** The two sums {@link tracesOverOthers} returns. */
+  private readonly traceSums = new Float64Array(2);
   private readonly num = new LogProduct();
   private readonly den = new LogProduct();
   /** The design's one-factor coding (its O(k + p) path), found again by {@link invalidate}. */
@@ -240,8 +242,34 @@ export class Kernel {
    * terms, which do not cancel. Leaves the traces as they are where these sums are 0.
    */
   private interceptTracesBySums(a: number): void {
+    const sums = this.tracesOverOthers(0, this.k, undefined, this.design.x);
+    const trP = sums[0] as number,
+      t = sums[1] as number;
+    // where the other studies' weights (or their squares, for tr PP) underflow to 0 there is nothing to
+    // recover: keep that difference (as metafor); each trace is taken on its own, as tr PP underflows long
+    // before tr P
+    if (trP > 0) this.trP = trP / a;
+    if (t > 0) this.trPP = t / a / a;
+  }
+
+  /**
+   * The numerators of the one-column traces of {@link interceptTracesBySums} over the studies at positions
+   * lo … hi − 1 (`rows[q]` the study at position q, or q itself; `x` the column, or ones): with uᵢ = (wᵢxᵢ)²
+   * and the sums over the other studies a₋ᵢ = Σⱼ≠ᵢ wⱼxⱼ², Σⱼ≠ᵢ uⱼ from prefix and suffix sums,
+   *
+   * ```text
+   * [Σ wᵢa₋ᵢ,  Σ (wᵢa₋ᵢ)² + uᵢ Σⱼ≠ᵢ uⱼ]      (tr P·a and tr(PP)·a², a = Σwⱼxⱼ²)
+   * ```
+   *
+   * Shared by the intercept-only kernel and each level of the one-factor path (whose P is block diagonal).
+   */
+  private tracesOverOthers(
+    lo: number,
+    hi: number,
+    rows: ArrayLike<number> | undefined,
+    x: ArrayLike<number> | undefined,
+  ): Float64Array {
     const { k, w } = this;
-    const x = this.design.x;
     // a kernel may be reloaded with more studies (load): the buffers grow with it
     if (this.suffix1 === undefined || this.suffix1.length < k + 1) {
       this.suffix1 = new Float64Array(k + 1);
@@ -249,32 +277,36 @@ export class Kernel {
     }
     const s1 = this.suffix1,
       s2 = this.suffix2 as Float64Array;
-    s1[k] = 0;
-    s2[k] = 0;
-    for (let i = k - 1; i >= 0; i--) {
-      const wx = (w[i] as number) * (x[i] as number);
-      s1[i] = (s1[i + 1] as number) + wx * (x[i] as number);
-      s2[i] = (s2[i + 1] as number) + wx * wx;
+    const at = (q: number) => (rows === undefined ? q : (rows[q] as number));
+    s1[hi] = 0;
+    s2[hi] = 0;
+    for (let q = hi - 1; q >= lo; q--) {
+      const i = at(q),
+        xi = x === undefined ? 1 : (x[i] as number),
+        wx = (w[i] as number) * xi;
+      s1[q] = (s1[q + 1] as number) + wx * xi;
+      s2[q] = (s2[q + 1] as number) + wx * wx;
     }
     let pre1 = 0,
       pre2 = 0,
       trP = 0,
       t = 0;
-    for (let i = 0; i < k; i++) {
-      const wi = w[i] as number,
-        wx = wi * (x[i] as number);
-      const aOther = pre1 + (s1[i + 1] as number),
-        uOther = pre2 + (s2[i + 1] as number);
+    for (let q = lo; q < hi; q++) {
+      const i = at(q),
+        xi = x === undefined ? 1 : (x[i] as number),
+        wi = w[i] as number,
+        wx = wi * xi;
+      const aOther = pre1 + (s1[q + 1] as number),
+        uOther = pre2 + (s2[q + 1] as number);
       trP += wi * aOther;
       t += (wi * aOther) ** 2 + wx * wx * uOther;
-      pre1 += wx * (x[i] as number);
+      pre1 += wx * xi;
       pre2 += wx * wx;
     }
-    // where the other studies' weights (or their squares, for tr PP) underflow to 0 there is nothing to
-    // recover: keep that difference (as metafor); each trace is taken on its own, as tr PP underflows long
-    // before tr P
-    if (trP > 0) this.trP = trP / a;
-    if (t > 0) this.trPP = t / a / a;
+    const out = this.traceSums;
+    out[0] = trP;
+    out[1] = t;
+    return out;
   }
 
   /** Evaluates with weights of the caller's, already in `this.w`. */
@@ -573,41 +605,13 @@ export class Kernel {
     // P is block diagonal, one intercept-only block per level: its traces from sums over the level's other
     // studies (as interceptTracesBySums), which do not cancel
     const { start, rows } = f;
-    if (this.suffix1 === undefined || this.suffix1.length < k + 1) {
-      this.suffix1 = new Float64Array(k + 1);
-      this.suffix2 = new Float64Array(k + 1);
-    }
-    const t1 = this.suffix1,
-      t2 = this.suffix2 as Float64Array;
     let trP = 0,
       trPP = 0;
     for (let g = 0; g < p; g++) {
-      const lo = start[g] as number,
-        hi = start[g + 1] as number,
-        ag = a[g] as number;
-      t1[hi] = 0;
-      t2[hi] = 0;
-      for (let q = hi - 1; q >= lo; q--) {
-        const wi = w[rows[q] as number] as number;
-        t1[q] = (t1[q + 1] as number) + wi;
-        t2[q] = (t2[q + 1] as number) + wi * wi;
-      }
-      let pre1 = 0,
-        pre2 = 0,
-        tp = 0,
-        tpp = 0;
-      for (let q = lo; q < hi; q++) {
-        const wi = w[rows[q] as number] as number,
-          w2 = wi * wi;
-        const aOther = pre1 + (t1[q + 1] as number),
-          uOther = pre2 + (t2[q + 1] as number);
-        tp += wi * aOther;
-        tpp += (wi * aOther) ** 2 + w2 * uOther;
-        pre1 += wi;
-        pre2 += w2;
-      }
-      trP += tp / ag;
-      trPP += tpp / ag / ag;
+      const ag = a[g] as number;
+      const sums = this.tracesOverOthers(start[g] as number, start[g + 1] as number, rows, undefined);
+      trP += (sums[0] as number) / ag;
+      trPP += (sums[1] as number) / ag / ag;
     }
     let rss = 0,
       ypp = 0,
