@@ -240,10 +240,8 @@ const INTERIOR_GRID_POINTS = 48;
 function interiorBrackets(kernel: Kernel, method: 'ML' | 'REML', scale: number): [number, number][] {
   // the bottom from the studies that carry the weight (their harmonic mean): one imprecise study (vᵢ = 88,243
   // among vᵢ of 1e-4 … 0.3) lifted the arithmetic mean, and so the grid, above an interior maximum at 0.68
-  let h = 0;
-  for (let i = 0; i < kernel.k; i++) h += 1 / (kernel.vi[i] as number);
   const top = 8 * Math.max(sumOfSquaredDeviations(kernel.yi, kernel.k), scale),
-    bottom = 1e-3 * Math.min(scale, kernel.k / h);
+    bottom = 1e-3 * Math.min(scale, kernel.k / sumOfReciprocals(kernel.vi, kernel.k));
   const brackets: [number, number][] = [];
   if (!(top > bottom) || !Number.isFinite(top) || !(bottom > 0)) return brackets;
   const ratio = Math.max(1.5, (top / bottom) ** (1 / INTERIOR_GRID_POINTS));
@@ -296,14 +294,16 @@ export function likelihoodLogStandardError(m: LogModel, method: 'ML' | 'REML'): 
  * is below max vᵢ/min vᵢ), so ordinary fits stop exactly where they did. Of the first `k` of `vi`.
  */
 export function stoppingScale(vi: ArrayLike<number>, k = vi.length): number {
-  let s = 0,
-    h = 0;
-  for (let i = 0; i < k; i++) {
-    const v = vi[i] as number;
-    s += v;
-    h += 1 / v;
-  }
-  return Math.min(s / k, (1e6 * k) / h);
+  let s = 0;
+  for (let i = 0; i < k; i++) s += vi[i] as number;
+  return Math.min(s / k, (1e6 * k) / sumOfReciprocals(vi, k));
+}
+
+/** Σ 1/vᵢ over the first `k` of `vi` (k/Σ(1/vᵢ) is the harmonic mean of the variances). */
+function sumOfReciprocals(vi: ArrayLike<number>, k: number): number {
+  let h = 0;
+  for (let i = 0; i < k; i++) h += 1 / (vi[i] as number);
+  return h;
 }
 
 /**
