@@ -15,9 +15,8 @@
 /* eslint-disable no-control-regex -- matching control characters is the point */
 export const UNSAFE_TEXT =
   /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const UNSAFE_TEXT_ALL =
-  /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 /* eslint-enable no-control-regex */
+const UNSAFE_TEXT_ALL = new RegExp(UNSAFE_TEXT.source, 'g');
 
 /** `s` without bidirectional control characters and C0/C1 controls (see {@link UNSAFE_TEXT}). */
 export function sanitizeText(s: string): string {

@@ -307,8 +307,8 @@ export function parseCsv(
   let cellIndex = 0;
   let rowStartLine = line;
   let fields = 0;
-  let bidi = 0;
-  const hasBidi = UNSAFE_TEXT.test(text);
+  let unsafeCells = 0;
+  const hasUnsafe = UNSAFE_TEXT.test(text);
   const n = text.length;
   const isSpace = (c: number) => c === SPACE || (trimTab && c === TAB);
   while (pos <= n) {
@@ -364,9 +364,9 @@ export function parseCsv(
       while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
     }
     // a cell with bidirectional or other control characters is stored sanitised (see core/text.ts)
-    if (hasBidi && UNSAFE_TEXT.test(value ?? text.slice(s, e))) {
+    if (hasUnsafe && UNSAFE_TEXT.test(value ?? text.slice(s, e))) {
       value = sanitizeText(value ?? text.slice(s, e));
-      bidi++;
+      unsafeCells++;
     }
     if (width < 0) header.push(value ?? text.slice(s, e));
     else {
@@ -448,9 +448,9 @@ export function parseCsv(
     t.decimal = ',';
     t.notes.push(`numbers read with a decimal comma (0,5 for 0.5)`);
   }
-  if (bidi > 0)
+  if (unsafeCells > 0)
     t.notes.push(
-      `${bidi} cell${bidi === 1 ? '' : 's'} had bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), which can make text display in another order than it is stored ("Trojan Source"), or other control characters (such as ESC or BEL, not allowed in SVG and able to disguise terminal output): removed`,
+      `${unsafeCells} cell${unsafeCells === 1 ? '' : 's'} had bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), which can make text display in another order than it is stored ("Trojan Source"), or other control characters (such as ESC or BEL, not allowed in SVG and able to disguise terminal output): removed`,
     );
   return t;
 }
